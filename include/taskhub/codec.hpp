@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// How values become bytes and back: trivially copyable types by memcpy, vectors of them and
+// strings by length and memcpy, everything else through a Boost.Serialization binary archive.
+
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/deque.hpp>
+#include <boost/serialization/list.hpp>
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/set.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/unordered_map.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
+#include <cstdint>
+#include <cstring>
+#include <streambuf>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "taskhub/error.hpp"
+
+namespace taskhub::detail {
+
+using bytes = std::vector<char>;
+
+/// Appends raw bytes to the end of a buffer.
+inline void put_raw(bytes& out, const void* data, std::size_t n) {
+  const auto at = out.size();
+  out.resize(at + n);
+  if (n != 0) std::memcpy(out.data() + at, data, n);
+}
+
+/// Reads raw bytes from a span, failing with decode_error when it runs short.
+class reader {
+ public:
+  reader(const char* data, std::size_t size) : at_(data), end_(data + size) {}
+  const char* take(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - at_) < n)
+      throw decode_error("payload truncated: wanted " + std::to_string(n) + " more bytes, " +
+                         std::to_string(end_ - at_) + " left");
+    const char* p = at_;
+    at_ += n;
+    return p;
+  }
+  void get(void* into, std::size_t n) {
+    if (n != 0) std::memcpy(into, take(n), n);
+  }
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - at_); }
+
+ private:
+  const char* at_;
+  const char* end_;
+};
+
+/// A streambuf that appends to a byte vector (for Boost archives).
+class append_streambuf : public std::streambuf {
+ public:
+  explicit append_streambuf(bytes& out) : out_(out) {}
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    put_raw(out_, s, static_cast<std::size_t>(n));
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) out_.push_back(static_cast<char>(c));
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  bytes& out_;
+};
+
+/// A streambuf that reads a span of bytes (for Boost archives).
+class span_streambuf : public std::streambuf {
+ public:
+  span_streambuf(const char* data, std::size_t n) {
+    char* p = const_cast<char*>(data);  // read-only use: get area only
+    setg(p, p, p + n);
+  }
+};
+
+template <class T>
+inline constexpr bool is_memcpy_v = std::is_trivially_copyable_v<T> && !std::is_pointer_v<T>;
+
+/// Encodes and decodes one type; specialised below for the fast paths.
+template <class T, class = void>
+struct codec {
+  static void put(bytes& out, const T& v) {
+    const auto at = out.size();
+    std::uint64_t n = 0;
+    put_raw(out, &n, sizeof n);
+    {
+      append_streambuf sb(out);
+      boost::archive::binary_oarchive ar(sb, boost::archive::no_header | boost::archive::no_codecvt);
+      ar << v;
+    }
+    n = out.size() - at - sizeof n;
+    std::memcpy(out.data() + at, &n, sizeof n);
+  }
+  static T get(reader& in) {
+    std::uint64_t n = 0;
+    in.get(&n, sizeof n);
+    const char* p = in.take(n);
+    try {
+      span_streambuf sb(p, n);
+      boost::archive::binary_iarchive ar(sb, boost::archive::no_header | boost::archive::no_codecvt);
+      T v{};
+      ar >> v;
+      return v;
+    } catch (const decode_error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw decode_error(std::string("Boost.Serialization could not read the value: ") + e.what());
+    }
+  }
+};
+
+template <class T>
+struct codec<T, std::enable_if_t<is_memcpy_v<T>>> {
+  static void put(bytes& out, const T& v) { put_raw(out, &v, sizeof v); }
+  static T get(reader& in) {
+    T v;
+    in.get(&v, sizeof v);
+    return v;
+  }
+};
+
+template <class T>
+struct codec<std::vector<T>, std::enable_if_t<is_memcpy_v<T> && !std::is_same_v<T, bool>>> {
+  static void put(bytes& out, const std::vector<T>& v) {
+    const std::uint64_t n = v.size();
+    put_raw(out, &n, sizeof n);
+    put_raw(out, v.data(), n * sizeof(T));
+  }
+  static std::vector<T> get(reader& in) {
+    std::uint64_t n = 0;
+    in.get(&n, sizeof n);
+    if (n > in.remaining() / sizeof(T)) throw decode_error("payload truncated: vector too short");
+    std::vector<T> v(n);
+    in.get(v.data(), n * sizeof(T));
+    return v;
+  }
+};
+
+template <>
+struct codec<std::string> {
+  static void put(bytes& out, const std::string& s) {
+    const std::uint64_t n = s.size();
+    put_raw(out, &n, sizeof n);
+    put_raw(out, s.data(), n);
+  }
+  static std::string get(reader& in) {
+    std::uint64_t n = 0;
+    in.get(&n, sizeof n);
+    const char* p = in.take(n);
+    return std::string(p, n);
+  }
+};
+
+/// Appends the encoding of `v` to `out`.
+template <class T>
+void encode(bytes& out, const T& v) {
+  codec<T>::put(out, v);
+}
+
+/// Reads one `T` written by encode<T>.
+template <class T>
+T decode(reader& in) {
+  return codec<T>::get(in);
+}
+
+}  // namespace taskhub::detail

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// Turning a call into a task record and handing it to the hub thread.
+
+#include <type_traits>
+#include <utility>
+
+#include "taskhub/detail/runtime.hpp"
+#include "taskhub/detail/wire.hpp"
+#include "taskhub/function.hpp"
+#include "taskhub/future.hpp"
+
+namespace taskhub::detail {
+
+/// The handler that ships a callable object passed by value (a lambda or function object).
+template <class F>
+using handler_of_object = object_handler<std::decay_t<F>>;
+
+template <class Handler>
+using result_of = typename Handler::sig::result;
+
+/// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses).
+template <class Handler, class... A>
+task_ptr make_call(hub_core& hub, int target, A&&... a) {
+  auto t = make_task(hub, Handler::id, target);
+  encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
+  end_record(t->request, 0);
+  return t;
+}
+
+/// Builds, submits and returns the future of `Handler(a...)` on `target`.
+template <class Handler, class... A>
+future<result_of<Handler>> call(hub_core& hub, int target, A&&... a) {
+  auto t = make_call<Handler>(hub, target, std::forward<A>(a)...);
+  submit(hub, t);
+  return future<result_of<Handler>>(std::move(t));
+}
+
+/// A task whose payload the caller writes itself (built-in handlers).
+inline task_ptr make_raw(hub_core& hub, std::uint64_t handler, int target) {
+  return make_task(hub, handler, target);
+}
+
+/// Built-in handlers of the engine store (defined in the runtime).
+std::uint64_t store_put_handler();
+std::uint64_t store_get_handler();
+
+}  // namespace taskhub::detail

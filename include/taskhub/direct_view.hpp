@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "taskhub/detail/submit.hpp"
+
+namespace taskhub {
+
+/// One future per engine of a direct view, in the view's engine order.
+template <class R>
+class future_set {
+ public:
+  explicit future_set(std::vector<future<R>> fs) : fs_(std::move(fs)) {}
+  /// Every result, in engine order; throws the first remote_error met.
+  auto get() const {
+    if constexpr (std::is_void_v<R>) {
+      for (const auto& f : fs_) f.get();
+    } else {
+      std::vector<R> out;
+      out.reserve(fs_.size());
+      for (const auto& f : fs_) out.push_back(f.get());
+      return out;
+    }
+  }
+  /// Blocks until every task has finished.
+  void wait() const {
+    for (const auto& f : fs_) f.wait();
+  }
+  /// Whether every task has finished.
+  bool ready() const {
+    for (const auto& f : fs_)
+      if (!f.ready()) return false;
+    return true;
+  }
+  std::size_t size() const { return fs_.size(); }
+  const future<R>& operator[](std::size_t i) const { return fs_[i]; }
+  auto begin() const { return fs_.begin(); }
+  auto end() const { return fs_.end(); }
+
+ private:
+  std::vector<future<R>> fs_;
+};
+
+/// Tasks sent to chosen engines, bypassing the scheduler.
+///
+/// ```
+/// auto ranks = hub.all().apply<&hostname>().get();  // one result per engine
+/// hub.all().push("k", 3);                            // a value tasks read with engine::get
+/// ```
+class direct_view {
+ public:
+  direct_view(detail::hub_core& hub, std::vector<int> ranks) : hub_(&hub), ranks_(std::move(ranks)) {}
+
+  /// The engine ranks this view sends to, in order.
+  const std::vector<int>& engines() const { return ranks_; }
+
+  /// Runs the function named `Fn` once on each engine of the view.
+  template <auto Fn, class... A>
+  auto apply(const A&... a) {
+    return each<detail::handler_of_fn<Fn>>(a...);
+  }
+  /// Runs the function-object type `F` once on each engine of the view.
+  template <class F, class... A>
+  auto apply(const A&... a) {
+    return each<detail::handler_of_type<F>>(a...);
+  }
+  /// Runs the captureless lambda `f` once on each engine of the view.
+  template <class F, class... A, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
+  auto apply(F&&, const A&... a) {
+    return each<detail::handler_of_object<F>>(a...);
+  }
+
+  /// Stores `value` under `name` on every engine of the view.
+  template <class T>
+  future_set<void> push(const std::string& name, const T& value) {
+    std::vector<future<void>> fs;
+    for (int r : ranks_) fs.push_back(put(r, name, value));
+    return future_set<void>(std::move(fs));
+  }
+
+  /// The value stored under `name` on each engine of the view, decoded as `T`.
+  template <class T>
+  future_set<T> pull(const std::string& name) {
+    std::vector<future<T>> fs;
+    for (int r : ranks_) {
+      auto t = detail::make_raw(*hub_, detail::store_get_handler(), r);
+      detail::encode(t->request, name);
+      detail::end_record(t->request, 0);
+      detail::submit(*hub_, t);
+      fs.emplace_back(std::move(t));
+    }
+    return future_set<T>(std::move(fs));
+  }
+
+  /// Splits `values` into contiguous parts, one per engine in view order, stored under `name`.
+  template <class T>
+  future_set<void> scatter(const std::string& name, const std::vector<T>& values) {
+    std::vector<future<void>> fs;
+    const std::size_t n = ranks_.size(), base = values.size() / n, extra = values.size() % n;
+    auto at = values.begin();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto len = static_cast<std::ptrdiff_t>(base + (i < extra ? 1 : 0));
+      fs.push_back(put(ranks_[i], name, std::vector<T>(at, at + len)));
+      at += len;
+    }
+    return future_set<void>(std::move(fs));
+  }
+
+  /// Concatenates, in view order, the vectors stored under `name` on each engine.
+  template <class T>
+  std::vector<T> gather(const std::string& name) {
+    std::vector<T> all;
+    for (auto& part : pull<std::vector<T>>(name).get())
+      all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    return all;
+  }
+
+ private:
+  template <class Handler, class... A>
+  future_set<detail::result_of<Handler>> each(const A&... a) {
+    std::vector<future<detail::result_of<Handler>>> fs;
+    fs.reserve(ranks_.size());
+    for (int r : ranks_) fs.push_back(detail::call<Handler>(*hub_, r, a...));
+    return future_set<detail::result_of<Handler>>(std::move(fs));
+  }
+
+  template <class T>
+  future<void> put(int rank, const std::string& name, const T& value) {
+    auto t = detail::make_raw(*hub_, detail::store_put_handler(), rank);
+    detail::encode(t->request, name);
+    detail::encode(t->request, value);
+    detail::end_record(t->request, 0);
+    detail::submit(*hub_, t);
+    return future<void>(std::move(t));
+  }
+
+  detail::hub_core* hub_;
+  std::vector<int> ranks_;
+};
+
+}  // namespace taskhub

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// What a running task can ask of the engine it runs on.
+
+#include <mpi.h>
+
+#include <any>
+#include <string>
+#include <utility>
+
+#include "taskhub/codec.hpp"
+
+namespace taskhub::detail {
+
+struct store_entry {
+  bytes data;      // the encoded value, as pushed or put
+  std::any cache;  // the decoded value, once a task has asked for it
+};
+
+/// The named value on the current engine; throws taskhub::error if absent or off an engine.
+store_entry& store_lookup(const std::string& name);
+/// Creates or replaces the named value on the current engine.
+store_entry& store_assign(const std::string& name);
+
+}  // namespace taskhub::detail
+
+namespace taskhub::engine {
+
+/// The rank of the engine running the calling task (throws off an engine).
+int rank();
+
+/// The communicator of all engines (and only them), for collectives inside a task that runs on
+/// every engine at once. Throws in single-process mode, where engines are threads.
+MPI_Comm comm();
+
+/// The value pushed (or put) under `name` on this engine, decoded as `T`.
+///
+/// ```
+/// hub.all().push("table", table);                       // client
+/// auto& t = taskhub::engine::get<std::vector<double>>("table");   // inside a task
+/// ```
+template <class T>
+const T& get(const std::string& name) {
+  auto& e = detail::store_lookup(name);
+  if (const T* cached = std::any_cast<T>(&e.cache)) return *cached;
+  detail::reader in(e.data.data(), e.data.size());
+  e.cache = detail::decode<T>(in);
+  return *std::any_cast<T>(&e.cache);
+}
+
+/// Stores `value` under `name` on this engine, for later tasks and for `pull`.
+template <class T>
+void put(const std::string& name, T value) {
+  auto& e = detail::store_assign(name);
+  e.data.clear();
+  detail::encode(e.data, value);
+  e.cache = std::move(value);
+}
+
+}  // namespace taskhub::engine

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace taskhub {
+
+/// The base of every error taskhub raises.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An MPI routine failed; keeps the routine's name and the MPI error class.
+class mpi_error : public error {
+ public:
+  mpi_error(std::string routine, int error_class, const std::string& text)
+      : error(routine + " failed: " + text), routine_(std::move(routine)),
+        error_class_(error_class) {}
+  /// The MPI routine that failed, e.g. "MPI_Isend".
+  const std::string& routine() const noexcept { return routine_; }
+  /// The MPI error class (MPI_Error_class) of the failure.
+  int error_class() const noexcept { return error_class_; }
+
+ private:
+  std::string routine_;
+  int error_class_;
+};
+
+/// Bytes could not be turned back into values (wrong type, truncated or corrupt payload).
+class decode_error : public error {
+ public:
+  using error::error;
+};
+
+/// A wait ran out of time before the result arrived.
+class timeout_error : public error {
+ public:
+  using error::error;
+};
+
+/// A task failed on an engine: it threw, or the engine could not run it.
+///
+/// `future::get()` rethrows it on the client:
+/// ```
+/// try { hub.apply<&f>(1).get(); }
+/// catch (const taskhub::remote_error& e) { std::cerr << e.type_name() << ' ' << e.engine(); }
+/// ```
+class remote_error : public error {
+ public:
+  remote_error(std::string type_name, std::string message, int engine, std::string function,
+               std::uint64_t task)
+      : error("task " + std::to_string(task) + " (" + function + ") on engine " +
+              std::to_string(engine) + " raised " + type_name + ": " + message),
+        type_name_(std::move(type_name)), message_(std::move(message)), engine_(engine),
+        function_(std::move(function)), task_(task) {}
+  /// The type of the exception the task threw, demangled (e.g. "std::domain_error").
+  const std::string& type_name() const noexcept { return type_name_; }
+  /// The exception's own message (its `what()`).
+  const std::string& message() const noexcept { return message_; }
+  /// The rank of the engine the task ran on (-1 when it never reached one).
+  int engine() const noexcept { return engine_; }
+  /// The name of the shipped function.
+  const std::string& function() const noexcept { return function_; }
+  /// The task's id.
+  std::uint64_t task() const noexcept { return task_; }
+
+ private:
+  std::string type_name_, message_;
+  int engine_;
+  std::string function_;
+  std::uint64_t task_;
+};
+
+/// Some items of a map failed; lists every failed index with its error.
+class map_error : public error {
+ public:
+  explicit map_error(std::vector<std::pair<std::size_t, remote_error>> failures)
+      : error(describe(failures)), failures_(std::move(failures)) {}
+  /// The failed items: (index in the input, error), by increasing index.
+  const std::vector<std::pair<std::size_t, remote_error>>& failures() const noexcept {
+    return failures_;
+  }
+
+ private:
+  static std::string describe(const std::vector<std::pair<std::size_t, remote_error>>& f) {
+    std::string s = std::to_string(f.size()) + " map item(s) failed: index";
+    for (std::size_t i = 0; i < f.size() && i < 20; ++i) s += " " + std::to_string(f[i].first);
+    if (f.size() > 20) s += " ...";
+    if (!f.empty()) s += "; first: " + std::string(f.front().second.what());
+    return s;
+  }
+  std::vector<std::pair<std::size_t, remote_error>> failures_;
+};
+
+}  // namespace taskhub

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <iterator>
+#include <utility>
+#include <vector>
+
+#include "taskhub/codec.hpp"
+#include "taskhub/detail/runtime.hpp"
+
+namespace taskhub {
+
+/// What every future says about its task, whatever the result type.
+class task_handle {
+ public:
+  using clock = std::chrono::system_clock;
+
+  task_handle() = default;
+  explicit task_handle(detail::task_ptr s) : s_(std::move(s)) {}
+
+  /// Whether the task has finished (succeeded or failed).
+  bool ready() const { return s_->is_ready(); }
+  /// Whether the task finished and failed.
+  bool failed() const { return s_->status.load() == detail::task_status::failed; }
+  /// Blocks until the task has finished.
+  void wait() const { detail::wait_ready(*s_, detail::never()); }
+  /// Blocks until the task has finished or `d` has passed; returns ready().
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> d) const {
+    return detail::wait_ready(*s_, std::chrono::steady_clock::now() +
+                                       std::chrono::duration_cast<std::chrono::nanoseconds>(d));
+  }
+  /// The task's id in the hub's table.
+  std::uint64_t id() const { return s_->id; }
+  /// The rank of the engine that ran the task (-1 until it finished).
+  int engine() const { return ready() ? s_->engine : -1; }
+  /// When the client submitted the task.
+  clock::time_point submitted() const { return s_->submitted; }
+  /// When the engine started the task (the engine's clock; epoch until finished).
+  clock::time_point started() const { return at(ready() ? s_->started_us : 0); }
+  /// When the engine completed the task (the engine's clock; epoch until finished).
+  clock::time_point completed() const { return at(ready() ? s_->completed_us : 0); }
+  /// The error of a failed task (waits for the task first).
+  remote_error error() const {
+    wait();
+    return detail::failure_of(*s_);
+  }
+
+  const detail::task_state& state() const { return *s_; }
+
+ protected:
+  void rethrow_if_failed() const {
+    wait();
+    if (failed()) throw detail::failure_of(*s_);
+  }
+  static clock::time_point at(std::int64_t us) {
+    return clock::time_point(std::chrono::microseconds(us));
+  }
+  detail::task_ptr s_;
+};
+
+/// The result of a task that runs elsewhere.
+///
+/// ```
+/// taskhub::future<double> f = hub.apply<&integrate>(0.0, 1.0);
+/// double v = f.get();  // waits; rethrows a remote_error if the task threw
+/// ```
+template <class R>
+class future : public task_handle {
+ public:
+  using value_type = R;
+  using task_handle::task_handle;
+
+  /// Waits for the result and returns it; throws remote_error if the task failed.
+  R get() const {
+    rethrow_if_failed();
+    if constexpr (!std::is_void_v<R>) {
+      detail::reader in(s_->result.data(), s_->result.size());
+      return detail::decode<R>(in);
+    }
+  }
+};
+
+/// Waits until every future in `fs` is ready or `timeout` passes; returns whether all are.
+template <class Future, class Rep = long, class Period = std::ratio<1>>
+bool wait(const std::vector<Future>& fs,
+          std::chrono::duration<Rep, Period> timeout = std::chrono::duration<Rep, Period>::max()) {
+  const auto until = timeout == std::chrono::duration<Rep, Period>::max()
+                         ? detail::never()
+                         : std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
+  for (const auto& f : fs)
+    if (!detail::wait_ready(f.state(), until)) return false;
+  return true;
+}
+
+/// Futures in the order they finish: `for (auto& f : taskhub::as_completed(fs)) f.get();`.
+template <class Future>
+class as_completed {
+ public:
+  explicit as_completed(std::vector<Future> fs) : pending_(std::move(fs)) {}
+
+  class iterator {
+   public:
+    using value_type = Future;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    explicit iterator(as_completed* owner) : owner_(owner) { advance(); }
+    const Future& operator*() const { return current_; }
+    const Future* operator->() const { return &current_; }
+    iterator& operator++() {
+      advance();
+      return *this;
+    }
+    bool operator==(const iterator& o) const { return owner_ == o.owner_; }
+    bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
+
+   private:
+    void advance() {
+      if (!owner_->next(current_)) owner_ = nullptr;
+    }
+    as_completed* owner_ = nullptr;
+    Future current_;
+  };
+
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+ private:
+  // Moves every finished future from pending_ to finished_ in one scan; waits when none is.
+  bool next(Future& out) {
+    while (finished_.empty()) {
+      if (pending_.empty()) return false;
+      std::vector<const detail::task_state*> states;
+      for (std::size_t i = 0; i < pending_.size();) {
+        if (pending_[i].ready()) {
+          finished_.push_back(std::move(pending_[i]));
+          pending_[i] = std::move(pending_.back());
+          pending_.pop_back();
+        } else {
+          states.push_back(&pending_[i++].state());
+        }
+      }
+      if (finished_.empty()) detail::wait_any_ready(states, detail::never());
+    }
+    out = std::move(finished_.front());
+    finished_.pop_front();
+    return true;
+  }
+
+  std::vector<Future> pending_;
+  std::deque<Future> finished_;
+};
+
+}  // namespace taskhub

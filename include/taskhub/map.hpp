@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "taskhub/future.hpp"
+
+namespace taskhub {
+
+/// How a map runs: `taskhub::map_options().unordered().chunksize(16)`.
+class map_options {
+ public:
+  /// Deliver results as they arrive instead of in input order.
+  map_options& unordered(bool yes = true) {
+    is_ordered_ = !yes;
+    return *this;
+  }
+  /// Items per task (default 1): larger chunks cut per-task overhead for tiny functions.
+  map_options& chunksize(std::size_t n) {
+    chunksize_ = n == 0 ? 1 : n;
+    return *this;
+  }
+  /// For imap: the most items submitted and not yet consumed (default 1024).
+  map_options& max_outstanding(std::size_t n) {
+    max_outstanding_ = n == 0 ? 1 : n;
+    return *this;
+  }
+  bool is_ordered() const { return is_ordered_; }
+  std::size_t chunk() const { return chunksize_; }
+  std::size_t outstanding() const { return max_outstanding_; }
+
+ private:
+  bool is_ordered_ = true;
+  std::size_t chunksize_ = 1;
+  std::size_t max_outstanding_ = 1024;
+};
+
+/// One item of a map: its index in the input and either its value or its error.
+template <class R>
+struct outcome {
+  std::size_t index = 0;
+  std::optional<R> value;
+  std::optional<remote_error> error;
+  bool ok() const { return value.has_value(); }
+};
+
+/// The results of a map or imap, consumed once: iterate it (values as they arrive), iterate
+/// `return_exceptions()` (outcomes, failures as values), or call `get()` (every value in input
+/// order, or a map_error naming every failed index).
+///
+/// ```
+/// for (double y : hub.map<&f>(xs)) use(y);
+/// ```
+template <class R>
+class map_result {
+ public:
+  /// Submits one more chunk; returns false when the input is exhausted.
+  using refill_fn = std::function<bool(map_result&)>;
+
+  map_result(map_options opts, refill_fn refill) : opts_(opts), refill_(std::move(refill)) {
+    fill();
+  }
+  map_result(map_result&&) = default;
+  map_result& operator=(map_result&&) = default;
+
+  /// Records a submitted chunk covering `count` items from index `first`.
+  void add_chunk(task_handle task, std::size_t first, std::size_t count) {
+    chunks_.push_back({std::move(task), first, count});
+    outstanding_items_ += count;
+  }
+
+  /// The next outcome in delivery order; false when all are delivered.
+  bool next(outcome<R>& out) {
+    while (ready_.empty()) {
+      if (chunks_.empty()) return false;
+      if (opts_.is_ordered()) {
+        take_chunk(chunks_.front());
+        chunks_.pop_front();
+      } else {
+        take_finished_chunks();
+      }
+      fill();
+    }
+    out = std::move(ready_.front());
+    ready_.pop_front();
+    return true;
+  }
+
+  /// Every value in input order; throws map_error listing every failed index.
+  std::vector<R> get() {
+    std::vector<std::optional<R>> slots;
+    std::vector<std::pair<std::size_t, remote_error>> failures;
+    outcome<R> o;
+    while (next(o)) {
+      if (slots.size() <= o.index) slots.resize(o.index + 1);
+      if (o.ok()) {
+        slots[o.index] = std::move(o.value);
+      } else {
+        failures.emplace_back(o.index, std::move(*o.error));
+      }
+    }
+    if (!failures.empty()) {
+      std::sort(failures.begin(), failures.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      throw map_error(std::move(failures));
+    }
+    std::vector<R> values;
+    values.reserve(slots.size());
+    for (auto& s : slots) values.push_back(std::move(*s));
+    return values;
+  }
+
+  template <class T, bool IsValue>
+  class iterator {
+   public:
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    explicit iterator(map_result* owner) : owner_(owner) { ++*this; }
+    T& operator*() { return current_; }
+    T* operator->() { return &current_; }
+    iterator& operator++() {
+      outcome<R> o;
+      if (!owner_->next(o)) {
+        owner_ = nullptr;
+      } else if constexpr (IsValue) {
+        if (!o.ok()) throw *o.error;
+        current_ = std::move(*o.value);
+      } else {
+        current_ = std::move(o);
+      }
+      return *this;
+    }
+    bool operator==(const iterator& o) const { return owner_ == o.owner_; }
+    bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
+
+   private:
+    map_result* owner_ = nullptr;
+    T current_{};
+  };
+
+  /// Values as they arrive; a failed item throws its remote_error when reached.
+  iterator<R, true> begin() { return iterator<R, true>(this); }
+  iterator<R, true> end() { return {}; }
+
+  /// The return-exceptions mode: outcomes as they arrive, failures as values.
+  struct outcome_range {
+    map_result* owner;
+    iterator<outcome<R>, false> begin() { return iterator<outcome<R>, false>(owner); }
+    iterator<outcome<R>, false> end() { return {}; }
+  };
+  outcome_range return_exceptions() { return {this}; }
+
+ private:
+  struct chunk {
+    task_handle task;
+    std::size_t first, count;
+  };
+
+  void fill() {
+    while (!is_exhausted_ && outstanding_items_ < opts_.outstanding()) {
+      if (!refill_(*this)) is_exhausted_ = true;
+    }
+  }
+
+  // Takes every chunk that has finished, in one scan; waits when none has.
+  void take_finished_chunks() {
+    for (;;) {
+      std::vector<const detail::task_state*> waiting;
+      std::size_t kept = 0;
+      for (auto& c : chunks_) {
+        if (c.task.ready()) {
+          take_chunk(c);
+        } else {
+          waiting.push_back(&c.task.state());
+          if (&chunks_[kept] != &c) chunks_[kept] = std::move(c);
+          ++kept;
+        }
+      }
+      chunks_.resize(kept);
+      if (!ready_.empty() || chunks_.empty()) return;
+      detail::wait_any_ready(waiting, detail::never());
+    }
+  }
+
+  void take_chunk(chunk& c) {
+    outstanding_items_ -= c.count;
+    c.task.wait();
+    const auto& s = c.task.state();
+    if (c.task.failed()) {  // the whole chunk failed (e.g. unknown function): every item fails
+      for (std::size_t k = 0; k < c.count; ++k)
+        ready_.push_back({c.first + k, std::nullopt, detail::failure_of(s)});
+      return;
+    }
+    detail::reader in(s.result.data(), s.result.size());
+    for (std::size_t k = 0; k < c.count; ++k) {
+      outcome<R> o;
+      o.index = c.first + k;
+      try {
+        if (detail::decode<char>(in) != 0) {
+          o.value = detail::decode<R>(in);
+        } else {
+          auto type = detail::decode<std::string>(in);
+          auto text = detail::decode<std::string>(in);
+          o.error = remote_error(std::move(type), std::move(text), s.engine,
+                                 detail::handler_name(s.handler) + " item " +
+                                     std::to_string(o.index),
+                                 s.id);
+        }
+      } catch (const decode_error& e) {
+        o.value.reset();
+        o.error = remote_error("taskhub::decode_error", e.what(), s.engine,
+                               detail::handler_name(s.handler), s.id);
+      }
+      ready_.push_back(std::move(o));
+    }
+  }
+
+  map_options opts_;
+  refill_fn refill_;
+  std::deque<chunk> chunks_;
+  std::deque<outcome<R>> ready_;
+  std::size_t outstanding_items_ = 0;
+  bool is_exhausted_ = false;
+};
+
+}  // namespace taskhub

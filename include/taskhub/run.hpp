@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+#include "taskhub/hub.hpp"
+
+namespace taskhub {
+
+/// Options of a run; `run` also reads `--taskhub-engines=N` and `--taskhub-hwm=N` from the command
+/// line and TASKHUB_ENGINES / TASKHUB_HWM from the environment.
+struct run_options {
+  /// Engine threads in single-process mode (0: one per hardware thread).
+  int local_engines = 0;
+  /// Most tasks outstanding on one engine (0: no limit); -1 keeps the default.
+  int hwm = -1;
+};
+
+namespace detail {
+int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn);
+}
+
+/// Runs a taskhub program on every rank: rank 0 calls `fn(hub&)` while the hub thread schedules
+/// its tasks; every other rank serves tasks as an engine until `fn` returns. Every rank returns
+/// the same exit code: `fn`'s (0 if it returns void), or non-zero if it threw. Without mpirun,
+/// or with one rank, engines are local threads.
+///
+/// ```
+/// int main(int argc, char** argv) {
+///   return taskhub::run(argc, argv, [](taskhub::hub& hub) { hub.apply<&work>(42).get(); });
+/// }
+/// ```
+template <class Fn>
+int run(int argc, char** argv, Fn&& fn, const run_options& opts = {}) {
+  using R = std::invoke_result_t<Fn&, hub&>;
+  static_assert(std::is_void_v<R> || std::is_convertible_v<R, int>,
+                "The function given to taskhub::run must return void or an exit code.");
+  return detail::run_hub(argc, argv, opts, [&fn](hub& h) -> int {
+    if constexpr (std::is_void_v<R>) {
+      fn(h);
+      return 0;
+    } else {
+      return static_cast<int>(fn(h));
+    }
+  });
+}
+
+}  // namespace taskhub

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include "hub_core.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "taskhub/detail/wire.hpp"
+#include "taskhub/hub.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+constexpr std::size_t max_batch_records = 64;
+constexpr std::size_t max_batch_bytes = 1u << 20;
+
+// Wakes clients blocked on futures. The hub notifies only when someone waits.
+struct completion_signal {
+  std::mutex m;
+  std::condition_variable cv;
+  std::atomic<int> waiters{0};
+
+  void notify() {
+    if (waiters.load() == 0) return;
+    { std::lock_guard<std::mutex> lock(m); }
+    cv.notify_all();
+  }
+  template <class Ready>
+  bool wait(Ready&& is_ready, deadline until) {
+    // Yield briefly first: a short task's result often arrives within microseconds.
+    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    while (std::chrono::steady_clock::now() < spin_until) {
+      if (is_ready()) return true;
+      std::this_thread::yield();
+    }
+    waiters.fetch_add(1);
+    std::unique_lock<std::mutex> lock(m);
+    bool ok;
+    if (until == deadline::max()) {
+      cv.wait(lock, is_ready);
+      ok = true;
+    } else {
+      ok = cv.wait_until(lock, until, is_ready);
+    }
+    waiters.fetch_sub(1);
+    return ok;
+  }
+};
+
+completion_signal& completions() {
+  static completion_signal c;
+  return c;
+}
+
+void finish(task_state& t, task_status status) {
+  t.status.store(status);
+  completions().notify();
+}
+
+}  // namespace
+
+hub_core::hub_core(transport& t, std::vector<int> engines, int hwm)
+    : t_(t), engines_(std::move(engines)), hwm_(hwm) {
+  int top = 0;
+  for (int r : engines_) top = std::max(top, r);
+  slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
+  for (std::size_t i = 0; i < engines_.size(); ++i) {
+    slots_.push_back(engine_slot{engines_[i]});
+    slot_of_rank_[static_cast<std::size_t>(engines_[i])] = static_cast<int>(i);
+  }
+}
+
+task_ptr hub_core::make_task(std::uint64_t handler, int target) {
+  auto t = std::make_shared<task_state>();
+  t->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  t->handler = handler;
+  t->target = target;
+  t->submitted = std::chrono::system_clock::now();
+  t->request.reserve(64);
+  begin_record(t->request, record_kind::task, t->id, handler);
+  return t;
+}
+
+void hub_core::submit(std::vector<task_ptr>& tasks) {
+  {
+    std::lock_guard<std::mutex> lock(submitted_m_);
+    if (submitted_.empty()) {
+      submitted_.swap(tasks);
+    } else {
+      submitted_.insert(submitted_.end(), tasks.begin(), tasks.end());
+    }
+  }
+  tasks.clear();
+  t_.wake();
+}
+
+void hub_core::request_stop(int exit_code) {
+  {
+    std::lock_guard<std::mutex> lock(submitted_m_);
+    exit_code_ = exit_code;
+  }
+  is_stop_requested_.store(true);
+  t_.wake();
+}
+
+bool hub_core::take_submissions() {
+  {
+    std::lock_guard<std::mutex> lock(submitted_m_);
+    if (submitted_.empty()) return false;
+    incoming_.swap(submitted_);
+  }
+  for (auto& t : incoming_) {
+    if (t->target >= 0) {
+      slots_[static_cast<std::size_t>(slot_of_rank_[static_cast<std::size_t>(t->target)])]
+          .batch.push_back(std::move(t));
+    } else {
+      ready_.push_back(std::move(t));
+    }
+  }
+  incoming_.clear();
+  return true;
+}
+
+// leastload: fewest outstanding tasks, the least recently used among equals.
+hub_core::engine_slot* hub_core::least_loaded() {
+  engine_slot* best = nullptr;
+  for (auto& s : slots_) {
+    const int load = s.outstanding + static_cast<int>(s.batch.size());
+    if (hwm_ > 0 && load >= hwm_) continue;
+    if (!best) {
+      best = &s;
+      continue;
+    }
+    const int best_load = best->outstanding + static_cast<int>(best->batch.size());
+    if (load < best_load || (load == best_load && s.last_used < best->last_used)) best = &s;
+  }
+  return best;
+}
+
+bool hub_core::schedule() {
+  bool did = false;
+  while (!ready_.empty()) {
+    engine_slot* s = least_loaded();
+    if (!s) break;
+    s->last_used = ++tick_;
+    s->batch.push_back(std::move(ready_.front()));
+    ready_.pop_front();
+    did = true;
+  }
+  return did;
+}
+
+bool hub_core::send_batches() {
+  bool did = false;
+  for (auto& s : slots_) {
+    std::size_t i = 0;
+    while (i < s.batch.size()) {
+      // One task alone goes from its own buffer; several share one message.
+      bytes msg;
+      std::size_t n = 0;
+      if (i + 1 == s.batch.size() || s.batch[i]->request.size() >= max_batch_bytes / 2) {
+        msg = std::move(s.batch[i]->request);
+        n = 1;
+      } else {
+        while (i + n < s.batch.size() && n < max_batch_records &&
+               msg.size() + s.batch[i + n]->request.size() <= max_batch_bytes) {
+          auto& r = s.batch[i + n]->request;
+          put_raw(msg, r.data(), r.size());
+          bytes().swap(r);
+          ++n;
+        }
+        if (n == 0) {  // a single request larger than a batch
+          msg = std::move(s.batch[i]->request);
+          n = 1;
+        }
+      }
+      for (std::size_t k = i; k < i + n; ++k) {
+        auto& t = s.batch[k];
+        running_.emplace(t->id, std::move(t));
+      }
+      s.outstanding += static_cast<int>(n);
+      t_.send(s.rank, std::move(msg));
+      i += n;
+      did = true;
+    }
+    s.batch.clear();
+  }
+  return did;
+}
+
+void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload) {
+  auto it = running_.find(h.task);
+  if (it == running_.end()) return;  // e.g. abandoned at stop
+  task_ptr t = std::move(it->second);
+  running_.erase(it);
+  --slot.outstanding;
+  t->engine = slot.rank;
+  std::int64_t times[2] = {0, 0};
+  if (h.length >= sizeof times) {
+    std::memcpy(times, payload, sizeof times);
+    t->result.assign(payload + sizeof times, payload + h.length);
+  }
+  t->started_us = times[0];
+  t->completed_us = times[1];
+  finish(*t, h.kind == record_kind::result ? task_status::done : task_status::failed);
+}
+
+bool hub_core::receive() {
+  bool did = false;
+  int source = 0;
+  bytes msg;
+  while (t_.poll(source, msg)) {
+    did = true;
+    const int idx = source < static_cast<int>(slot_of_rank_.size())
+                        ? slot_of_rank_[static_cast<std::size_t>(source)]
+                        : -1;
+    if (idx < 0) continue;
+    auto& slot = slots_[static_cast<std::size_t>(idx)];
+    try {
+      record_reader r(msg.data(), msg.size());
+      record_header h;
+      const char* payload = nullptr;
+      while (r.next(h, payload)) {
+        if (h.kind == record_kind::stop_ack) {
+          slot.is_stopped = true;
+        } else if (h.kind == record_kind::result || h.kind == record_kind::failure) {
+          complete(slot, h, payload);
+        }
+      }
+    } catch (const decode_error& e) {
+      std::fprintf(stderr, "taskhub: dropped the rest of a malformed batch from engine %d: %s\n",
+                   source, e.what());
+    }
+  }
+  return did;
+}
+
+void hub_core::stop_engines() {
+  int code;
+  {
+    std::lock_guard<std::mutex> lock(submitted_m_);
+    code = exit_code_;
+  }
+  for (auto& s : slots_) {
+    bytes msg;
+    const auto at = begin_record(msg, record_kind::stop, 0, 0);
+    put_raw(msg, &code, sizeof code);
+    end_record(msg, at);
+    t_.send(s.rank, std::move(msg));
+  }
+}
+
+void hub_core::serve() {
+  backoff wait;
+  bool is_stopping = false;
+  for (;;) {
+    bool did = false;
+    if (!is_stopping) {
+      did |= take_submissions();
+      did |= schedule();
+      did |= send_batches();
+    }
+    did |= receive();
+    const bool is_sending = t_.progress();
+    if (!is_stopping && is_stop_requested_.load()) {
+      is_stopping = true;
+      stop_engines();
+      did = true;
+    }
+    if (is_stopping) {
+      bool all_stopped = true;
+      for (const auto& s : slots_) all_stopped = all_stopped && s.is_stopped;
+      if (all_stopped && !is_sending) break;
+    }
+    if (did) {
+      wait.busy();
+    } else {
+      wait.idle(t_);
+    }
+  }
+  // Tasks still unfinished when the client returned fail, so nothing waits on them forever.
+  auto abandon = [](task_state& t) {
+    t.engine = -1;
+    t.result.clear();
+    encode(t.result, std::string("taskhub::error"));
+    encode(t.result, std::string("the run ended before the task finished"));
+    finish(t, task_status::failed);
+  };
+  for (auto& [id, t] : running_) abandon(*t);
+  for (auto& t : ready_) abandon(*t);
+  running_.clear();
+  ready_.clear();
+}
+
+// The entry points of detail/runtime.hpp.
+
+task_ptr make_task(hub_core& hub, std::uint64_t handler, int target) {
+  return hub.make_task(handler, target);
+}
+
+void submit(hub_core& hub, task_ptr task) {
+  std::vector<task_ptr> one{std::move(task)};
+  hub.submit(one);
+}
+
+void submit(hub_core& hub, std::vector<task_ptr>& tasks) { hub.submit(tasks); }
+
+const std::vector<int>& engine_ranks(const hub_core& hub) { return hub.engines(); }
+
+bool wait_ready(const task_state& task, deadline until) {
+  if (task.is_ready()) return true;
+  return completions().wait([&] { return task.is_ready(); }, until);
+}
+
+long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until) {
+  auto first_ready = [&]() -> long {
+    for (std::size_t i = 0; i < tasks.size(); ++i)
+      if (tasks[i]->is_ready()) return static_cast<long>(i);
+    return -1;
+  };
+  long found = first_ready();
+  if (found >= 0 || tasks.empty()) return found;
+  completions().wait([&] { return (found = first_ready()) >= 0; }, until);
+  return found;
+}
+
+remote_error failure_of(const task_state& task) {
+  std::string type = "taskhub::error", message = "the task failed";
+  try {
+    reader in(task.result.data(), task.result.size());
+    type = decode<std::string>(in);
+    message = decode<std::string>(in);
+  } catch (const decode_error&) {
+    message = "the task failed and its error could not be decoded";
+  }
+  return remote_error(type, message, task.engine, handler_name(task.handler), task.id);
+}
+
+}  // namespace taskhub::detail
+
+namespace taskhub {
+
+int hub::checked(int engine) const {
+  for (int r : engines())
+    if (r == engine) return engine;
+  throw error("there is no engine of rank " + std::to_string(engine) + " (engines are ranks " +
+              std::to_string(engines().front()) + ".." + std::to_string(engines().back()) + ")");
+}
+
+}  // namespace taskhub

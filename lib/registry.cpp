@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include "registry.hpp"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace taskhub::detail {
+namespace {
+
+struct registry {
+  std::mutex m;
+  std::unordered_map<std::uint64_t, handler_entry> by_id;
+  std::string conflicts;
+};
+
+registry& the_registry() {
+  static registry r;
+  return r;
+}
+
+std::uint64_t fnv1a(const char* s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (; *s; ++s) {
+    h ^= static_cast<unsigned char>(*s);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> p(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                           std::free);
+  return status == 0 && p ? std::string(p.get()) : std::string(mangled);
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
+    s.replace(at, from.size(), to);
+}
+
+// "taskhub::detail::chunk_handler<taskhub::detail::function_handler<&square> >" -> "map(square)"
+std::string readable(const std::string& stable_name) {
+  std::string s = demangle(stable_name.c_str());
+  replace_all(s, "taskhub::detail::chunk_handler<", "map(");
+  replace_all(s, "taskhub::detail::function_handler<&", "");
+  replace_all(s, "taskhub::detail::function_handler<", "");
+  replace_all(s, "taskhub::detail::object_handler<", "");
+  replace_all(s, "taskhub::detail::fn_tag<&", "");
+  replace_all(s, "taskhub::detail::fn_tag<", "");
+  replace_all(s, "taskhub::detail::type_tag<", "");
+  // Each stripped prefix leaves one '>' behind, and map( wants a ')'.
+  std::string out;
+  int opened_maps = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 4, "map(") == 0) ++opened_maps;
+    out += s[i];
+  }
+  while (!out.empty() && (out.back() == '>' || out.back() == ' ')) out.pop_back();
+  for (int i = 0; i < opened_maps; ++i) out += ')';
+  return out;
+}
+
+}  // namespace
+
+std::uint64_t register_handler(const char* stable_name, invoke_fn invoke) {
+  auto& r = the_registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  const std::uint64_t id = fnv1a(stable_name);
+  auto [it, is_new] = r.by_id.emplace(id, handler_entry{id, stable_name, invoke});
+  if (!is_new && it->second.invoke != invoke && r.conflicts.empty()) {
+    r.conflicts = it->second.stable_name == stable_name
+                      ? "two different functions share the name '" + readable(stable_name) +
+                            "' (static or anonymous-namespace functions in different translation "
+                            "units?): rename one"
+                      : "the names '" + readable(it->second.stable_name) + "' and '" +
+                            readable(stable_name) + "' hash to the same id: rename one";
+  }
+  return id;
+}
+
+const handler_entry* find_handler(std::uint64_t id) {
+  auto& r = the_registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  auto it = r.by_id.find(id);
+  return it == r.by_id.end() ? nullptr : &it->second;
+}
+
+table_digest handler_table_digest() {
+  auto& r = the_registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  std::vector<std::uint64_t> ids;
+  for (const auto& e : r.by_id) ids.push_back(e.first);
+  std::sort(ids.begin(), ids.end());
+  std::uint64_t h = 1469598103934665603ull;
+  for (auto id : ids) h = (h ^ id) * 1099511628211ull;
+  return {h, ids.size()};
+}
+
+std::string handler_conflicts() {
+  auto& r = the_registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  return r.conflicts;
+}
+
+std::string handler_name(std::uint64_t id) {
+  if (const auto* e = find_handler(id)) return readable(e->stable_name);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "unknown function 0x%016llx", static_cast<unsigned long long>(id));
+  return buf;
+}
+
+std::string exception_type_name(const std::exception& e) { return demangle(typeid(e).name()); }
+
+}  // namespace taskhub::detail

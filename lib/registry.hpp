@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// The table of shipped functions every rank builds at start-up.
+
+#include <cstdint>
+#include <string>
+
+#include "taskhub/function.hpp"
+
+namespace taskhub::detail {
+
+struct handler_entry {
+  std::uint64_t id;
+  std::string stable_name;  // the mangled name the id is hashed from
+  invoke_fn invoke;
+};
+
+/// The handler registered under `id`, or null.
+const handler_entry* find_handler(std::uint64_t id);
+
+/// A digest of every registered id, equal on ranks that run the same binary.
+struct table_digest {
+  std::uint64_t hash;
+  std::uint64_t count;
+};
+table_digest handler_table_digest();
+
+/// Empty, or one line naming two different functions that share a stable name or an id.
+std::string handler_conflicts();
+
+}  // namespace taskhub::detail

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine.hpp"
+#include "hub_core.hpp"
+#include "registry.hpp"
+#include "taskhub/run.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+constexpr int taskhub_tag = 31337;
+constexpr int default_hwm = 16;
+
+// A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else -1.
+int int_setting(int argc, char** argv, const char* flag, const char* env) {
+  const std::string prefix = std::string("--taskhub-") + flag + "=";
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0)
+      return std::atoi(argv[i] + prefix.size());
+  if (const char* v = std::getenv(env)) return std::atoi(v);
+  return -1;
+}
+
+int call_client(hub_core& core, const std::function<int(hub&)>& fn) {
+  try {
+    hub h(core);
+    return fn(h);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "taskhub: the client function failed: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "taskhub: the client function failed with a non-standard exception\n");
+  }
+  return 1;
+}
+
+// Runs the client on this thread while `core` serves on its own; returns the exit code.
+int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_comm) {
+  std::thread hub_thread([&] {
+    try {
+      core.serve();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "taskhub: the hub failed: %s\n", e.what());
+      std::fflush(stderr);
+      if (abort_comm != MPI_COMM_NULL) MPI_Abort(abort_comm, 2);
+      std::abort();
+    }
+  });
+  const int code = call_client(core, fn);
+  core.request_stop(code);
+  hub_thread.join();
+  return code;
+}
+
+int run_local(int engines, int hwm, const std::function<int(hub&)>& fn) {
+  local_network net(engines + 1);
+  std::vector<int> ranks;
+  std::vector<std::thread> threads;
+  for (int r = 1; r <= engines; ++r) {
+    ranks.push_back(r);
+    threads.emplace_back([&net, r] {
+      auto t = net.endpoint(r);
+      serve_engine(*t, r, MPI_COMM_NULL);
+    });
+  }
+  auto t = net.endpoint(0);
+  hub_core core(*t, ranks, hwm);
+  const int code = drive(core, fn, MPI_COMM_NULL);
+  for (auto& th : threads) th.join();
+  return code;
+}
+
+// Rank 0 learns every rank's handler table digest; returns an empty string when they agree.
+std::string compare_tables(MPI_Comm world, int rank, int size) {
+  const auto d = handler_table_digest();
+  const std::string conflict = handler_conflicts();
+  std::uint64_t mine[3] = {d.hash, d.count, conflict.empty() ? 0u : 1u};
+  std::vector<std::uint64_t> all(rank == 0 ? 3 * static_cast<std::size_t>(size) : 0);
+  check_mpi(MPI_Gather(mine, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, 0, world), "MPI_Gather");
+  std::string problem;
+  if (rank == 0) {
+    if (!conflict.empty()) problem = conflict;
+    for (int r = 1; r < size && problem.empty(); ++r) {
+      const auto* theirs = &all[3 * static_cast<std::size_t>(r)];
+      if (theirs[0] != d.hash || theirs[1] != d.count) {
+        problem = "rank " + std::to_string(r) + " has a different table of shipped functions (" +
+                  std::to_string(theirs[1]) + " functions) from rank 0 (" +
+                  std::to_string(d.count) + "): every rank must run the same binary";
+      } else if (theirs[2] != 0) {
+        problem = "rank " + std::to_string(r) + " has two functions that share one name";
+      }
+    }
+  }
+  int is_bad = problem.empty() ? 0 : 1;
+  check_mpi(MPI_Bcast(&is_bad, 1, MPI_INT, 0, world), "MPI_Bcast");
+  if (is_bad && problem.empty()) problem = "rank 0 refused to start";
+  return problem;
+}
+
+}  // namespace
+
+int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn) {
+  int hwm = opts.hwm >= 0 ? opts.hwm : int_setting(argc, argv, "hwm", "TASKHUB_HWM");
+  if (hwm < 0) hwm = default_hwm;
+  int engines = opts.local_engines > 0 ? opts.local_engines
+                                       : int_setting(argc, argv, "engines", "TASKHUB_ENGINES");
+  if (engines <= 0) engines = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  int is_initialized = 0;
+  MPI_Initialized(&is_initialized);
+  int provided = 0;
+  if (!is_initialized) {
+    check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  } else {
+    MPI_Query_thread(&provided);
+  }
+  if (provided < MPI_THREAD_SERIALIZED) {
+    std::fprintf(stderr, "taskhub: MPI provides thread level %d, taskhub needs MPI_THREAD_SERIALIZED\n",
+                 provided);
+    if (!is_initialized) MPI_Finalize();
+    return 2;
+  }
+  MPI_Comm world = MPI_COMM_NULL, engines_comm = MPI_COMM_NULL;
+  int code = 0;
+  try {
+    check_mpi(MPI_Comm_dup(MPI_COMM_WORLD, &world), "MPI_Comm_dup");
+    int rank = 0, size = 1;
+    MPI_Comm_rank(world, &rank);
+    MPI_Comm_size(world, &size);
+    const std::string problem = compare_tables(world, rank, size);
+    if (!problem.empty()) {
+      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
+      code = 3;
+    } else {
+      check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
+                "MPI_Comm_split");
+      if (size == 1) {
+        code = run_local(engines, hwm, fn);
+      } else if (rank == 0) {
+        mpi_transport t(world, taskhub_tag);
+        std::vector<int> ranks;
+        for (int r = 1; r < size; ++r) ranks.push_back(r);
+        hub_core core(t, ranks, hwm);
+        code = drive(core, fn, world);
+      } else {
+        mpi_transport t(world, taskhub_tag);
+        code = serve_engine(t, rank, engines_comm);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "taskhub: %s\n", e.what());
+    std::fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  if (engines_comm != MPI_COMM_NULL) MPI_Comm_free(&engines_comm);
+  if (world != MPI_COMM_NULL) MPI_Comm_free(&world);
+  if (!is_initialized) MPI_Finalize();
+  return code;
+}
+
+}  // namespace taskhub::detail

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <climits>
+#include <cstdlib>
+#include <string>
+
+#include "transport.hpp"
+
+namespace taskhub::detail {
+
+void check_mpi(int rc, const char* routine) {
+  if (rc == MPI_SUCCESS) return;
+  int error_class = 0, len = 0;
+  char text[MPI_MAX_ERROR_STRING];
+  MPI_Error_class(rc, &error_class);
+  MPI_Error_string(rc, text, &len);
+  throw mpi_error(routine, error_class, std::string(text, static_cast<std::size_t>(len)));
+}
+
+namespace {
+std::chrono::microseconds env_us(const char* name, long fallback) {
+  const char* v = std::getenv(name);
+  return std::chrono::microseconds(v ? std::atol(v) : fallback);
+}
+}  // namespace
+
+std::chrono::microseconds backoff::yield_for() {
+  static const auto us = env_us("TASKHUB_YIELD_US", 200);
+  return us;
+}
+std::chrono::microseconds backoff::max_nap() {
+  static const auto us = env_us("TASKHUB_MAX_NAP_US", 1000);
+  return us;
+}
+
+mpi_transport::~mpi_transport() {
+  for (auto& p : sending_) MPI_Request_free(&p.request);
+}
+
+void mpi_transport::send(int dest, bytes msg) {
+  if (msg.size() > static_cast<std::size_t>(INT_MAX))
+    throw error("a batch of " + std::to_string(msg.size()) + " bytes exceeds MPI's 2 GiB message limit");
+  sending_.push_back({MPI_REQUEST_NULL, std::move(msg)});
+  auto& p = sending_.back();
+  check_mpi(MPI_Isend(p.data.data(), static_cast<int>(p.data.size()), MPI_BYTE, dest, tag_, comm_,
+                      &p.request),
+            "MPI_Isend");
+}
+
+bool mpi_transport::poll(int& source, bytes& msg) {
+  int flag = 0;
+  MPI_Message handle;
+  MPI_Status status;
+  check_mpi(MPI_Improbe(MPI_ANY_SOURCE, tag_, comm_, &flag, &handle, &status), "MPI_Improbe");
+  if (!flag) return false;
+  int count = 0;
+  check_mpi(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
+  msg.resize(static_cast<std::size_t>(count));
+  check_mpi(MPI_Mrecv(msg.data(), count, MPI_BYTE, &handle, MPI_STATUS_IGNORE), "MPI_Mrecv");
+  source = status.MPI_SOURCE;
+  return true;
+}
+
+bool mpi_transport::progress() {
+  while (!sending_.empty()) {
+    int done = 0;
+    check_mpi(MPI_Test(&sending_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (!done) break;
+    sending_.pop_front();
+  }
+  return !sending_.empty();
+}
+
+}  // namespace taskhub::detail
