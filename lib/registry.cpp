@@ -41,31 +41,35 @@ std::string demangle(const char* mangled) {
   return status == 0 && p ? std::string(p.get()) : std::string(mangled);
 }
 
-void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
-    s.replace(at, from.size(), to);
+bool strip_wrapper(std::string& s, const std::string& prefix) {
+  if (s.size() <= prefix.size() || s.compare(0, prefix.size(), prefix) != 0 || s.back() != '>')
+    return false;
+  s = s.substr(prefix.size(), s.size() - prefix.size() - 1);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return true;
 }
 
-// "taskhub::detail::chunk_handler<taskhub::detail::function_handler<&square> >" -> "map(square)"
-std::string readable(const std::string& stable_name) {
-  std::string s = demangle(stable_name.c_str());
-  replace_all(s, "taskhub::detail::chunk_handler<", "map(");
-  replace_all(s, "taskhub::detail::function_handler<&", "");
-  replace_all(s, "taskhub::detail::function_handler<", "");
-  replace_all(s, "taskhub::detail::object_handler<", "");
-  replace_all(s, "taskhub::detail::fn_tag<&", "");
-  replace_all(s, "taskhub::detail::fn_tag<", "");
-  replace_all(s, "taskhub::detail::type_tag<", "");
-  // Each stripped prefix leaves one '>' behind, and map( wants a ')'.
-  std::string out;
-  int opened_maps = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 4, "map(") == 0) ++opened_maps;
-    out += s[i];
+// A demangled handler name made readable: "map(square)", "physics::step", "cube".
+std::string readable_demangled(std::string s) {
+  if (strip_wrapper(s, "taskhub::detail::chunk_handler<")) return "map(" + readable_demangled(s) + ")";
+  if (strip_wrapper(s, "taskhub::detail::function_handler<") ||
+      strip_wrapper(s, "taskhub::detail::fn_tag<")) {
+    if (!s.empty() && s.front() == '&') s.erase(0, 1);
+    // A function with internal linkage demangles as "(name(params))".
+    if (s.size() > 2 && s.front() == '(' && s.back() == ')') {
+      s = s.substr(1, s.size() - 2);
+      if (auto paren = s.find('('); paren != std::string::npos) s.erase(paren);
+    }
+    return s;
   }
-  while (!out.empty() && (out.back() == '>' || out.back() == ' ')) out.pop_back();
-  for (int i = 0; i < opened_maps; ++i) out += ')';
-  return out;
+  if (strip_wrapper(s, "taskhub::detail::object_handler<") ||
+      strip_wrapper(s, "taskhub::detail::type_tag<"))
+    return s;
+  return s;
+}
+
+std::string readable(const std::string& stable_name) {
+  return readable_demangled(demangle(stable_name.c_str()));
 }
 
 }  // namespace

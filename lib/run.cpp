@@ -17,7 +17,6 @@ namespace taskhub::detail {
 namespace {
 
 constexpr int taskhub_tag = 31337;
-constexpr int default_hwm = 16;
 
 // A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else -1.
 int int_setting(int argc, char** argv, const char* flag, const char* env) {

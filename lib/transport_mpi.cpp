@@ -25,7 +25,7 @@ std::chrono::microseconds env_us(const char* name, long fallback) {
 }  // namespace
 
 std::chrono::microseconds backoff::yield_for() {
-  static const auto us = env_us("TASKHUB_YIELD_US", 200);
+  static const auto us = env_us("TASKHUB_YIELD_US", 2000);
   return us;
 }
 std::chrono::microseconds backoff::max_nap() {

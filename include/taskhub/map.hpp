@@ -8,6 +8,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -155,11 +156,17 @@ class map_result {
 
   /// The return-exceptions mode: outcomes as they arrive, failures as values.
   struct outcome_range {
+    std::unique_ptr<map_result> owned;  // set when made from a temporary map_result
     map_result* owner;
     iterator<outcome<R>, false> begin() { return iterator<outcome<R>, false>(owner); }
     iterator<outcome<R>, false> end() { return {}; }
   };
-  outcome_range return_exceptions() { return {this}; }
+  outcome_range return_exceptions() & { return {nullptr, this}; }
+  outcome_range return_exceptions() && {
+    auto owned = std::make_unique<map_result>(std::move(*this));
+    auto* owner = owned.get();
+    return {std::move(owned), owner};
+  }
 
  private:
   struct chunk {

@@ -10,6 +10,9 @@
 
 namespace taskhub {
 
+/// The default high-water mark: most tasks outstanding on one engine.
+inline constexpr int default_hwm = 16;
+
 /// Options of a run; `run` also reads `--taskhub-engines=N` and `--taskhub-hwm=N` from the command
 /// line and TASKHUB_ENGINES / TASKHUB_HWM from the environment.
 struct run_options {

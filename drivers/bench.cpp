@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// taskhub-bench: the standard workloads through taskhub beside a raw-MPI master/worker doing the
+// same work in the same run, with the same number of tasks in flight per worker.
+//
+//   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N]
+
+#include <taskhub/taskhub.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bench_raw.hpp"
+#include "bench_work.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using namespace taskhub_bench;
+
+std::int64_t tiny(std::int64_t x) { return tiny_work(x); }
+void uneven(int i) { uneven_work(i); }
+std::uint64_t bytes_sum(const std::vector<char>& data) { return bytes_work(data.data(), data.size()); }
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+struct figures {
+  double w1 = 0;
+  latency w2{0, 0};
+  double w3 = 0, w4 = 0;
+};
+
+int flag(int argc, char** argv, const char* name, int fallback) {
+  const std::string prefix = std::string("--") + name + "=";
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return std::atoi(argv[i] + prefix.size());
+  return fallback;
+}
+
+figures taskhub_figures(taskhub::hub& hub, int reps) {
+  figures f;
+  const int engines = static_cast<int>(hub.engines().size());
+  {  // W1: 20,000 tiny tasks.
+    std::vector<double> rates;
+    for (int r = 0; r < reps; ++r) {
+      const auto t0 = clock_type::now();
+      std::vector<taskhub::future<std::int64_t>> fs;
+      fs.reserve(20000);
+      for (int i = 0; i < 20000; ++i) fs.push_back(hub.apply<&tiny>(i));
+      std::int64_t sum = 0;
+      for (auto& x : fs) sum += x.get();
+      rates.push_back(20000 / seconds_since(t0));
+      if (sum != 20000ll * 19999 + 20000) std::fprintf(stderr, "W1: wrong sum %lld\n", (long long)sum);
+    }
+    f.w1 = median(rates);
+  }
+  {  // W2: 2,000 sequential round trips.
+    std::vector<double> us;
+    for (int i = 0; i < 2000; ++i) {
+      const auto t0 = clock_type::now();
+      if (hub.apply<&tiny>(i).get() != 2 * i + 1) std::fprintf(stderr, "W2: wrong result\n");
+      us.push_back(seconds_since(t0) * 1e6);
+    }
+    std::sort(us.begin(), us.end());
+    f.w2 = {median(us), us[static_cast<std::size_t>(0.99 * static_cast<double>(us.size())) - 1]};
+  }
+  {  // W3: 400 uneven tasks.
+    double ideal_ms = 0;
+    for (int i = 0; i < 400; ++i) ideal_ms += uneven_ms(i);
+    const auto t0 = clock_type::now();
+    std::vector<taskhub::future<void>> fs;
+    for (int i = 0; i < 400; ++i) fs.push_back(hub.apply<&uneven>(i));
+    taskhub::wait(fs);
+    f.w3 = ideal_ms / engines / (seconds_since(t0) * 1e3);
+  }
+  {  // W4: 200 tasks of 1 MiB in, 8 bytes out.
+    std::vector<double> rates;
+    for (int r = 0; r < reps; ++r) {
+      std::vector<char> data(w4_bytes, 1);
+      const auto t0 = clock_type::now();
+      std::vector<taskhub::future<std::uint64_t>> fs;
+      for (int i = 0; i < 200; ++i) {
+        data[0] = static_cast<char>(i);
+        fs.push_back(hub.apply<&bytes_sum>(data));
+      }
+      std::uint64_t bad = 0;
+      for (int i = 0; i < 200; ++i)
+        bad += fs[static_cast<std::size_t>(i)].get() != w4_bytes - 1 + static_cast<unsigned char>(i);
+      rates.push_back(200 / seconds_since(t0));
+      if (bad) std::fprintf(stderr, "W4: %llu wrong checksums\n", (unsigned long long)bad);
+    }
+    f.w4 = median(rates);
+  }
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm);
+  const int reps = flag(argc, argv, "reps", 3);
+  const int inflight = hwm == 0 ? 64 : hwm;
+  if (size < 2) {
+    std::fprintf(stderr, "taskhub-bench needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
+    MPI_Finalize();
+    return 2;
+  }
+
+  figures raw;
+  {
+    std::vector<double> w1, w4;
+    for (int r = 0; r < reps; ++r) w1.push_back(raw_w1(MPI_COMM_WORLD, 20000, inflight));
+    raw.w2 = raw_w2(MPI_COMM_WORLD, 2000);
+    raw.w3 = raw_w3(MPI_COMM_WORLD, 400, inflight);
+    for (int r = 0; r < reps; ++r) w4.push_back(raw_w4(MPI_COMM_WORLD, 200, inflight));
+    raw.w1 = median(w1);
+    raw.w4 = median(w4);
+  }
+
+  taskhub::run_options opts;
+  opts.hwm = hwm;
+  const int code = taskhub::run(
+      argc, argv,
+      [&](taskhub::hub& hub) {
+        const figures th = taskhub_figures(hub, reps);
+        std::printf("taskhub-bench: %d engines, hwm %d (raw MPI keeps %d tasks in flight per worker), median of %d\n\n",
+                    size - 1, hwm, inflight, reps);
+        std::printf("| workload | taskhub | raw MPI | taskhub/raw |\n|---|---:|---:|---:|\n");
+        std::printf("| W1 20,000 tiny tasks (tasks/s) | %.0f | %.0f | %.2f |\n", th.w1, raw.w1, th.w1 / raw.w1);
+        std::printf("| W2 round trip, median (us) | %.1f | %.1f | %.2f |\n", th.w2.median_us, raw.w2.median_us,
+                    th.w2.median_us / raw.w2.median_us);
+        std::printf("| W2 round trip, p99 (us) | %.1f | %.1f | %.2f |\n", th.w2.p99_us, raw.w2.p99_us,
+                    th.w2.p99_us / raw.w2.p99_us);
+        std::printf("| W3 400 uneven tasks (efficiency) | %.1f%% | %.1f%% | %.3f |\n", 100 * th.w3, 100 * raw.w3,
+                    th.w3 / raw.w3);
+        std::printf("| W4 200 x 1 MiB in (MiB/s) | %.0f | %.0f | %.2f |\n", th.w4, raw.w4, th.w4 / raw.w4);
+      },
+      opts);
+  MPI_Finalize();
+  return code;
+}

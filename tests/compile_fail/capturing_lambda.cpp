@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <taskhub/taskhub.hpp>
+
+void misuse(taskhub::hub& hub) {
+  int k = 3;
+  hub.apply([k](int x) { return k * x; }, 2);
+}

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <taskhub/taskhub.hpp>
+
+int first(const int* p) { return *p; }
+
+void misuse(taskhub::hub& hub) {
+  int x = 1;
+  hub.apply<&first>(&x);
+}

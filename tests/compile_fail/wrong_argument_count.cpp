@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <taskhub/taskhub.hpp>
+
+int add(int a, int b) { return a + b; }
+
+void misuse(taskhub::hub& hub) { hub.apply<&add>(1); }

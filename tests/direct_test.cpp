@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <mpi.h>
+
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace direct_test {
+
+using taskhub_test::hub_test;
+
+int which_engine() { return taskhub::engine::rank(); }
+double scaled_sum(double k) {
+  const auto& xs = taskhub::engine::get<std::vector<double>>("xs");
+  double s = 0;
+  for (double x : xs) s += k * x;
+  return s;
+}
+std::size_t local_size() { return taskhub::engine::get<std::vector<int>>("part").size(); }
+void double_part() {
+  auto part = taskhub::engine::get<std::vector<int>>("part");
+  for (int& x : part) x *= 2;
+  taskhub::engine::put("part", part);
+}
+int sum_of_engine_ranks() {
+  int mine = taskhub::engine::rank(), sum = 0;
+  MPI_Allreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, taskhub::engine::comm());
+  return sum;
+}
+std::string read_missing() { return taskhub::engine::get<std::string>("no such value"); }
+
+bool is_single_process() {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size == 1;
+}
+
+TEST_F(hub_test, all_runs_once_per_engine_in_engine_order) {
+  EXPECT_EQ(hub.all().apply<&which_engine>().get(), hub.engines());
+}
+
+TEST_F(hub_test, view_of_a_list_keeps_the_given_order) {
+  std::vector<int> ranks(hub.engines().rbegin(), hub.engines().rend());
+  EXPECT_EQ(hub.view(ranks).apply<&which_engine>().get(), ranks);
+  EXPECT_EQ(hub.view(hub.engines().back()).apply<&which_engine>().get(),
+            std::vector<int>{hub.engines().back()});
+  EXPECT_THROW(hub.view(std::vector<int>{0}), taskhub::error);
+}
+
+TEST_F(hub_test, push_then_tasks_read_and_pull_returns) {
+  hub.all().push("xs", std::vector<double>{1, 2, 3}).wait();
+  for (double s : hub.all().apply<&scaled_sum>(2.0).get()) EXPECT_DOUBLE_EQ(s, 12.0);
+  for (const auto& xs : hub.all().pull<std::vector<double>>("xs").get())
+    EXPECT_EQ(xs, (std::vector<double>{1, 2, 3}));
+  hub.all().push("xs", std::vector<double>{5}).wait();  // replacing drops the decoded cache
+  for (double s : hub.all().apply<&scaled_sum>(1.0).get()) EXPECT_DOUBLE_EQ(s, 5.0);
+}
+
+TEST_F(hub_test, scatter_and_gather_round_trip) {
+  std::vector<int> xs(103);
+  std::iota(xs.begin(), xs.end(), 0);
+  hub.all().scatter("part", xs).wait();
+  auto sizes = hub.all().apply<&local_size>().get();
+  std::size_t total = 0;
+  for (std::size_t s : sizes) {
+    total += s;
+    EXPECT_LE(s, xs.size() / engine_count() + 1);
+  }
+  EXPECT_EQ(total, xs.size());
+  EXPECT_EQ(hub.all().gather<int>("part"), xs);
+  hub.all().apply<&double_part>().wait();  // values put by tasks can be pulled back
+  auto doubled = hub.all().gather<int>("part");
+  ASSERT_EQ(doubled.size(), xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(doubled[i], 2 * xs[i]);
+}
+
+TEST_F(hub_test, reading_a_missing_value_fails_the_task) {
+  auto f = hub.apply<&read_missing>();
+  try {
+    f.get();
+    FAIL() << "expected a remote_error";
+  } catch (const taskhub::remote_error& e) {
+    EXPECT_NE(e.message().find("no value named 'no such value'"), std::string::npos);
+  }
+  EXPECT_THROW(hub.all().pull<int>("no such value").get(), taskhub::remote_error);
+}
+
+TEST_F(hub_test, a_task_on_all_engines_can_use_the_engines_communicator) {
+  const auto expected = std::accumulate(hub.engines().begin(), hub.engines().end(), 0);
+  auto results = hub.all().apply<&sum_of_engine_ranks>();
+  if (is_single_process()) {
+    EXPECT_THROW(results.get(), taskhub::remote_error);
+  } else {
+    for (int s : results.get()) EXPECT_EQ(s, expected);
+  }
+}
+
+}  // namespace direct_test
