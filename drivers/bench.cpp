@@ -59,6 +59,7 @@ figures taskhub_figures(taskhub::hub& hub, int reps) {
       std::vector<taskhub::future<std::int64_t>> fs;
       fs.reserve(20000);
       for (int i = 0; i < 20000; ++i) fs.push_back(hub.apply<&tiny>(i));
+      if (std::getenv("BENCH_DEBUG")) std::fprintf(stderr, "submitted in %.1f ms\n", seconds_since(t0) * 1e3);
       std::int64_t sum = 0;
       for (auto& x : fs) sum += x.get();
       rates.push_back(20000 / seconds_since(t0));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -31,7 +32,9 @@ struct completion_signal {
   template <class Ready>
   bool wait(Ready&& is_ready, deadline until) {
     // Yield briefly first: a short task's result often arrives within microseconds.
-    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    static const auto spin = std::chrono::microseconds(
+        std::getenv("TASKHUB_CLIENT_SPIN_US") ? std::atol(std::getenv("TASKHUB_CLIENT_SPIN_US")) : 50);
+    const auto spin_until = std::chrono::steady_clock::now() + spin;
     while (std::chrono::steady_clock::now() < spin_until) {
       if (is_ready()) return true;
       std::this_thread::yield();
@@ -55,10 +58,10 @@ completion_signal& completions() {
   return c;
 }
 
-void finish(task_state& t, task_status status) {
-  t.status.store(status);
-  completions().notify();
-}
+// Publishes a task's outcome; clients are notified once per batch of completions (notify_waiters).
+void finish(task_state& t, task_status status) { t.status.store(status); }
+
+void notify_waiters() { completions().notify(); }
 
 }  // namespace
 
@@ -235,6 +238,7 @@ bool hub_core::receive() {
                    source, e.what());
     }
   }
+  if (did) notify_waiters();
   return did;
 }
 
@@ -291,6 +295,7 @@ void hub_core::serve() {
   };
   for (auto& [id, t] : running_) abandon(*t);
   for (auto& t : ready_) abandon(*t);
+  notify_waiters();
   running_.clear();
   ready_.clear();
 }
