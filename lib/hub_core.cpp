@@ -14,24 +14,24 @@
 
 namespace taskhub::detail {
 namespace {
-
 constexpr std::size_t max_batch_records = 64;
 constexpr std::size_t max_batch_bytes = 1u << 20;
 
-// Wakes clients blocked on futures. The hub notifies only when someone waits.
+// Wakes clients blocked on futures. A client blocking on one task marks it awaited; one waiting
+// for any of several counts itself in `any_waiters`. The hub notifies once per batch, and only
+// when one of those could be waiting.
 struct completion_signal {
   std::mutex m;
   std::condition_variable cv;
-  std::atomic<int> waiters{0};
+  std::atomic<int> any_waiters{0};
 
   void notify() {
-    if (waiters.load() == 0) return;
     { std::lock_guard<std::mutex> lock(m); }
     cv.notify_all();
   }
+  // Yields for a moment first: a short task's result often arrives within microseconds.
   template <class Ready>
-  bool wait(Ready&& is_ready, deadline until) {
-    // Yield briefly first: a short task's result often arrives within microseconds.
+  static bool spin(Ready&& is_ready) {
     static const auto spin = std::chrono::microseconds(
         std::getenv("TASKHUB_CLIENT_SPIN_US") ? std::atol(std::getenv("TASKHUB_CLIENT_SPIN_US")) : 50);
     const auto spin_until = std::chrono::steady_clock::now() + spin;
@@ -39,17 +39,17 @@ struct completion_signal {
       if (is_ready()) return true;
       std::this_thread::yield();
     }
-    waiters.fetch_add(1);
+    return is_ready();
+  }
+  // Blocks; the caller has announced itself (is_awaited or any_waiters) first.
+  template <class Ready>
+  bool block(Ready&& is_ready, deadline until) {
     std::unique_lock<std::mutex> lock(m);
-    bool ok;
     if (until == deadline::max()) {
       cv.wait(lock, is_ready);
-      ok = true;
-    } else {
-      ok = cv.wait_until(lock, until, is_ready);
+      return true;
     }
-    waiters.fetch_sub(1);
-    return ok;
+    return cv.wait_until(lock, until, is_ready);
   }
 };
 
@@ -58,12 +58,36 @@ completion_signal& completions() {
   return c;
 }
 
-// Publishes a task's outcome; clients are notified once per batch of completions (notify_waiters).
-void finish(task_state& t, task_status status) { t.status.store(status); }
+// Publishes a task's outcome; returns whether a client may be blocked waiting for it.
+bool finish(task_state& t, task_status status) {
+  t.status.store(status);
+  return t.is_awaited.load() || completions().any_waiters.load() > 0;
+}
 
 void notify_waiters() { completions().notify(); }
 
 }  // namespace
+
+void in_flight_table::add(task_ptr t) {
+  const std::uint64_t id = t->id;
+  if (window_.empty()) base_ = id;
+  while (id < base_) {
+    window_.emplace_front();
+    --base_;
+  }
+  while (id >= base_ + window_.size()) window_.emplace_back();
+  window_[id - base_] = std::move(t);
+}
+
+task_ptr in_flight_table::take(std::uint64_t id) {
+  if (id < base_ || id >= base_ + window_.size()) return nullptr;
+  task_ptr t = std::move(window_[id - base_]);
+  while (!window_.empty() && !window_.front()) {
+    window_.pop_front();
+    ++base_;
+  }
+  return t;
+}
 
 hub_core::hub_core(transport& t, std::vector<int> engines, int hwm)
     : t_(t), engines_(std::move(engines)), hwm_(hwm) {
@@ -85,6 +109,14 @@ task_ptr hub_core::make_task(std::uint64_t handler, int target) {
   t->request.reserve(64);
   begin_record(t->request, record_kind::task, t->id, handler);
   return t;
+}
+
+void hub_core::submit(task_ptr task) {
+  {
+    std::lock_guard<std::mutex> lock(submitted_m_);
+    submitted_.push_back(std::move(task));
+  }
+  t_.wake();
 }
 
 void hub_core::submit(std::vector<task_ptr>& tasks) {
@@ -168,6 +200,10 @@ bool hub_core::send_batches() {
         msg = std::move(s.batch[i]->request);
         n = 1;
       } else {
+        std::size_t total = 0;
+        for (std::size_t k = i; k < s.batch.size() && k < i + max_batch_records; ++k)
+          total += s.batch[k]->request.size();
+        msg.reserve(std::min(total, max_batch_bytes));
         while (i + n < s.batch.size() && n < max_batch_records &&
                msg.size() + s.batch[i + n]->request.size() <= max_batch_bytes) {
           auto& r = s.batch[i + n]->request;
@@ -182,7 +218,7 @@ bool hub_core::send_batches() {
       }
       for (std::size_t k = i; k < i + n; ++k) {
         auto& t = s.batch[k];
-        running_.emplace(t->id, std::move(t));
+        running_.add(std::move(t));
       }
       s.outstanding += static_cast<int>(n);
       t_.send(s.rank, std::move(msg));
@@ -194,21 +230,22 @@ bool hub_core::send_batches() {
   return did;
 }
 
-void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload) {
-  auto it = running_.find(h.task);
-  if (it == running_.end()) return;  // e.g. abandoned at stop
-  task_ptr t = std::move(it->second);
-  running_.erase(it);
+void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload,
+                        const std::shared_ptr<const bytes>& batch) {
+  task_ptr t = running_.take(h.task);
+  if (!t) return;  // e.g. abandoned at stop
   --slot.outstanding;
   t->engine = slot.rank;
   std::int64_t times[2] = {0, 0};
   if (h.length >= sizeof times) {
     std::memcpy(times, payload, sizeof times);
-    t->result.assign(payload + sizeof times, payload + h.length);
+    t->reply = batch;
+    t->result_data = payload + sizeof times;
+    t->result_size = h.length - sizeof times;
   }
   t->started_us = times[0];
   t->completed_us = times[1];
-  finish(*t, h.kind == record_kind::result ? task_status::done : task_status::failed);
+  is_notify_due_ |= finish(*t, h.kind == record_kind::result ? task_status::done : task_status::failed);
 }
 
 bool hub_core::receive() {
@@ -222,15 +259,17 @@ bool hub_core::receive() {
                         : -1;
     if (idx < 0) continue;
     auto& slot = slots_[static_cast<std::size_t>(idx)];
+    auto batch = std::make_shared<const bytes>(std::move(msg));
+    msg = bytes();
     try {
-      record_reader r(msg.data(), msg.size());
+      record_reader r(batch->data(), batch->size());
       record_header h;
       const char* payload = nullptr;
       while (r.next(h, payload)) {
         if (h.kind == record_kind::stop_ack) {
           slot.is_stopped = true;
         } else if (h.kind == record_kind::result || h.kind == record_kind::failure) {
-          complete(slot, h, payload);
+          complete(slot, h, payload, batch);
         }
       }
     } catch (const decode_error& e) {
@@ -238,7 +277,8 @@ bool hub_core::receive() {
                    source, e.what());
     }
   }
-  if (did) notify_waiters();
+  if (is_notify_due_) notify_waiters();
+  is_notify_due_ = false;
   return did;
 }
 
@@ -288,12 +328,13 @@ void hub_core::serve() {
   // Tasks still unfinished when the client returned fail, so nothing waits on them forever.
   auto abandon = [](task_state& t) {
     t.engine = -1;
-    t.result.clear();
-    encode(t.result, std::string("taskhub::error"));
-    encode(t.result, std::string("the run ended before the task finished"));
+    bytes why;
+    encode(why, std::string("taskhub::error"));
+    encode(why, std::string("the run ended before the task finished"));
+    t.set_result(std::move(why));
     finish(t, task_status::failed);
   };
-  for (auto& [id, t] : running_) abandon(*t);
+  running_.for_each(abandon);
   for (auto& t : ready_) abandon(*t);
   notify_waiters();
   running_.clear();
@@ -306,10 +347,7 @@ task_ptr make_task(hub_core& hub, std::uint64_t handler, int target) {
   return hub.make_task(handler, target);
 }
 
-void submit(hub_core& hub, task_ptr task) {
-  std::vector<task_ptr> one{std::move(task)};
-  hub.submit(one);
-}
+void submit(hub_core& hub, task_ptr task) { hub.submit(std::move(task)); }
 
 void submit(hub_core& hub, std::vector<task_ptr>& tasks) { hub.submit(tasks); }
 
@@ -317,7 +355,10 @@ const std::vector<int>& engine_ranks(const hub_core& hub) { return hub.engines()
 
 bool wait_ready(const task_state& task, deadline until) {
   if (task.is_ready()) return true;
-  return completions().wait([&] { return task.is_ready(); }, until);
+  auto is_ready = [&] { return task.is_ready(); };
+  if (completion_signal::spin(is_ready)) return true;
+  const_cast<task_state&>(task).is_awaited.store(true);
+  return completions().block(is_ready, until);
 }
 
 long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until) {
@@ -328,14 +369,19 @@ long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until)
   };
   long found = first_ready();
   if (found >= 0 || tasks.empty()) return found;
-  completions().wait([&] { return (found = first_ready()) >= 0; }, until);
+  auto is_any_ready = [&] { return (found = first_ready()) >= 0; };
+  if (completion_signal::spin(is_any_ready)) return found;
+  auto& c = completions();
+  c.any_waiters.fetch_add(1);
+  c.block(is_any_ready, until);
+  c.any_waiters.fetch_sub(1);
   return found;
 }
 
 remote_error failure_of(const task_state& task) {
   std::string type = "taskhub::error", message = "the task failed";
   try {
-    reader in(task.result.data(), task.result.size());
+    reader in = task.result();
     type = decode<std::string>(in);
     message = decode<std::string>(in);
   } catch (const decode_error&) {

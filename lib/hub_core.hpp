@@ -5,7 +5,6 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "taskhub/detail/runtime.hpp"
@@ -13,6 +12,25 @@
 #include "transport.hpp"
 
 namespace taskhub::detail {
+
+/// Tasks sent to engines and not yet answered, by id. Ids grow by one per task, so a window
+/// that starts at the oldest unanswered id finds each in constant time.
+class in_flight_table {
+ public:
+  void add(task_ptr t);
+  /// Removes and returns the task with `id`, or null if it is not in flight.
+  task_ptr take(std::uint64_t id);
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    for (auto& t : window_)
+      if (t) fn(*t);
+  }
+  void clear() { window_.clear(); }
+
+ private:
+  std::deque<task_ptr> window_;
+  std::uint64_t base_ = 0;  // the id of window_.front()
+};
 
 /// The hub: the client thread submits tasks; the hub thread (serve) schedules them onto engines,
 /// batches them, and completes futures as results arrive. Only the hub thread uses the transport.
@@ -22,6 +40,7 @@ class hub_core {
 
   // Client side (any thread).
   task_ptr make_task(std::uint64_t handler, int target);
+  void submit(task_ptr task);
   void submit(std::vector<task_ptr>& tasks);
   const std::vector<int>& engines() const { return engines_; }
   /// Asks the hub thread to stop the engines with `exit_code` and return.
@@ -43,7 +62,8 @@ class hub_core {
   bool schedule();
   bool send_batches();
   bool receive();
-  void complete(engine_slot& slot, const record_header& h, const char* payload);
+  void complete(engine_slot& slot, const record_header& h, const char* payload,
+                const std::shared_ptr<const bytes>& batch);
   engine_slot* least_loaded();
   void stop_engines();
 
@@ -62,8 +82,9 @@ class hub_core {
   // Hub-thread state.
   std::vector<task_ptr> incoming_;
   std::deque<task_ptr> ready_;
-  std::unordered_map<std::uint64_t, task_ptr> running_;
+  in_flight_table running_;
   std::uint64_t tick_ = 0;
+  bool is_notify_due_ = false;
 };
 
 }  // namespace taskhub::detail

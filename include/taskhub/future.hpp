@@ -79,7 +79,7 @@ class future : public task_handle {
   R get() const {
     rethrow_if_failed();
     if constexpr (!std::is_void_v<R>) {
-      detail::reader in(s_->result.data(), s_->result.size());
+      detail::reader in = s_->result();
       return detail::decode<R>(in);
     }
   }

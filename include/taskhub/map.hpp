@@ -209,7 +209,7 @@ class map_result {
         ready_.push_back({c.first + k, std::nullopt, detail::failure_of(s)});
       return;
     }
-    detail::reader in(s.result.data(), s.result.size());
+    detail::reader in = s.result();
     for (std::size_t k = 0; k < c.count; ++k) {
       outcome<R> o;
       o.index = c.first + k;
