@@ -107,6 +107,7 @@ class inbox {
         --records_;
         return true;
       }
+      recycle_buffer(std::move(batches_.front()));
       batches_.pop_front();
       cursor_ = 0;
     }
@@ -143,15 +144,14 @@ int serve_engine(transport& t, int rank, MPI_Comm engines) {
   engine_context ctx{rank, engines, {}};
   current = &ctx;
   inbox queue;
-  bytes out;
+  bytes out = take_buffer(4096);
   std::size_t out_records = 0;
   auto first_out = std::chrono::steady_clock::now();
   backoff wait;
   auto flush = [&] {
-    if (out.empty()) return;
+    if (out.empty()) return;  // nothing but a fresh buffer
     t.send(0, std::move(out));
-    out = bytes();
-    out.reserve(4096);
+    out = take_buffer(4096);
     out_records = 0;
   };
   int exit_code = 0;

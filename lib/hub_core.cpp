@@ -100,13 +100,13 @@ hub_core::hub_core(transport& t, std::vector<int> engines, int hwm)
   }
 }
 
-task_ptr hub_core::make_task(std::uint64_t handler, int target) {
+task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payload) {
   auto t = std::make_shared<task_state>();
   t->id = next_id_.fetch_add(1, std::memory_order_relaxed);
   t->handler = handler;
   t->target = target;
   t->submitted = std::chrono::system_clock::now();
-  t->request.reserve(64);
+  t->request = take_buffer(sizeof(record_header) + payload);
   begin_record(t->request, record_kind::task, t->id, handler);
   return t;
 }
@@ -203,12 +203,12 @@ bool hub_core::send_batches() {
         std::size_t total = 0;
         for (std::size_t k = i; k < s.batch.size() && k < i + max_batch_records; ++k)
           total += s.batch[k]->request.size();
-        msg.reserve(std::min(total, max_batch_bytes));
+        msg = take_buffer(std::min(total, max_batch_bytes));
         while (i + n < s.batch.size() && n < max_batch_records &&
                msg.size() + s.batch[i + n]->request.size() <= max_batch_bytes) {
           auto& r = s.batch[i + n]->request;
           put_raw(msg, r.data(), r.size());
-          bytes().swap(r);
+          recycle_buffer(std::move(r));
           ++n;
         }
         if (n == 0) {  // a single request larger than a batch
@@ -259,7 +259,12 @@ bool hub_core::receive() {
                         : -1;
     if (idx < 0) continue;
     auto& slot = slots_[static_cast<std::size_t>(idx)];
-    auto batch = std::make_shared<const bytes>(std::move(msg));
+    // The futures of this batch's tasks read their results in place; the last one to go
+    // recycles the buffer.
+    auto batch = std::shared_ptr<const bytes>(new bytes(std::move(msg)), [](const bytes* b) {
+      recycle_buffer(std::move(*const_cast<bytes*>(b)));
+      delete b;
+    });
     msg = bytes();
     try {
       record_reader r(batch->data(), batch->size());
@@ -343,8 +348,8 @@ void hub_core::serve() {
 
 // The entry points of detail/runtime.hpp.
 
-task_ptr make_task(hub_core& hub, std::uint64_t handler, int target) {
-  return hub.make_task(handler, target);
+task_ptr make_task(hub_core& hub, std::uint64_t handler, int target, std::size_t payload) {
+  return hub.make_task(handler, target, payload);
 }
 
 void submit(hub_core& hub, task_ptr task) { hub.submit(std::move(task)); }

@@ -39,7 +39,7 @@ class hub_core {
   hub_core(transport& t, std::vector<int> engines, int hwm);
 
   // Client side (any thread).
-  task_ptr make_task(std::uint64_t handler, int target);
+  task_ptr make_task(std::uint64_t handler, int target, std::size_t payload);
   void submit(task_ptr task);
   void submit(std::vector<task_ptr>& tasks);
   const std::vector<int>& engines() const { return engines_; }

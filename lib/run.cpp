@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "doorbell.hpp"
 #include "engine.hpp"
 #include "hub_core.hpp"
 #include "registry.hpp"
@@ -143,13 +144,15 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       if (size == 1) {
         code = run_local(engines, hwm, fn);
       } else if (rank == 0) {
-        mpi_transport t(world, taskhub_tag);
+        doorbells bells(world);
+        mpi_transport t(world, taskhub_tag, bells);
         std::vector<int> ranks;
         for (int r = 1; r < size; ++r) ranks.push_back(r);
         hub_core core(t, ranks, hwm);
         code = drive(core, fn, world);
       } else {
-        mpi_transport t(world, taskhub_tag);
+        doorbells bells(world);
+        mpi_transport t(world, taskhub_tag, bells);
         code = serve_engine(t, rank, engines_comm);
       }
     }

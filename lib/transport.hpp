@@ -34,6 +34,8 @@ class transport {
   virtual void idle(std::chrono::microseconds most) = 0;
   /// Ends an idle() early; safe from any thread.
   virtual void wake() = 0;
+  /// The longest an idle() may last: short when a message can arrive without a wake-up.
+  virtual std::chrono::microseconds longest_nap() const = 0;
 };
 
 /// Waits on a condition variable that wake() (and, locally, an arriving message) signals.
@@ -59,26 +61,34 @@ class sleeper {
   std::atomic<bool> is_sleeping_{false};
 };
 
-/// Point-to-point messages on one communicator and tag.
+class doorbells;
+
+/// Point-to-point messages on one communicator and tag. Idle ranks sleep on their doorbell;
+/// senders ring the receiver's.
 class mpi_transport : public transport {
  public:
-  mpi_transport(MPI_Comm comm, int tag) : comm_(comm), tag_(tag) {}
+  mpi_transport(MPI_Comm comm, int tag, doorbells& bells);
   ~mpi_transport() override;
   void send(int dest, bytes msg) override;
   bool poll(int& source, bytes& msg) override;
   bool progress() override;
-  void idle(std::chrono::microseconds most) override { sleeper_.sleep(most); }
-  void wake() override { sleeper_.wake(); }
+  void idle(std::chrono::microseconds most) override;
+  void wake() override;
+  std::chrono::microseconds longest_nap() const override;
 
  private:
   struct pending {
     MPI_Request request;
+    int dest;
     bytes data;
   };
+  bool has_message();
+
   MPI_Comm comm_;
   int tag_;
+  int rank_ = 0;
+  doorbells& bells_;
   std::deque<pending> sending_;
-  sleeper sleeper_;
 };
 
 /// Mailboxes for a hub (endpoint 0) and engine threads (endpoints 1..n) in one process.
@@ -97,7 +107,8 @@ class local_network {
   std::vector<std::unique_ptr<mailbox>> boxes_;
 };
 
-/// Backs off when a loop finds nothing to do: yield for a while, then sleep in growing naps.
+/// Backs off when a loop finds nothing to do: yield for a while, then sleep in growing naps that a
+/// doorbell (or a local wake) ends early.
 /// Polling loops must never spin on a core they share with the ranks they wait for.
 class backoff {
  public:
@@ -113,10 +124,11 @@ class backoff {
       std::this_thread::yield();
       return;
     }
-    t.idle(std::min(std::max(quiet / 4, std::chrono::microseconds(20)), max_nap()));
+    t.idle(std::min(std::max(quiet / 4, std::chrono::microseconds(20)), t.longest_nap()));
   }
+  /// How long to keep yielding before sleeping (TASKHUB_YIELD_US, default 2 ms). Waking a
+  /// sleeping core costs tens of microseconds on virtual machines; yielding keeps it awake.
   static std::chrono::microseconds yield_for();
-  static std::chrono::microseconds max_nap();
 
  private:
   bool is_idle_ = false;

@@ -33,6 +33,7 @@ class local_transport : public transport {
     own().waiting.sleep(most);
   }
   void wake() override { own().waiting.wake(); }
+  std::chrono::microseconds longest_nap() const override { return std::chrono::milliseconds(50); }
 
  private:
   local_network::mailbox& own() { return *net_.boxes_[static_cast<std::size_t>(rank_)]; }

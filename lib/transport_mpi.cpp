@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "doorbell.hpp"
+#include "taskhub/detail/runtime.hpp"
 #include "transport.hpp"
 
 namespace taskhub::detail {
@@ -28,9 +30,14 @@ std::chrono::microseconds backoff::yield_for() {
   static const auto us = env_us("TASKHUB_YIELD_US", 2000);
   return us;
 }
-std::chrono::microseconds backoff::max_nap() {
-  static const auto us = env_us("TASKHUB_MAX_NAP_US", 1000);
-  return us;
+std::chrono::microseconds mpi_transport::longest_nap() const {
+  // Peers on other nodes cannot ring our doorbell: nap briefly so their messages wait little.
+  return std::chrono::microseconds(bells_.is_node_local() ? 50000 : 1000);
+}
+
+mpi_transport::mpi_transport(MPI_Comm comm, int tag, doorbells& bells)
+    : comm_(comm), tag_(tag), bells_(bells) {
+  MPI_Comm_rank(comm, &rank_);
 }
 
 mpi_transport::~mpi_transport() {
@@ -40,12 +47,25 @@ mpi_transport::~mpi_transport() {
 void mpi_transport::send(int dest, bytes msg) {
   if (msg.size() > static_cast<std::size_t>(INT_MAX))
     throw error("a batch of " + std::to_string(msg.size()) + " bytes exceeds MPI's 2 GiB message limit");
-  sending_.push_back({MPI_REQUEST_NULL, std::move(msg)});
+  sending_.push_back({MPI_REQUEST_NULL, dest, std::move(msg)});
   auto& p = sending_.back();
   check_mpi(MPI_Isend(p.data.data(), static_cast<int>(p.data.size()), MPI_BYTE, dest, tag_, comm_,
                       &p.request),
             "MPI_Isend");
+  bells_.ring(dest);
 }
+
+bool mpi_transport::has_message() {
+  int flag = 0;
+  check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, tag_, comm_, &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
+  return flag != 0;
+}
+
+void mpi_transport::idle(std::chrono::microseconds most) {
+  bells_.sleep(most, [&] { return has_message(); });
+}
+
+void mpi_transport::wake() { bells_.ring(rank_); }
 
 bool mpi_transport::poll(int& source, bytes& msg) {
   int flag = 0;
@@ -55,6 +75,7 @@ bool mpi_transport::poll(int& source, bytes& msg) {
   if (!flag) return false;
   int count = 0;
   check_mpi(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
+  if (msg.capacity() < static_cast<std::size_t>(count)) msg = take_buffer(static_cast<std::size_t>(count));
   msg.resize(static_cast<std::size_t>(count));
   check_mpi(MPI_Mrecv(msg.data(), count, MPI_BYTE, &handle, MPI_STATUS_IGNORE), "MPI_Mrecv");
   source = status.MPI_SOURCE;
@@ -66,6 +87,8 @@ bool mpi_transport::progress() {
     int done = 0;
     check_mpi(MPI_Test(&sending_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     if (!done) break;
+    bells_.ring(sending_.front().dest);  // in case the data left after the ring in send()
+    recycle_buffer(std::move(sending_.front().data));
     sending_.pop_front();
   }
   return !sending_.empty();

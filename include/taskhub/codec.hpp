@@ -19,14 +19,37 @@
 #include <cstring>
 #include <streambuf>
 #include <string>
+#include <memory>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "taskhub/error.hpp"
 
 namespace taskhub::detail {
 
-using bytes = std::vector<char>;
+/// An allocator that leaves new elements uninitialised: byte buffers are always written before
+/// they are read, and zeroing a megabyte before overwriting it costs as much as the copy.
+template <class T>
+struct uninit_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = uninit_allocator<U>;
+  };
+  uninit_allocator() = default;
+  template <class U>
+  uninit_allocator(const uninit_allocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+using bytes = std::vector<char, uninit_allocator<char>>;
 
 /// Appends raw bytes to the end of a buffer.
 inline void put_raw(bytes& out, const void* data, std::size_t n) {
@@ -162,6 +185,26 @@ struct codec<std::string> {
     return std::string(p, n);
   }
 };
+
+template <class T>
+struct is_memcpy_vector : std::false_type {};
+template <class T, class A>
+struct is_memcpy_vector<std::vector<T, A>>
+    : std::bool_constant<is_memcpy_v<T> && !std::is_same_v<T, bool>> {};
+
+/// A guess of the bytes encode(v) appends: exact for the fast paths.
+template <class T>
+std::size_t encoded_size(const T& v) {
+  if constexpr (is_memcpy_v<T>) {
+    return sizeof(T);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return sizeof(std::uint64_t) + v.size();
+  } else if constexpr (is_memcpy_vector<T>::value) {
+    return sizeof(std::uint64_t) + v.size() * sizeof(typename T::value_type);
+  } else {
+    return 64;
+  }
+}
 
 /// Appends the encoding of `v` to `out`.
 template <class T>

@@ -125,6 +125,22 @@ void invoke_decoded(reader& in, bytes& out, const Fn& fn) {
 }
 
 template <class Params, class... A, std::size_t... I>
+std::size_t encoded_args_size_impl(std::index_sequence<I...>, const A&... a) {
+  std::size_t n = 0;
+  (
+      [&] {
+        using P = std::tuple_element_t<I, Params>;
+        if constexpr (std::is_same_v<std::decay_t<A>, P>) {
+          n += encoded_size(a);
+        } else {
+          n += is_memcpy_v<P> ? sizeof(P) : 64;
+        }
+      }(),
+      ...);
+  return n;
+}
+
+template <class Params, class... A, std::size_t... I>
 void encode_args_impl(bytes& out, std::index_sequence<I...>, A&&... a) {
   (
       [&] {
@@ -136,6 +152,13 @@ void encode_args_impl(bytes& out, std::index_sequence<I...>, A&&... a) {
         }
       }(),
       ...);
+}
+
+/// The bytes encode_args would write, as far as encoded_size knows.
+template <class Sig, class... A>
+std::size_t encoded_args_size(const A&... a) {
+  using params = typename Sig::params;
+  return encoded_args_size_impl<params>(std::index_sequence_for<A...>{}, a...);
 }
 
 /// Encodes `a...` as the parameters of `Sig`, converting each to its parameter type.

@@ -19,8 +19,14 @@ class hub_core;
 using task_ptr = std::shared_ptr<task_state>;
 using deadline = std::chrono::steady_clock::time_point;
 
-/// A new task for `handler` with its record header written; arguments go after it.
-task_ptr make_task(hub_core& hub, std::uint64_t handler, int target);
+/// A new task for `handler` with its record header written and room for `payload` more bytes;
+/// arguments go after the header.
+task_ptr make_task(hub_core& hub, std::uint64_t handler, int target, std::size_t payload = 0);
+
+/// A buffer with room for at least `capacity` bytes, reused when one is free.
+bytes take_buffer(std::size_t capacity);
+/// Gives a buffer back for reuse.
+void recycle_buffer(bytes&& buffer);
 /// Hands finished task records to the hub thread.
 void submit(hub_core& hub, task_ptr task);
 void submit(hub_core& hub, std::vector<task_ptr>& tasks);

@@ -24,7 +24,8 @@ using result_of = typename Handler::sig::result;
 /// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses).
 template <class Handler, class... A>
 task_ptr make_call(hub_core& hub, int target, A&&... a) {
-  auto t = make_task(hub, Handler::id, target);
+  auto t = make_task(hub, Handler::id, target,
+                     encoded_args_size<typename Handler::sig>(a...));
   encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
   end_record(t->request, 0);
   return t;

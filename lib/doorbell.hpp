@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// Doorbells let a rank sleep in the kernel instead of polling MPI, and let a sender on the same
+// node wake it at once. Each rank owns one 32-bit word in an MPI shared-memory window; a sleeper
+// sets its word to 1 and waits on it with a futex; a sender that finds 1 there after sending
+// resets it and wakes the sleeper. Peers on other nodes have no doorbell: their messages are
+// found when the sleeper's nap ends.
+
+#include <mpi.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+namespace taskhub::detail {
+
+class doorbells {
+ public:
+  /// Collective over `comm`: every rank makes its doorbell and maps those of its node.
+  explicit doorbells(MPI_Comm comm);
+  /// Collective over `comm`.
+  ~doorbells();
+  doorbells(const doorbells&) = delete;
+  doorbells& operator=(const doorbells&) = delete;
+
+  /// Whether every rank of the communicator shares this node (and so has a doorbell).
+  bool is_node_local() const { return is_node_local_; }
+  /// Wakes `rank` if it sleeps on its doorbell (no-op for ranks on other nodes).
+  void ring(int rank);
+  /// Sleeps on this rank's doorbell up to `most`, unless `has_work()` holds once the doorbell is
+  /// armed (which closes the race with a sender that checked before we armed it).
+  template <class HasWork>
+  void sleep(std::chrono::microseconds most, HasWork&& has_work) {
+    std::atomic<std::uint32_t>& bell = *bells_[static_cast<std::size_t>(me_)];
+    bell.exchange(1);
+    if (!has_work()) wait(bell, most);
+    bell.store(0);
+  }
+
+ private:
+  static void wait(std::atomic<std::uint32_t>& bell, std::chrono::microseconds most);
+
+  MPI_Comm node_ = MPI_COMM_NULL;
+  MPI_Win window_ = MPI_WIN_NULL;
+  int me_ = 0;
+  bool is_node_local_ = false;
+  std::vector<std::atomic<std::uint32_t>*> bells_;  // by rank of `comm`; null off-node
+};
+
+}  // namespace taskhub::detail
