@@ -49,23 +49,18 @@ int flag(int argc, char** argv, const char* name, int fallback) {
   return fallback;
 }
 
-figures taskhub_figures(taskhub::hub& hub, int reps) {
+figures taskhub_figures(taskhub::hub& hub) {
   figures f;
   const int engines = static_cast<int>(hub.engines().size());
   {  // W1: 20,000 tiny tasks.
-    std::vector<double> rates;
-    for (int r = 0; r < reps; ++r) {
-      const auto t0 = clock_type::now();
-      std::vector<taskhub::future<std::int64_t>> fs;
-      fs.reserve(20000);
-      for (int i = 0; i < 20000; ++i) fs.push_back(hub.apply<&tiny>(i));
-      if (std::getenv("BENCH_DEBUG")) std::fprintf(stderr, "submitted in %.1f ms\n", seconds_since(t0) * 1e3);
-      std::int64_t sum = 0;
-      for (auto& x : fs) sum += x.get();
-      rates.push_back(20000 / seconds_since(t0));
-      if (sum != 20000ll * 19999 + 20000) std::fprintf(stderr, "W1: wrong sum %lld\n", (long long)sum);
-    }
-    f.w1 = median(rates);
+    const auto t0 = clock_type::now();
+    std::vector<taskhub::future<std::int64_t>> fs;
+    fs.reserve(20000);
+    for (int i = 0; i < 20000; ++i) fs.push_back(hub.apply<&tiny>(i));
+    std::int64_t sum = 0;
+    for (auto& x : fs) sum += x.get();
+    f.w1 = 20000 / seconds_since(t0);
+    if (sum != 20000ll * 19999 + 20000) std::fprintf(stderr, "W1: wrong sum %lld\n", (long long)sum);
   }
   {  // W2: 2,000 sequential round trips.
     std::vector<double> us;
@@ -87,22 +82,18 @@ figures taskhub_figures(taskhub::hub& hub, int reps) {
     f.w3 = ideal_ms / engines / (seconds_since(t0) * 1e3);
   }
   {  // W4: 200 tasks of 1 MiB in, 8 bytes out.
-    std::vector<double> rates;
-    for (int r = 0; r < reps; ++r) {
-      std::vector<char> data(w4_bytes, 1);
-      const auto t0 = clock_type::now();
-      std::vector<taskhub::future<std::uint64_t>> fs;
-      for (int i = 0; i < 200; ++i) {
-        data[0] = static_cast<char>(i);
-        fs.push_back(hub.apply<&bytes_sum>(data));
-      }
-      std::uint64_t bad = 0;
-      for (int i = 0; i < 200; ++i)
-        bad += fs[static_cast<std::size_t>(i)].get() != w4_bytes - 1 + static_cast<unsigned char>(i);
-      rates.push_back(200 / seconds_since(t0));
-      if (bad) std::fprintf(stderr, "W4: %llu wrong checksums\n", (unsigned long long)bad);
+    std::vector<char> data(w4_bytes, 1);
+    const auto t0 = clock_type::now();
+    std::vector<taskhub::future<std::uint64_t>> fs;
+    for (int i = 0; i < 200; ++i) {
+      data[0] = static_cast<char>(i);
+      fs.push_back(hub.apply<&bytes_sum>(data));
     }
-    f.w4 = median(rates);
+    std::uint64_t bad = 0;
+    for (int i = 0; i < 200; ++i)
+      bad += fs[static_cast<std::size_t>(i)].get() != w4_bytes - 1 + static_cast<unsigned char>(i);
+    f.w4 = 200 / seconds_since(t0);
+    if (bad) std::fprintf(stderr, "W4: %llu wrong checksums\n", (unsigned long long)bad);
   }
   return f;
 }
@@ -116,7 +107,7 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm);
-  const int reps = flag(argc, argv, "reps", 3);
+  const int reps = flag(argc, argv, "reps", 5);
   const int inflight = hwm == 0 ? 64 : hwm;
   if (size < 2) {
     std::fprintf(stderr, "taskhub-bench needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
@@ -124,36 +115,40 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  figures raw;
-  {
-    std::vector<double> w1, w4;
-    for (int r = 0; r < reps; ++r) w1.push_back(raw_w1(MPI_COMM_WORLD, 20000, inflight));
-    raw.w2 = raw_w2(MPI_COMM_WORLD, 2000);
-    raw.w3 = raw_w3(MPI_COMM_WORLD, 400, inflight);
-    for (int r = 0; r < reps; ++r) w4.push_back(raw_w4(MPI_COMM_WORLD, 200, inflight));
-    raw.w1 = median(w1);
-    raw.w4 = median(w4);
-  }
-
+  // Raw MPI and taskhub take turns, so both see the same machine; each figure is a median.
+  std::vector<figures> raw, th;
   taskhub::run_options opts;
   opts.hwm = hwm;
-  const int code = taskhub::run(
-      argc, argv,
-      [&](taskhub::hub& hub) {
-        const figures th = taskhub_figures(hub, reps);
-        std::printf("taskhub-bench: %d engines, hwm %d (raw MPI keeps %d tasks in flight per worker), median of %d\n\n",
-                    size - 1, hwm, inflight, reps);
-        std::printf("| workload | taskhub | raw MPI | taskhub/raw |\n|---|---:|---:|---:|\n");
-        std::printf("| W1 20,000 tiny tasks (tasks/s) | %.0f | %.0f | %.2f |\n", th.w1, raw.w1, th.w1 / raw.w1);
-        std::printf("| W2 round trip, median (us) | %.1f | %.1f | %.2f |\n", th.w2.median_us, raw.w2.median_us,
-                    th.w2.median_us / raw.w2.median_us);
-        std::printf("| W2 round trip, p99 (us) | %.1f | %.1f | %.2f |\n", th.w2.p99_us, raw.w2.p99_us,
-                    th.w2.p99_us / raw.w2.p99_us);
-        std::printf("| W3 400 uneven tasks (efficiency) | %.1f%% | %.1f%% | %.3f |\n", 100 * th.w3, 100 * raw.w3,
-                    th.w3 / raw.w3);
-        std::printf("| W4 200 x 1 MiB in (MiB/s) | %.0f | %.0f | %.2f |\n", th.w4, raw.w4, th.w4 / raw.w4);
-      },
-      opts);
+  int code = 0;
+  for (int r = 0; r < reps && code == 0; ++r) {
+    figures f;
+    f.w1 = raw_w1(MPI_COMM_WORLD, 20000, inflight);
+    f.w2 = raw_w2(MPI_COMM_WORLD, 2000);
+    f.w3 = raw_w3(MPI_COMM_WORLD, 400, inflight);
+    f.w4 = raw_w4(MPI_COMM_WORLD, 200, inflight);
+    raw.push_back(f);
+    code = taskhub::run(argc, argv, [&](taskhub::hub& hub) { th.push_back(taskhub_figures(hub)); }, opts);
+  }
+  if (rank == 0 && code == 0) {
+    auto med = [](const std::vector<figures>& v, auto field) {
+      std::vector<double> xs;
+      for (const auto& f : v) xs.push_back(field(f));
+      return median(xs);
+    };
+    const double w1[2] = {med(th, [](auto& f) { return f.w1; }), med(raw, [](auto& f) { return f.w1; })};
+    const double w2m[2] = {med(th, [](auto& f) { return f.w2.median_us; }), med(raw, [](auto& f) { return f.w2.median_us; })};
+    const double w2p[2] = {med(th, [](auto& f) { return f.w2.p99_us; }), med(raw, [](auto& f) { return f.w2.p99_us; })};
+    const double w3[2] = {med(th, [](auto& f) { return f.w3; }), med(raw, [](auto& f) { return f.w3; })};
+    const double w4[2] = {med(th, [](auto& f) { return f.w4; }), med(raw, [](auto& f) { return f.w4; })};
+    std::printf("taskhub-bench: %d engines, hwm %d (raw MPI keeps %d tasks in flight per worker), median of %d\n\n",
+                size - 1, hwm, inflight, reps);
+    std::printf("| workload | taskhub | raw MPI | taskhub/raw |\n|---|---:|---:|---:|\n");
+    std::printf("| W1 20,000 tiny tasks (tasks/s) | %.0f | %.0f | %.2f |\n", w1[0], w1[1], w1[0] / w1[1]);
+    std::printf("| W2 round trip, median (us) | %.1f | %.1f | %.2f |\n", w2m[0], w2m[1], w2m[0] / w2m[1]);
+    std::printf("| W2 round trip, p99 (us) | %.1f | %.1f | %.2f |\n", w2p[0], w2p[1], w2p[0] / w2p[1]);
+    std::printf("| W3 400 uneven tasks (efficiency) | %.1f%% | %.1f%% | %.3f |\n", 100 * w3[0], 100 * w3[1], w3[0] / w3[1]);
+    std::printf("| W4 200 x 1 MiB in (MiB/s) | %.0f | %.0f | %.2f |\n", w4[0], w4[1], w4[0] / w4[1]);
+  }
   MPI_Finalize();
   return code;
 }

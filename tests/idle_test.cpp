@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace idle_test {
+
+using taskhub_test::hub_test;
+
+/// CPU seconds this engine has used so far (its process, or its thread in single-process mode).
+double cpu_seconds(int) {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+TEST_F(hub_test, idle_engines_do_not_spin) {
+  const auto before = hub.all().apply<&cpu_seconds>(0).get();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto after = hub.all().apply<&cpu_seconds>(1).get();
+  ASSERT_EQ(before.size(), after.size());
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    // A spinning engine would use close to a full core (2 s); one that sleeps uses almost none.
+    EXPECT_LT(after[i] - before[i], 0.2) << "engine " << hub.engines()[i];
+  }
+}
+
+}  // namespace idle_test
