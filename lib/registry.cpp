@@ -5,6 +5,8 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -16,6 +18,7 @@ namespace {
 
 struct registry {
   std::mutex m;
+  std::atomic<bool> is_frozen{false};
   std::unordered_map<std::uint64_t, handler_entry> by_id;
   std::string conflicts;
 };
@@ -78,6 +81,11 @@ std::uint64_t register_handler(const char* stable_name, invoke_fn invoke) {
   auto& r = the_registry();
   std::lock_guard<std::mutex> lock(r.m);
   const std::uint64_t id = fnv1a(stable_name);
+  if (r.is_frozen.load()) {
+    std::fprintf(stderr, "taskhub: '%s' registered after start-up is ignored: the ranks have already "
+                 "agreed on their tables\n", readable(stable_name).c_str());
+    return id;
+  }
   auto [it, is_new] = r.by_id.emplace(id, handler_entry{id, stable_name, invoke});
   if (!is_new && it->second.invoke != invoke && r.conflicts.empty()) {
     r.conflicts = it->second.stable_name == stable_name
@@ -90,11 +98,17 @@ std::uint64_t register_handler(const char* stable_name, invoke_fn invoke) {
   return id;
 }
 
+void freeze_handlers() { the_registry().is_frozen.store(true); }
+
 const handler_entry* find_handler(std::uint64_t id) {
   auto& r = the_registry();
+  auto find = [&]() -> const handler_entry* {
+    auto it = r.by_id.find(id);
+    return it == r.by_id.end() ? nullptr : &it->second;
+  };
+  if (r.is_frozen.load(std::memory_order_acquire)) return find();
   std::lock_guard<std::mutex> lock(r.m);
-  auto it = r.by_id.find(id);
-  return it == r.by_id.end() ? nullptr : &it->second;
+  return find();
 }
 
 table_digest handler_table_digest() {

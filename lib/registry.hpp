@@ -17,6 +17,10 @@ struct handler_entry {
   invoke_fn invoke;
 };
 
+/// Ends registration: from now on lookups take no lock. Called once the ranks have compared
+/// their tables; a handler registered later (say, by a library loaded at run time) is refused.
+void freeze_handlers();
+
 /// The handler registered under `id`, or null.
 const handler_entry* find_handler(std::uint64_t id);
 

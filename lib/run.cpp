@@ -135,6 +135,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     MPI_Comm_rank(world, &rank);
     MPI_Comm_size(world, &size);
     const std::string problem = compare_tables(world, rank, size);
+    freeze_handlers();
     if (!problem.empty()) {
       if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
       code = 3;
