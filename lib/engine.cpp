@@ -3,88 +3,30 @@
 #include "engine.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "options_codec.hpp"
 #include "registry.hpp"
 #include "taskhub/detail/submit.hpp"
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/engine.hpp"
+#include "taskhub/hub.hpp"
 
 namespace taskhub::detail {
 namespace {
 
-struct engine_context {
-  int rank;
-  MPI_Comm comm;
-  std::unordered_map<std::string, store_entry> store;
-};
-thread_local engine_context* current = nullptr;
-
-engine_context& here(const char* what) {
-  if (!current) throw error(std::string(what) + " is only available inside a task on an engine");
-  return *current;
-}
+constexpr std::uint32_t attempt_bits = ~has_requirements_flag;
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Built-in handlers of the engine-resident store. A value travels as its own encoding, so the
-// client decodes a pulled value with the same codec it encoded a pushed one.
-void store_put(reader& in, bytes&) {
-  auto name = decode<std::string>(in);
-  const auto n = in.remaining();
-  const char* p = in.take(n);
-  auto& e = store_assign(name);
-  e.data.assign(p, p + n);
-}
-
-void store_get(reader& in, bytes& out) {
-  auto name = decode<std::string>(in);
-  const auto& e = store_lookup(name);
-  put_raw(out, e.data.data(), e.data.size());
-}
-
-const std::uint64_t store_put_id = register_handler("taskhub::store_put", &store_put);
-const std::uint64_t store_get_id = register_handler("taskhub::store_get", &store_get);
-
-// Runs one task record, appending a result or failure record to `out`.
-void run_task(const record_header& h, const char* payload, bytes& out) {
-  const auto at = begin_record(out, record_kind::result, h.task, h.handler);
-  const std::int64_t started = now_us();
-  put_raw(out, &started, sizeof started);
-  put_raw(out, &started, sizeof started);  // completed, set below
-  const auto times_end = out.size();
-  auto fail = [&](const std::string& type, const std::string& message) {
-    out.resize(times_end);
-    const auto kind = record_kind::failure;
-    std::memcpy(out.data() + at + offsetof(record_header, kind), &kind, sizeof kind);
-    encode(out, type);
-    encode(out, message);
-  };
-  try {
-    const handler_entry* e = find_handler(h.handler);
-    if (!e) {
-      throw error("engine " + std::to_string(current->rank) + " has no function with id " +
-                  handler_name(h.handler).substr(17) +
-                  ": the ranks do not run the same binary, or the id is corrupt");
-    }
-    reader in(payload, h.length);
-    e->invoke(in, out);
-  } catch (const std::exception& ex) {
-    fail(exception_type_name(ex), ex.what());
-  } catch (...) {
-    fail("unknown exception", "a value that is not a std::exception was thrown");
-  }
-  const std::int64_t completed = now_us();
-  std::memcpy(out.data() + at + sizeof(record_header) + sizeof started, &completed,
-              sizeof completed);
-  end_record(out, at);
 }
 
 // Records waiting to run: the batches received, and a cursor in the oldest.
@@ -121,87 +63,316 @@ class inbox {
   std::size_t records_ = 0;
 };
 
+/// Thrown out of a wait inside a task when the hub stops the run.
+struct run_stopped : error {
+  run_stopped() : error("the run ended while this task waited for tasks it submitted") {}
+};
+
+// One engine: its loop, its store, and the client its tasks submit tasks through.
+class engine_runtime final : public client_core {
+ public:
+  engine_runtime(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
+                 std::vector<std::string> tags)
+      : t_(t), rank_(rank), comm_(comm), engines_(std::move(engines)), tags_(std::move(tags)),
+        hub_(*this) {}
+
+  int run() {
+    while (!is_stopping_) step();
+    flush();
+    bytes ack;
+    end_record(ack, begin_record(ack, record_kind::stop_ack, 0, 0));
+    t_.send(0, std::move(ack));
+    while (t_.progress()) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    return exit_code_;
+  }
+
+  // Runs other work until `is_ready` holds: a task waiting for tasks it submitted keeps its
+  // engine serving, so the tasks it waits for can run here too.
+  bool serve_until(const std::function<bool()>& is_ready, deadline until) {
+    while (!is_ready()) {
+      if (is_stopping_) throw run_stopped();
+      if (std::chrono::steady_clock::now() >= until) return false;
+      flush();  // the hub must see our submissions and results while we wait
+      step();
+    }
+    return true;
+  }
+
+  // client_core: tasks submitted by tasks go to the hub, which sends their outcome back here.
+  task_ptr make_task(std::uint64_t handler, int target, std::size_t payload) override {
+    auto t = std::make_shared<task_state>();
+    t->id = (static_cast<std::uint64_t>(rank_) << 48) | ++submitted_count_;
+    t->handler = handler;
+    t->target = target;
+    t->submitted = std::chrono::system_clock::now();
+    t->request = take_buffer(sizeof(record_header) + payload);
+    begin_record(t->request, record_kind::task, t->id, handler);
+    return t;
+  }
+  void submit(task_ptr t) override {
+    if (t->target >= 0)
+      throw error("a task cannot send tasks to a chosen engine; submit them load-balanced");
+    const auto at = begin_record(out_, record_kind::submit, t->id, t->handler);
+    const auto size_at = out_.size();
+    encode<std::uint64_t>(out_, 0);
+    if (t->options) encode_options(out_, *t->options);
+    const std::uint64_t options_size = out_.size() - size_at - sizeof(std::uint64_t);
+    std::memcpy(out_.data() + size_at, &options_size, sizeof options_size);
+    put_raw(out_, t->request.data(), t->request.size());
+    end_record(out_, at);
+    ++out_records_;
+    waiting_[t->id] = std::move(t);
+  }
+  void submit(std::vector<task_ptr>& tasks) override {
+    for (auto& t : tasks) submit(std::move(t));
+    tasks.clear();
+  }
+  const std::vector<int>& engines() const override { return engines_; }
+
+  int rank() const { return rank_; }
+  MPI_Comm comm() const { return comm_; }
+  const std::vector<std::string>& tags() const { return tags_; }
+  taskhub::hub& hub() { return hub_; }
+  std::unordered_map<std::string, store_entry>& store() { return store_; }
+
+ private:
+  // One pass: take what arrived, then run one record or back off.
+  void step() {
+    int source = 0;
+    bytes msg;
+    while (t_.poll(source, msg)) queue_.add(std::move(msg));
+    record_header h;
+    const char* payload = nullptr;
+    if (!queue_.next(h, payload)) {
+      flush();
+      t_.progress();
+      wait_.idle(t_);
+      return;
+    }
+    wait_.busy();
+    switch (h.kind) {
+      case record_kind::stop:
+        if (h.length >= sizeof exit_code_) std::memcpy(&exit_code_, payload, sizeof exit_code_);
+        is_stopping_ = true;
+        return;
+      case record_kind::result:
+      case record_kind::failure:
+        take_outcome(h, payload);
+        return;
+      case record_kind::task:
+        break;
+      default:
+        return;
+    }
+    if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
+    run_task(h, payload);
+    // Send results once the known work is half done, so the hub can refill before we run dry.
+    if (queue_.size() == 0 || out_records_ >= queue_.size() || out_.size() > (1u << 16) ||
+        std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200)) {
+      flush();
+    }
+  }
+
+  void flush() {
+    if (out_.empty()) return;
+    t_.send(0, std::move(out_));
+    out_ = take_buffer(4096);
+    out_records_ = 0;
+  }
+
+  // The outcome of a task one of our tasks submitted.
+  void take_outcome(const record_header& h, const char* payload) {
+    auto it = waiting_.find(h.task);
+    if (it == waiting_.end()) return;
+    task_ptr t = std::move(it->second);
+    waiting_.erase(it);
+    std::int64_t times[2] = {0, 0};
+    if (h.length >= sizeof times) std::memcpy(times, payload, sizeof times);
+    const auto skip = std::min<std::uint64_t>(h.length, sizeof times);
+    t->engine = static_cast<int>(h.flags);
+    t->started_us = times[0];
+    t->completed_us = times[1];
+    bytes result = take_buffer(h.length - skip);
+    put_raw(result, payload + skip, h.length - skip);
+    t->set_result(std::move(result));
+    t->status.store(h.kind == record_kind::result ? task_status::done : task_status::failed);
+  }
+
+  // Checks the shipped predicates a task requires; throws unmet_dependency if one says no.
+  void check_requirements(reader& in) {
+    const auto n = decode<std::uint32_t>(in);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto id = decode<std::uint64_t>(in);
+      const handler_entry* e = find_handler(id);
+      bytes answer;
+      reader none(nullptr, 0);
+      bool is_met = false;
+      if (e) {
+        e->invoke(none, answer);
+        reader a(answer.data(), answer.size());
+        is_met = decode<bool>(a);
+      }
+      if (!is_met)
+        throw unmet_dependency("requirement " + handler_name(id) + " is not met on engine " +
+                               std::to_string(rank_));
+    }
+  }
+
+  // Runs one task record, appending a result or failure record to out_. The record is built
+  // aside, since the task may wait for tasks it submitted, and serve others meanwhile.
+  void run_task(const record_header& h, const char* payload) {
+    if (depth_ == scratch_.size()) scratch_.emplace_back();
+    bytes& rec = scratch_[depth_];
+    rec.clear();
+    ++depth_;
+    const auto at = begin_record(rec, record_kind::result, h.task, h.handler);
+    const std::uint32_t attempt = h.flags & attempt_bits;
+    std::memcpy(rec.data() + at + offsetof(record_header, flags), &attempt, sizeof attempt);
+    const std::int64_t started = now_us();
+    put_raw(rec, &started, sizeof started);
+    put_raw(rec, &started, sizeof started);  // completed, set below
+    const auto times_end = rec.size();
+    auto fail = [&](const std::string& type, const std::string& message) {
+      rec.resize(times_end);
+      const auto kind = record_kind::failure;
+      std::memcpy(rec.data() + at + offsetof(record_header, kind), &kind, sizeof kind);
+      encode(rec, type);
+      encode(rec, message);
+    };
+    try {
+      reader in(payload, h.length);
+      if (h.flags & has_requirements_flag) check_requirements(in);
+      const handler_entry* e = find_handler(h.handler);
+      if (!e) {
+        throw error("engine " + std::to_string(rank_) + " has no function with id " +
+                    handler_name(h.handler).substr(17) +
+                    ": the ranks do not run the same binary, or the id is corrupt");
+      }
+      e->invoke(in, rec);
+    } catch (const run_stopped&) {
+      fail("taskhub::run_ended", "the run ended while the task waited for tasks it submitted");
+    } catch (const std::exception& ex) {
+      fail(exception_type_name(ex), ex.what());
+    } catch (...) {
+      fail("unknown exception", "a value that is not a std::exception was thrown");
+    }
+    const std::int64_t completed = now_us();
+    std::memcpy(rec.data() + at + sizeof(record_header) + sizeof started, &completed,
+                sizeof completed);
+    end_record(rec, at);
+    --depth_;
+    put_raw(out_, rec.data(), rec.size());
+  }
+
+  transport& t_;
+  const int rank_;
+  const MPI_Comm comm_;
+  const std::vector<int> engines_;
+  const std::vector<std::string> tags_;
+  taskhub::hub hub_;
+  std::unordered_map<std::string, store_entry> store_;
+  std::unordered_map<std::uint64_t, task_ptr> waiting_;  // tasks our tasks submitted
+  std::uint64_t submitted_count_ = 0;
+  inbox queue_;
+  bytes out_ = take_buffer(4096);
+  std::size_t out_records_ = 0;
+  std::chrono::steady_clock::time_point first_out_;
+  backoff wait_;
+  std::deque<bytes> scratch_;  // one record buffer per level of tasks waiting inside tasks
+  std::size_t depth_ = 0;
+  int exit_code_ = 0;
+  bool is_stopping_ = false;
+};
+
+thread_local engine_runtime* current = nullptr;
+
+engine_runtime& here(const char* what) {
+  if (!current) throw error(std::string(what) + " is only available inside a task on an engine");
+  return *current;
+}
+
+// Built-in handlers of the engine-resident store. A value travels as its own encoding, so the
+// client decodes a pulled value with the same codec it encoded a pushed one.
+void store_put(reader& in, bytes&) {
+  auto name = decode<std::string>(in);
+  const auto n = in.remaining();
+  const char* p = in.take(n);
+  auto& e = store_assign(name);
+  e.data.assign(p, p + n);
+}
+
+void store_get(reader& in, bytes& out) {
+  auto name = decode<std::string>(in);
+  const auto& e = store_lookup(name);
+  put_raw(out, e.data.data(), e.data.size());
+}
+
+const std::uint64_t store_put_id = register_handler("taskhub::store_put", &store_put);
+const std::uint64_t store_get_id = register_handler("taskhub::store_get", &store_get);
+
 }  // namespace
 
 std::uint64_t store_put_handler() { return store_put_id; }
 std::uint64_t store_get_handler() { return store_get_id; }
 
 store_entry& store_lookup(const std::string& name) {
-  auto& ctx = here("taskhub::engine::get");
-  auto it = ctx.store.find(name);
-  if (it == ctx.store.end())
-    throw error("engine " + std::to_string(ctx.rank) + " has no value named '" + name + "'");
+  auto& e = here("taskhub::engine::get");
+  auto it = e.store().find(name);
+  if (it == e.store().end())
+    throw error("engine " + std::to_string(e.rank()) + " has no value named '" + name + "'");
   return it->second;
 }
 
 store_entry& store_assign(const std::string& name) {
-  auto& e = here("taskhub::engine::put").store[name];
-  e.cache.reset();
-  return e;
+  auto& entry = here("taskhub::engine::put").store()[name];
+  entry.cache.reset();
+  return entry;
 }
 
-int serve_engine(transport& t, int rank, MPI_Comm engines) {
-  engine_context ctx{rank, engines, {}};
-  current = &ctx;
-  inbox queue;
-  bytes out = take_buffer(4096);
-  std::size_t out_records = 0;
-  auto first_out = std::chrono::steady_clock::now();
-  backoff wait;
-  auto flush = [&] {
-    if (out.empty()) return;  // nothing but a fresh buffer
-    t.send(0, std::move(out));
-    out = take_buffer(4096);
-    out_records = 0;
-  };
-  int exit_code = 0;
-  bool is_stopping = false;
-  while (!is_stopping) {
-    int source = 0;
-    bytes msg;
-    while (t.poll(source, msg)) queue.add(std::move(msg));
-    record_header h;
-    const char* payload = nullptr;
-    if (!queue.next(h, payload)) {
-      flush();
-      t.progress();
-      wait.idle(t);
-      continue;
-    }
-    wait.busy();
-    if (h.kind == record_kind::stop) {
-      if (h.length >= sizeof exit_code) std::memcpy(&exit_code, payload, sizeof exit_code);
-      is_stopping = true;
-      break;
-    }
-    if (out_records++ == 0) first_out = std::chrono::steady_clock::now();
-    run_task(h, payload, out);
-    // Send results once the known work is half done, so the hub can refill before we run dry.
-    if (queue.size() == 0 || out_records >= queue.size() || out.size() > (1u << 16) ||
-        std::chrono::steady_clock::now() - first_out > std::chrono::microseconds(200)) {
-      flush();
+bool wait_on_engine(const std::function<bool()>& is_ready, deadline until) {
+  if (!current) return false;
+  current->serve_until(is_ready, until);
+  return true;
+}
+
+std::vector<std::string> tags_from_environment() {
+  std::vector<std::string> tags;
+  if (const char* v = std::getenv("TASKHUB_ENGINE_TAGS")) {
+    std::string s(v);
+    std::size_t at = 0;
+    while (at <= s.size()) {
+      const auto comma = std::min(s.find(',', at), s.size());
+      if (comma > at) tags.push_back(s.substr(at, comma - at));
+      at = comma + 1;
     }
   }
-  flush();
-  bytes ack;
-  end_record(ack, begin_record(ack, record_kind::stop_ack, 0, 0));
-  t.send(0, std::move(ack));
-  while (t.progress()) std::this_thread::sleep_for(std::chrono::microseconds(50));
+  return tags;
+}
+
+int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
+                 const std::vector<std::string>& tags) {
+  engine_runtime e(t, rank, engines_comm, engines, tags);
+  current = &e;
+  const int code = e.run();
   current = nullptr;
-  return exit_code;
+  return code;
 }
 
 }  // namespace taskhub::detail
 
 namespace taskhub::engine {
 
-int rank() { return detail::here("taskhub::engine::rank").rank; }
+int rank() { return detail::here("taskhub::engine::rank").rank(); }
 
 MPI_Comm comm() {
-  auto& ctx = detail::here("taskhub::engine::comm");
-  if (ctx.comm == MPI_COMM_NULL)
+  auto& e = detail::here("taskhub::engine::comm");
+  if (e.comm() == MPI_COMM_NULL)
     throw error("taskhub::engine::comm has no communicator in single-process mode");
-  return ctx.comm;
+  return e.comm();
 }
+
+const std::vector<std::string>& tags() { return detail::here("taskhub::engine::tags").tags(); }
+
+taskhub::hub& hub() { return detail::here("taskhub::engine::hub").hub(); }
 
 }  // namespace taskhub::engine

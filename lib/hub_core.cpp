@@ -2,20 +2,26 @@
 // Part of taskhub.
 #include "hub_core.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <limits>
 
-#include "taskhub/detail/wire.hpp"
+#include "options_codec.hpp"
 #include "taskhub/hub.hpp"
+#include "taskhub/task_options.hpp"
 
 namespace taskhub::detail {
 namespace {
+
 constexpr std::size_t max_batch_records = 64;
 constexpr std::size_t max_batch_bytes = 1u << 20;
+constexpr std::uint32_t attempt_mask = ~has_requirements_flag;
+constexpr std::uint64_t local_id_limit = std::uint64_t(1) << 48;  // ids of tasks of tasks are above
 
 // Wakes clients blocked on futures. A client blocking on one task marks it awaited; one waiting
 // for any of several counts itself in `any_waiters`. The hub notifies once per batch, and only
@@ -58,47 +64,60 @@ completion_signal& completions() {
   return c;
 }
 
-// Publishes a task's outcome; returns whether a client may be blocked waiting for it.
-bool finish(task_state& t, task_status status) {
-  t.status.store(status);
-  return t.is_awaited.load() || completions().any_waiters.load() > 0;
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
-void notify_waiters() { completions().notify(); }
+bool is_finished(int state) {
+  const auto s = static_cast<task_state_kind>(state);
+  return s == task_state_kind::done || s == task_state_kind::failed ||
+         s == task_state_kind::aborted;
+}
+
+std::string list_ids(const std::vector<std::uint64_t>& ids) {
+  std::string s;
+  for (std::size_t i = 0; i < ids.size() && i < 8; ++i) s += (i ? ", " : "") + std::to_string(ids[i]);
+  if (ids.size() > 8) s += ", ...";
+  return s;
+}
+
+std::string list_ranks(const std::vector<int>& ranks) {
+  std::string s;
+  for (std::size_t i = 0; i < ranks.size(); ++i) s += (i ? ", " : "") + std::to_string(ranks[i]);
+  return s;
+}
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::string micros_text(std::chrono::microseconds d) {
+  return std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " ms";
+}
 
 }  // namespace
 
-void in_flight_table::add(task_ptr t) {
-  const std::uint64_t id = t->id;
-  if (window_.empty()) base_ = id;
-  while (id < base_) {
-    window_.emplace_front();
-    --base_;
-  }
-  while (id >= base_ + window_.size()) window_.emplace_back();
-  window_[id - base_] = std::move(t);
-}
-
-task_ptr in_flight_table::take(std::uint64_t id) {
-  if (id < base_ || id >= base_ + window_.size()) return nullptr;
-  task_ptr t = std::move(window_[id - base_]);
-  while (!window_.empty() && !window_.front()) {
-    window_.pop_front();
-    ++base_;
-  }
-  return t;
-}
-
-hub_core::hub_core(transport& t, std::vector<int> engines, int hwm)
-    : t_(t), engines_(std::move(engines)), hwm_(hwm) {
+hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
+    : t_(t), engines_(std::move(engines)), hwm_(cfg.hwm), scheme_(std::move(cfg.scheme)) {
+  if (!scheme_) scheme_ = make_scheme("leastload");
   int top = 0;
   for (int r : engines_) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
   for (std::size_t i = 0; i < engines_.size(); ++i) {
-    slots_.push_back(engine_slot{engines_[i]});
+    engine_slot s{engines_[i], i < cfg.tags.size() ? cfg.tags[i] : std::vector<std::string>{}};
+    slots_.push_back(std::move(s));
     slot_of_rank_[static_cast<std::size_t>(engines_[i])] = static_cast<int>(i);
   }
+  local_.emplace_back();  // ids start at 1
 }
+
+hub_core::engine_slot* hub_core::slot_of(int rank) {
+  if (rank < 0 || rank >= static_cast<int>(slot_of_rank_.size())) return nullptr;
+  const int i = slot_of_rank_[static_cast<std::size_t>(rank)];
+  return i < 0 ? nullptr : &slots_[static_cast<std::size_t>(i)];
+}
+
+// ---- client side ----
 
 task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payload) {
   auto t = std::make_shared<task_state>();
@@ -141,49 +160,335 @@ void hub_core::request_stop(int exit_code) {
   t_.wake();
 }
 
+void hub_core::on_hub_thread(const std::function<void()>& fn) {
+  std::promise<void> done;
+  auto result = done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(submitted_m_);
+    if (is_stop_requested_.load()) throw error("the hub has stopped");
+    controls_.push_back([&] {
+      try {
+        fn();
+        done.set_value();
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
+    });
+  }
+  t_.wake();
+  result.get();
+}
+
+// ---- the table ----
+
+task_ptr hub_core::find(std::uint64_t id) const {
+  if (id < local_id_limit) return id < local_.size() ? local_[id] : nullptr;
+  auto it = remote_.find(id);
+  return it == remote_.end() ? nullptr : it->second;
+}
+
+void hub_core::for_each_task(const std::function<void(const task_state&)>& fn) const {
+  for (const auto& t : local_)
+    if (t) fn(*t);
+  for (const auto& [id, t] : remote_) fn(*t);
+}
+
+task_record hub_core::record_of(const task_state& t) const {
+  task_record r;
+  r.id = t.id;
+  r.function = handler_name(t.handler);
+  r.state = static_cast<task_state_kind>(t.hub.state);
+  r.engine = t.engine;
+  r.submitted = t.submitted;
+  if (t.started_us) r.started = task_record::time_point(std::chrono::microseconds(t.started_us));
+  if (t.completed_us)
+    r.completed = task_record::time_point(std::chrono::microseconds(t.completed_us));
+  r.retries_used = t.hub.retries_used;
+  r.priority = t.options ? t.options->priority() : 0;
+  r.error = t.hub.error;
+  if (r.state == task_state_kind::waiting || r.state == task_state_kind::ready) r.reason = t.hub.reason;
+  return r;
+}
+
+std::size_t hub_core::abort(const std::vector<std::uint64_t>& ids) {
+  std::size_t n = 0;
+  for (auto id : ids) {
+    auto t = find(id);
+    if (!t) continue;
+    const auto s = static_cast<task_state_kind>(t->hub.state);
+    if (s != task_state_kind::waiting && s != task_state_kind::ready) continue;
+    fail(*t, failure::task_aborted, "task " + std::to_string(id) + " was aborted before it started",
+         task_state_kind::aborted);
+    ++n;
+  }
+  resolve_dependents();
+  return n;
+}
+
+std::vector<task_ptr> hub_core::resubmit(const std::vector<std::uint64_t>& ids) {
+  std::vector<task_ptr> fresh;
+  for (auto id : ids) {
+    auto old = find(id);
+    if (!old) throw error("cannot resubmit task " + std::to_string(id) + ": no such task");
+    if (!is_finished(old->hub.state))
+      throw error("cannot resubmit task " + std::to_string(id) + ": it has not finished");
+    if (old->hub.origin != 0)
+      throw error("cannot resubmit task " + std::to_string(id) + ": a task submitted it");
+    const std::size_t args = old->request.size() - sizeof(record_header);
+    auto t = make_task(old->handler, old->target, args);
+    record_header h;
+    std::memcpy(&h, old->request.data(), sizeof h);
+    const std::uint32_t flags = h.flags & has_requirements_flag;
+    std::memcpy(t->request.data() + offsetof(record_header, flags), &flags, sizeof flags);
+    put_raw(t->request, old->request.data() + sizeof(record_header), args);
+    end_record(t->request, 0);
+    if (old->options) {
+      auto opts = std::make_shared<task_options>(*old->options);
+      opts->after(dependency()).follow(dependency());
+      t->options = std::move(opts);
+    }
+    fresh.push_back(t);
+    accept(t);
+  }
+  resolve_dependents();
+  return fresh;
+}
+
+// ---- accepting tasks ----
+
 bool hub_core::take_submissions() {
   {
     std::lock_guard<std::mutex> lock(submitted_m_);
-    if (submitted_.empty()) return false;
+    if (submitted_.empty() && controls_.empty()) return false;
     incoming_.swap(submitted_);
+    running_controls_.swap(controls_);
   }
-  for (auto& t : incoming_) {
-    if (t->target >= 0) {
-      slots_[static_cast<std::size_t>(slot_of_rank_[static_cast<std::size_t>(t->target)])]
-          .batch.push_back(std::move(t));
-    } else {
-      ready_.push_back(std::move(t));
-    }
-  }
+  for (auto& t : incoming_) accept(std::move(t));
   incoming_.clear();
+  resolve_dependents();
+  for (auto& fn : running_controls_) fn();
+  running_controls_.clear();
   return true;
 }
 
-// leastload: fewest outstanding tasks, the least recently used among equals.
-hub_core::engine_slot* hub_core::least_loaded() {
-  engine_slot* best = nullptr;
-  for (auto& s : slots_) {
-    const int load = s.outstanding + static_cast<int>(s.batch.size());
-    if (hwm_ > 0 && load >= hwm_) continue;
-    if (!best) {
-      best = &s;
-      continue;
-    }
-    const int best_load = best->outstanding + static_cast<int>(best->batch.size());
-    if (load < best_load || (load == best_load && s.last_used < best->last_used)) best = &s;
+void hub_core::accept(task_ptr t) {
+  const std::uint64_t id = t->id;
+  if (id < local_id_limit) {
+    if (id >= local_.size()) local_.resize(std::max<std::size_t>(id + 1, local_.size() * 3 / 2));
+    local_[id] = t;
+  } else {
+    remote_[id] = t;
   }
-  return best;
+  if (t->target >= 0) {  // direct: no scheduling
+    t->hub.state = static_cast<int>(task_state_kind::running);
+    t->engine = t->target;
+    slot_of(t->target)->batch.push_back(std::move(t));
+    return;
+  }
+  if (!t->options) {
+    make_ready(*t);
+    return;
+  }
+  const auto& opts = *t->options;
+  for (const auto* d : {&opts.after(), &opts.follow()}) {
+    for (auto parent : d->ids()) {
+      if (!find(parent)) {
+        fail(*t, failure::invalid_dependency,
+             "task " + std::to_string(id) + " depends on task " + std::to_string(parent) +
+                 ", which the hub does not know");
+        return;
+      }
+    }
+  }
+  if (opts.dependency_timeout().count() > 0) {
+    start_deadlines_.push({steady_ns() + opts.dependency_timeout().count() * 1000, id, 0});
+  }
+  if (opts.after().empty() && opts.follow().empty()) {
+    make_ready(*t);
+    return;
+  }
+  t->hub.state = static_cast<int>(task_state_kind::waiting);
+  for (const auto* d : {&opts.after(), &opts.follow()})
+    for (auto parent : d->ids()) {
+      auto p = find(parent);
+      if (!is_finished(p->hub.state)) p->hub.dependents.push_back(t.get());
+    }
+  resolve(*t);
+}
+
+// Whether `d` is met, can never be met, or neither yet.
+hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d,
+                                     const char* kind) const {
+  verdict v;
+  if (d.empty()) {
+    v.is_met = true;
+    return v;
+  }
+  std::size_t met = 0, unmet = 0;
+  std::vector<std::uint64_t> pending, lost;
+  for (auto id : d.ids()) {
+    const auto p = find(id);
+    if (!is_finished(p->hub.state)) {
+      pending.push_back(id);
+    } else if (static_cast<task_state_kind>(p->hub.state) == task_state_kind::done ? d.on_success()
+                                                                                   : d.on_failure()) {
+      ++met;
+    } else {
+      ++unmet;
+      lost.push_back(id);
+    }
+  }
+  const std::string wanted = d.on_success() && d.on_failure() ? "to finish"
+                             : d.on_success()                 ? "to succeed"
+                             : d.on_failure()                 ? "to fail"
+                                                              : "(no outcome counts)";
+  if (d.is_all()) {
+    v.is_impossible = unmet > 0 || (!d.on_success() && !d.on_failure());
+    v.is_met = !v.is_impossible && pending.empty();
+    if (v.is_impossible)
+      v.why = "task " + std::to_string(t.id) + " needs all of its " + kind + " tasks " + wanted +
+              ", but task(s) " + list_ids(lost) + " did not";
+  } else {
+    v.is_met = met > 0;
+    v.is_impossible = !v.is_met && pending.empty();
+    if (v.is_impossible)
+      v.why = "task " + std::to_string(t.id) + " needs one of its " + kind + " tasks " + wanted +
+              ", but none did (" + list_ids(lost) + ")";
+  }
+  if (!v.is_met && !v.is_impossible)
+    v.why = std::string("waiting for ") + kind + " task(s) " + list_ids(pending) + " " + wanted;
+  return v;
+}
+
+void hub_core::resolve(task_state& t) {
+  if (static_cast<task_state_kind>(t.hub.state) != task_state_kind::waiting) return;
+  const auto& opts = *t.options;
+  const verdict after = evaluate(t, opts.after(), "after");
+  const verdict follow = evaluate(t, opts.follow(), "follow");
+  if (after.is_impossible || follow.is_impossible) {
+    fail(t, failure::impossible_dependency, after.is_impossible ? after.why : follow.why);
+    return;
+  }
+  if (!after.is_met || !follow.is_met) {
+    t.hub.reason = !after.is_met ? after.why : follow.why;
+    return;
+  }
+  if (!opts.follow().empty()) {  // where the parents that count ran
+    const auto& d = opts.follow();
+    std::vector<int> places;
+    for (auto id : d.ids()) {
+      const auto p = find(id);
+      const bool counts = static_cast<task_state_kind>(p->hub.state) == task_state_kind::done
+                              ? d.on_success()
+                              : d.on_failure();
+      if (counts && p->engine >= 0 && !contains(places, p->engine)) places.push_back(p->engine);
+    }
+    if (places.empty()) {
+      fail(t, failure::impossible_dependency,
+           "task " + std::to_string(t.id) + " follows tasks that never ran on an engine");
+      return;
+    }
+    if (d.is_all() && places.size() > 1) {
+      fail(t, failure::impossible_dependency,
+           "task " + std::to_string(t.id) + " must follow all of its follow tasks, but they ran on "
+           "different engines (" + list_ranks(places) + ")");
+      return;
+    }
+    if (places.size() == 1) {
+      t.hub.follow_engine = places.front();
+    } else {
+      t.hub.allowed = std::move(places);
+    }
+  }
+  make_ready(t);
+}
+
+bool hub_core::is_eligible(const task_state& t, const engine_slot& s) const {
+  if (t.hub.follow_engine >= 0 && s.rank != t.hub.follow_engine) return false;
+  if (!t.hub.allowed.empty() && !contains(t.hub.allowed, s.rank)) return false;
+  if (contains(t.hub.excluded, s.rank)) return false;
+  if (t.options)
+    for (const auto& tag : t.options->tags())
+      if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
+  return true;
+}
+
+void hub_core::make_ready(task_state& t) {
+  const bool is_plain = !t.options && t.hub.excluded.empty() && t.hub.follow_engine < 0;
+  if (!is_plain) {
+    bool is_possible = false;
+    for (const auto& s : slots_) is_possible = is_possible || is_eligible(t, s);
+    if (!is_possible) {
+      std::string why = "no engine can run task " + std::to_string(t.id);
+      if (t.options && !t.options->tags().empty()) {
+        why += ": it requires tags";
+        for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
+      }
+      if (!t.hub.excluded.empty())
+        why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
+               list_ranks(t.hub.excluded) + " reported an unmet dependency";
+      fail(t, failure::impossible_dependency, why);
+      return;
+    }
+  }
+  t.hub.state = static_cast<int>(task_state_kind::ready);
+  t.hub.reason = "ready: waiting for a free engine it may run on";
+  auto self = find(t.id);
+  ready_[t.options ? t.options->priority() : 0].push_back(std::move(self));
+}
+
+void hub_core::requeue(task_state& t) {
+  ++t.hub.attempt;
+  make_ready(t);
+}
+
+// ---- scheduling and sending ----
+
+void hub_core::assign(const task_ptr& t, engine_slot& s) {
+  s.last_used = ++tick_;
+  t->hub.state = static_cast<int>(task_state_kind::running);
+  t->engine = s.rank;
+  if (t->options && t->options->timeout().count() > 0)
+    run_deadlines_.push({steady_ns() + t->options->timeout().count() * 1000, t->id, t->hub.attempt});
+  s.batch.push_back(t);
 }
 
 bool hub_core::schedule() {
   bool did = false;
-  while (!ready_.empty()) {
-    engine_slot* s = least_loaded();
-    if (!s) break;
-    s->last_used = ++tick_;
-    s->batch.push_back(std::move(ready_.front()));
-    ready_.pop_front();
-    did = true;
+  for (auto it = ready_.begin(); it != ready_.end();) {
+    auto& q = it->second;
+    std::size_t i = 0;
+    while (i < q.size()) {
+      const task_ptr& t = q[i];
+      if (static_cast<task_state_kind>(t->hub.state) != task_state_kind::ready) {
+        q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));  // aborted or timed out meanwhile
+        continue;
+      }
+      const bool is_plain = !t->options && t->hub.excluded.empty() && t->hub.follow_engine < 0;
+      candidates_.clear();
+      for (const auto& s : slots_) {
+        const int load = s.outstanding + static_cast<int>(s.batch.size());
+        if (hwm_ > 0 && load >= hwm_) continue;
+        if (!is_plain && !is_eligible(*t, s)) continue;
+        candidates_.push_back({s.rank, load, s.last_used});
+      }
+      if (candidates_.empty()) {
+        if (is_plain) return did;  // every engine is full
+        ++i;                       // its engines are full; others may take later tasks
+        continue;
+      }
+      if (!t->hub.tried.empty()) {  // a retry prefers engines it has not failed on
+        std::vector<engine_load> fresh;
+        for (const auto& c : candidates_)
+          if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);
+        if (!fresh.empty()) candidates_.swap(fresh);
+      }
+      const std::size_t pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
+      assign(t, *slot_of(candidates_[pick].rank));
+      q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+      did = true;
+    }
+    it = q.empty() ? ready_.erase(it) : std::next(it);
   }
   return did;
 }
@@ -193,35 +498,33 @@ bool hub_core::send_batches() {
   for (auto& s : slots_) {
     std::size_t i = 0;
     while (i < s.batch.size()) {
-      // One task alone goes from its own buffer; several share one message.
-      bytes msg;
+      auto attempt_of = [&](std::size_t k) { return s.batch[k]->hub.attempt; };
       std::size_t n = 0;
-      if (i + 1 == s.batch.size() || s.batch[i]->request.size() >= max_batch_bytes / 2) {
-        msg = std::move(s.batch[i]->request);
+      if ((i + 1 == s.batch.size() || s.batch[i]->request.size() >= max_batch_bytes / 2) &&
+          attempt_of(i) == 0) {
+        // A first attempt alone goes from the task's own buffer, without a copy.
+        t_.send_borrowed(s.rank, s.batch[i]->request, s.batch[i]);
         n = 1;
       } else {
         std::size_t total = 0;
         for (std::size_t k = i; k < s.batch.size() && k < i + max_batch_records; ++k)
           total += s.batch[k]->request.size();
-        msg = take_buffer(std::min(total, max_batch_bytes));
+        bytes msg = take_buffer(std::min(total, max_batch_bytes));
         while (i + n < s.batch.size() && n < max_batch_records &&
-               msg.size() + s.batch[i + n]->request.size() <= max_batch_bytes) {
-          auto& r = s.batch[i + n]->request;
+               (n == 0 || msg.size() + s.batch[i + n]->request.size() <= max_batch_bytes)) {
+          const auto& r = s.batch[i + n]->request;
+          const auto at = msg.size();
           put_raw(msg, r.data(), r.size());
-          recycle_buffer(std::move(r));
+          // A retry carries its attempt, so a late answer to an earlier one is recognised.
+          std::uint32_t flags;
+          std::memcpy(&flags, msg.data() + at + offsetof(record_header, flags), sizeof flags);
+          flags = (flags & has_requirements_flag) | attempt_of(i + n);
+          std::memcpy(msg.data() + at + offsetof(record_header, flags), &flags, sizeof flags);
           ++n;
         }
-        if (n == 0) {  // a single request larger than a batch
-          msg = std::move(s.batch[i]->request);
-          n = 1;
-        }
-      }
-      for (std::size_t k = i; k < i + n; ++k) {
-        auto& t = s.batch[k];
-        running_.add(std::move(t));
+        t_.send(s.rank, std::move(msg));
       }
       s.outstanding += static_cast<int>(n);
-      t_.send(s.rank, std::move(msg));
       i += n;
       did = true;
     }
@@ -230,23 +533,7 @@ bool hub_core::send_batches() {
   return did;
 }
 
-void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload,
-                        const std::shared_ptr<const bytes>& batch) {
-  task_ptr t = running_.take(h.task);
-  if (!t) return;  // e.g. abandoned at stop
-  --slot.outstanding;
-  t->engine = slot.rank;
-  std::int64_t times[2] = {0, 0};
-  if (h.length >= sizeof times) {
-    std::memcpy(times, payload, sizeof times);
-    t->reply = batch;
-    t->result_data = payload + sizeof times;
-    t->result_size = h.length - sizeof times;
-  }
-  t->started_us = times[0];
-  t->completed_us = times[1];
-  is_notify_due_ |= finish(*t, h.kind == record_kind::result ? task_status::done : task_status::failed);
-}
+// ---- results ----
 
 bool hub_core::receive() {
   bool did = false;
@@ -254,11 +541,8 @@ bool hub_core::receive() {
   bytes msg;
   while (t_.poll(source, msg)) {
     did = true;
-    const int idx = source < static_cast<int>(slot_of_rank_.size())
-                        ? slot_of_rank_[static_cast<std::size_t>(source)]
-                        : -1;
-    if (idx < 0) continue;
-    auto& slot = slots_[static_cast<std::size_t>(idx)];
+    engine_slot* slot = slot_of(source);
+    if (!slot) continue;
     // The futures of this batch's tasks read their results in place; the last one to go
     // recycles the buffer.
     auto batch = std::shared_ptr<const bytes>(new bytes(std::move(msg)), [](const bytes* b) {
@@ -272,9 +556,11 @@ bool hub_core::receive() {
       const char* payload = nullptr;
       while (r.next(h, payload)) {
         if (h.kind == record_kind::stop_ack) {
-          slot.is_stopped = true;
+          slot->is_stopped = true;
         } else if (h.kind == record_kind::result || h.kind == record_kind::failure) {
-          complete(slot, h, payload, batch);
+          complete(*slot, h, payload, batch);
+        } else if (h.kind == record_kind::submit) {
+          accept_remote(source, payload, h.length);
         }
       }
     } catch (const decode_error& e) {
@@ -282,10 +568,160 @@ bool hub_core::receive() {
                    source, e.what());
     }
   }
-  if (is_notify_due_) notify_waiters();
+  resolve_dependents();
+  if (is_notify_due_) completions().notify();
   is_notify_due_ = false;
   return did;
 }
+
+void hub_core::accept_remote(int source, const char* payload, std::size_t n) {
+  reader in(payload, n);
+  const auto options_size = decode<std::uint64_t>(in);
+  reader options_in(in.take(options_size), options_size);
+  const auto record_size = in.remaining();
+  const char* record = in.take(record_size);
+  record_header h;
+  if (record_size < sizeof h) throw decode_error("a submitted task is shorter than its header");
+  std::memcpy(&h, record, sizeof h);
+  auto t = std::make_shared<task_state>();
+  t->id = h.task;
+  t->handler = h.handler;
+  t->submitted = std::chrono::system_clock::now();
+  t->request = take_buffer(record_size);
+  put_raw(t->request, record, record_size);
+  t->hub.origin = source;
+  if (options_size > 0) t->options = std::make_shared<task_options>(decode_options(options_in));
+  accept(std::move(t));
+}
+
+void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload,
+                        const std::shared_ptr<const bytes>& batch) {
+  --slot.outstanding;
+  task_ptr t = find(h.task);
+  // A late answer: the task timed out, was retried elsewhere, or the run is ending.
+  if (!t || static_cast<task_state_kind>(t->hub.state) != task_state_kind::running ||
+      t->engine != slot.rank || (h.flags & attempt_mask) != t->hub.attempt)
+    return;
+  std::int64_t times[2] = {0, 0};
+  if (h.length >= sizeof times) std::memcpy(times, payload, sizeof times);
+  const char* result = payload + std::min<std::uint64_t>(h.length, sizeof times);
+  const std::size_t result_size = h.length - std::min<std::uint64_t>(h.length, sizeof times);
+  if (h.kind == record_kind::failure && t->target < 0) {
+    std::string type;
+    try {
+      reader in(result, result_size);
+      type = decode<std::string>(in);
+    } catch (const decode_error&) {
+    }
+    if (type == "taskhub::unmet_dependency") {  // this engine cannot run it: try another
+      t->hub.excluded.push_back(slot.rank);
+      requeue(*t);
+      return;
+    }
+    const int retries = t->options ? t->options->retries() : 0;
+    if (t->hub.retries_used < retries) {
+      ++t->hub.retries_used;
+      t->hub.tried.push_back(slot.rank);
+      requeue(*t);
+      return;
+    }
+  }
+  t->reply = batch;
+  t->result_data = result;
+  t->result_size = result_size;
+  t->started_us = times[0];
+  t->completed_us = times[1];
+  finish(*t, h.kind == record_kind::result ? task_state_kind::done : task_state_kind::failed);
+}
+
+void hub_core::fail(task_state& t, const std::string& type, const std::string& message,
+                    task_state_kind state) {
+  bytes why;
+  encode(why, type);
+  encode(why, message);
+  t.set_result(std::move(why));
+  finish(t, state);
+}
+
+void hub_core::finish(task_state& t, task_state_kind state) {
+  t.hub.state = static_cast<int>(state);
+  t.hub.reason.clear();
+  const bool is_ok = state == task_state_kind::done;
+  if (!is_ok) {
+    const auto e = failure_of(t);
+    t.hub.error = e.type_name() + ": " + e.message();
+  }
+  if (t.hub.origin != 0) {  // a task submitted it: send the outcome to that engine
+    bytes out = take_buffer(sizeof(record_header) + 16 + t.result_size);
+    const auto at = begin_record(out, is_ok ? record_kind::result : record_kind::failure, t.id,
+                                 t.handler);
+    const std::uint32_t ran_on = static_cast<std::uint32_t>(t.engine < 0 ? 0 : t.engine);
+    std::memcpy(out.data() + at + offsetof(record_header, flags), &ran_on, sizeof ran_on);
+    put_raw(out, &t.started_us, sizeof t.started_us);
+    put_raw(out, &t.completed_us, sizeof t.completed_us);
+    put_raw(out, t.result_data, t.result_size);
+    end_record(out, at);
+    t_.send(t.hub.origin, std::move(out));
+  }
+  t.status.store(is_ok ? task_status::done : task_status::failed);
+  is_notify_due_ |= t.is_awaited.load() || completions().any_waiters.load() > 0;
+  for (auto* d : t.hub.dependents) to_resolve_.push_back(d);
+  t.hub.dependents.clear();
+}
+
+// Re-checks waiting tasks whose parents finished; iterative, so long chains cannot overflow.
+void hub_core::resolve_dependents() {
+  while (!to_resolve_.empty()) {
+    task_state* d = to_resolve_.back();
+    to_resolve_.pop_back();
+    resolve(*d);
+  }
+}
+
+// ---- time-outs ----
+
+void hub_core::check_timers() {
+  const auto now = steady_ns();
+  while (!start_deadlines_.empty() && start_deadlines_.top().when_ns <= now) {
+    const auto tm = start_deadlines_.top();
+    start_deadlines_.pop();
+    auto t = find(tm.id);
+    const auto s = static_cast<task_state_kind>(t->hub.state);
+    if (s != task_state_kind::waiting && s != task_state_kind::ready) continue;
+    std::string why = "task " + std::to_string(tm.id) + " did not start within " +
+                      micros_text(t->options->dependency_timeout());
+    if (!t->hub.reason.empty()) why += " (" + t->hub.reason + ")";
+    fail(*t, failure::dependency_timeout, why);
+  }
+  while (!run_deadlines_.empty() && run_deadlines_.top().when_ns <= now) {
+    const auto tm = run_deadlines_.top();
+    run_deadlines_.pop();
+    auto t = find(tm.id);
+    if (static_cast<task_state_kind>(t->hub.state) != task_state_kind::running ||
+        t->hub.attempt != tm.attempt)
+      continue;
+    if (t->hub.retries_used < t->options->retries()) {
+      ++t->hub.retries_used;
+      t->hub.tried.push_back(t->engine);
+      requeue(*t);
+      continue;
+    }
+    fail(*t, failure::task_timeout,
+         "task " + std::to_string(tm.id) + " ran longer than " +
+             micros_text(t->options->timeout()) + " on engine " + std::to_string(t->engine));
+  }
+  resolve_dependents();
+}
+
+std::chrono::microseconds hub_core::until_next_timer() const {
+  std::int64_t next = std::numeric_limits<std::int64_t>::max();
+  if (!start_deadlines_.empty()) next = std::min(next, start_deadlines_.top().when_ns);
+  if (!run_deadlines_.empty()) next = std::min(next, run_deadlines_.top().when_ns);
+  if (next == std::numeric_limits<std::int64_t>::max()) return std::chrono::microseconds::max();
+  return std::chrono::microseconds(std::max<std::int64_t>(0, (next - steady_ns()) / 1000 + 1));
+}
+
+// ---- the loop ----
 
 void hub_core::stop_engines() {
   int code;
@@ -302,6 +738,19 @@ void hub_core::stop_engines() {
   }
 }
 
+// Tasks unfinished when the client returned fail, so nothing waits on them forever.
+void hub_core::abandon_all() {
+  auto abandon = [&](const task_ptr& t) {
+    if (t && !is_finished(t->hub.state))
+      fail(*t, failure::run_ended, "the run ended before task " + std::to_string(t->id) + " finished");
+  };
+  for (const auto& t : local_) abandon(t);
+  for (const auto& [id, t] : remote_) abandon(t);
+  to_resolve_.clear();
+  ready_.clear();
+  completions().notify();
+}
+
 void hub_core::serve() {
   backoff wait;
   bool is_stopping = false;
@@ -309,6 +758,7 @@ void hub_core::serve() {
     bool did = false;
     if (!is_stopping) {
       did |= take_submissions();
+      check_timers();
       did |= schedule();
       did |= send_batches();
     }
@@ -327,40 +777,24 @@ void hub_core::serve() {
     if (did) {
       wait.busy();
     } else {
-      wait.idle(t_);
+      wait.idle(t_, until_next_timer());
     }
   }
-  // Tasks still unfinished when the client returned fail, so nothing waits on them forever.
-  auto abandon = [](task_state& t) {
-    t.engine = -1;
-    bytes why;
-    encode(why, std::string("taskhub::error"));
-    encode(why, std::string("the run ended before the task finished"));
-    t.set_result(std::move(why));
-    finish(t, task_status::failed);
-  };
-  running_.for_each(abandon);
-  for (auto& t : ready_) abandon(*t);
-  notify_waiters();
-  running_.clear();
-  ready_.clear();
+  abandon_all();
+  // Controls queued after the stop get an answer too.
+  std::lock_guard<std::mutex> lock(submitted_m_);
+  for (auto& fn : controls_) fn();
+  controls_.clear();
 }
 
-// The entry points of detail/runtime.hpp.
+// ---- waiting, for the header-only API ----
 
-task_ptr make_task(hub_core& hub, std::uint64_t handler, int target, std::size_t payload) {
-  return hub.make_task(handler, target, payload);
-}
-
-void submit(hub_core& hub, task_ptr task) { hub.submit(std::move(task)); }
-
-void submit(hub_core& hub, std::vector<task_ptr>& tasks) { hub.submit(tasks); }
-
-const std::vector<int>& engine_ranks(const hub_core& hub) { return hub.engines(); }
+bool wait_on_engine(const std::function<bool()>& is_ready, deadline until);  // engine.cpp
 
 bool wait_ready(const task_state& task, deadline until) {
   if (task.is_ready()) return true;
   auto is_ready = [&] { return task.is_ready(); };
+  if (wait_on_engine(is_ready, until)) return task.is_ready();
   if (completion_signal::spin(is_ready)) return true;
   const_cast<task_state&>(task).is_awaited.store(true);
   return completions().block(is_ready, until);
@@ -375,6 +809,7 @@ long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until)
   long found = first_ready();
   if (found >= 0 || tasks.empty()) return found;
   auto is_any_ready = [&] { return (found = first_ready()) >= 0; };
+  if (wait_on_engine(is_any_ready, until)) return first_ready();
   if (completion_signal::spin(is_any_ready)) return found;
   auto& c = completions();
   c.any_waiters.fetch_add(1);
@@ -396,14 +831,3 @@ remote_error failure_of(const task_state& task) {
 }
 
 }  // namespace taskhub::detail
-
-namespace taskhub {
-
-int hub::checked(int engine) const {
-  for (int r : engines())
-    if (r == engine) return engine;
-  throw error("there is no engine of rank " + std::to_string(engine) + " (engines are ranks " +
-              std::to_string(engines().front()) + ".." + std::to_string(engines().back()) + ")");
-}
-
-}  // namespace taskhub

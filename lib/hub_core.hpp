@@ -4,85 +4,126 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <queue>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/wire.hpp"
+#include "taskhub/scheme.hpp"
+#include "taskhub/task_options.hpp"
+#include "taskhub/task_record.hpp"
 #include "transport.hpp"
 
 namespace taskhub::detail {
 
-/// Tasks sent to engines and not yet answered, by id. Ids grow by one per task, so a window
-/// that starts at the oldest unanswered id finds each in constant time.
-class in_flight_table {
- public:
-  void add(task_ptr t);
-  /// Removes and returns the task with `id`, or null if it is not in flight.
-  task_ptr take(std::uint64_t id);
-  template <class Fn>
-  void for_each(Fn&& fn) {
-    for (auto& t : window_)
-      if (t) fn(*t);
-  }
-  void clear() { window_.clear(); }
+using task_state_kind = taskhub::task_state;
 
- private:
-  std::deque<task_ptr> window_;
-  std::uint64_t base_ = 0;  // the id of window_.front()
-};
-
-/// The hub: the client thread submits tasks; the hub thread (serve) schedules them onto engines,
-/// batches them, and completes futures as results arrive. Only the hub thread uses the transport.
-class hub_core {
+/// The hub: client threads submit tasks; the hub thread (serve) keeps the table of every task,
+/// resolves dependencies, schedules ready tasks onto engines, batches them, and completes futures
+/// as results arrive. Only the hub thread uses the transport or the table.
+class hub_core : public client_core {
  public:
-  hub_core(transport& t, std::vector<int> engines, int hwm);
+  struct config {
+    int hwm = 16;
+    std::shared_ptr<taskhub::scheme> scheme;
+    std::vector<std::vector<std::string>> tags;  // per engine, in engine order
+  };
+  hub_core(transport& t, std::vector<int> engines, config cfg);
 
   // Client side (any thread).
-  task_ptr make_task(std::uint64_t handler, int target, std::size_t payload);
-  void submit(task_ptr task);
-  void submit(std::vector<task_ptr>& tasks);
-  const std::vector<int>& engines() const { return engines_; }
+  task_ptr make_task(std::uint64_t handler, int target, std::size_t payload) override;
+  void submit(task_ptr task) override;
+  void submit(std::vector<task_ptr>& tasks) override;
+  const std::vector<int>& engines() const override { return engines_; }
+  hub_core* table() override { return this; }
   /// Asks the hub thread to stop the engines with `exit_code` and return.
   void request_stop(int exit_code);
+  /// Runs `fn` on the hub thread, between two loop passes, and waits for it; rethrows.
+  void on_hub_thread(const std::function<void()>& fn);
 
-  // Hub thread.
+  // Hub thread: the table, for on_hub_thread closures.
+  task_ptr find(std::uint64_t id) const;
+  std::size_t abort(const std::vector<std::uint64_t>& ids);
+  std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
+  task_record record_of(const task_state& t) const;
+  void for_each_task(const std::function<void(const task_state&)>& fn) const;
+
   void serve();
 
  private:
   struct engine_slot {
     int rank;
+    std::vector<std::string> tags;
     int outstanding = 0;
     std::uint64_t last_used = 0;
     std::vector<task_ptr> batch;  // assigned, not yet sent
     bool is_stopped = false;
   };
+  struct timer {
+    std::int64_t when_ns;
+    std::uint64_t id;
+    std::uint32_t attempt;
+    bool operator>(const timer& o) const { return when_ns > o.when_ns; }
+  };
+  using timer_heap = std::priority_queue<timer, std::vector<timer>, std::greater<timer>>;
+  struct verdict {
+    bool is_met = false, is_impossible = false;
+    std::string why;
+  };
 
   bool take_submissions();
+  void accept(task_ptr t);
+  void resolve(task_state& t);
+  verdict evaluate(const task_state& t, const taskhub::dependency& d, const char* kind) const;
+  void make_ready(task_state& t);
+  void requeue(task_state& t);
+  bool is_eligible(const task_state& t, const engine_slot& s) const;
   bool schedule();
+  void assign(const task_ptr& t, engine_slot& s);
   bool send_batches();
   bool receive();
+  void accept_remote(int source, const char* payload, std::size_t n);
   void complete(engine_slot& slot, const record_header& h, const char* payload,
                 const std::shared_ptr<const bytes>& batch);
-  engine_slot* least_loaded();
+  void fail(task_state& t, const std::string& type, const std::string& message,
+            task_state_kind state = task_state_kind::failed);
+  void finish(task_state& t, task_state_kind state);
+  void resolve_dependents();
+  void check_timers();
+  std::chrono::microseconds until_next_timer() const;
   void stop_engines();
+  void abandon_all();
+  engine_slot* slot_of(int rank);
 
   transport& t_;
   std::vector<int> engines_;
   std::vector<engine_slot> slots_;
   std::vector<int> slot_of_rank_;
   const int hwm_;
+  std::shared_ptr<taskhub::scheme> scheme_;
 
   std::mutex submitted_m_;
   std::vector<task_ptr> submitted_;
+  std::vector<std::function<void()>> controls_;
   std::atomic<bool> is_stop_requested_{false};
   int exit_code_ = 0;
   std::atomic<std::uint64_t> next_id_{1};
 
   // Hub-thread state.
   std::vector<task_ptr> incoming_;
-  std::deque<task_ptr> ready_;
-  in_flight_table running_;
+  std::vector<std::function<void()>> running_controls_;
+  std::vector<task_ptr> local_;                         // tasks submitted on rank 0, by id
+  std::unordered_map<std::uint64_t, task_ptr> remote_;  // tasks submitted by tasks
+  std::map<int, std::deque<task_ptr>, std::greater<int>> ready_;  // by priority, then age
+  std::vector<task_state*> to_resolve_;
+  std::vector<engine_load> candidates_;
+  timer_heap start_deadlines_, run_deadlines_;
   std::uint64_t tick_ = 0;
   bool is_notify_due_ = false;
 };

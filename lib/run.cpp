@@ -19,14 +19,63 @@ namespace {
 
 constexpr int taskhub_tag = 31337;
 
-// A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else -1.
-int int_setting(int argc, char** argv, const char* flag, const char* env) {
+// A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else "".
+std::string setting(int argc, char** argv, const char* flag, const char* env) {
   const std::string prefix = std::string("--taskhub-") + flag + "=";
   for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0)
-      return std::atoi(argv[i] + prefix.size());
-  if (const char* v = std::getenv(env)) return std::atoi(v);
-  return -1;
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return argv[i] + prefix.size();
+  if (const char* v = std::getenv(env)) return v;
+  return "";
+}
+
+int int_setting(int argc, char** argv, const char* flag, const char* env) {
+  const std::string v = setting(argc, argv, flag, env);
+  return v.empty() ? -1 : std::atoi(v.c_str());
+}
+
+std::vector<std::string> tags_of(const run_options& opts, int rank) {
+  auto tags = tags_from_environment();
+  if (opts.engine_tags)
+    for (auto& t : opts.engine_tags(rank)) tags.push_back(std::move(t));
+  return tags;
+}
+
+// Every engine's tags, on rank 0 (empty elsewhere), in engine order.
+std::vector<std::vector<std::string>> gather_tags(MPI_Comm world, int rank, int size,
+                                                  const run_options& opts) {
+  std::string mine;
+  if (rank != 0)
+    for (const auto& t : tags_of(opts, rank)) mine += t + '\n';
+  int length = static_cast<int>(mine.size());
+  std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(lengths.size());
+  check_mpi(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, world), "MPI_Gather");
+  std::string all;
+  if (rank == 0) {
+    int total = 0;
+    for (int r = 0; r < size; ++r) {
+      offsets[static_cast<std::size_t>(r)] = total;
+      total += lengths[static_cast<std::size_t>(r)];
+    }
+    all.resize(static_cast<std::size_t>(total));
+  }
+  check_mpi(MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
+                        MPI_CHAR, 0, world),
+            "MPI_Gatherv");
+  std::vector<std::vector<std::string>> tags;
+  if (rank != 0) return tags;
+  for (int r = 1; r < size; ++r) {
+    std::vector<std::string> t;
+    const std::string s = all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
+                                     static_cast<std::size_t>(lengths[static_cast<std::size_t>(r)]));
+    std::size_t at = 0;
+    while (at < s.size()) {
+      const auto nl = s.find('\n', at);
+      t.push_back(s.substr(at, nl - at));
+      at = nl + 1;
+    }
+    tags.push_back(std::move(t));
+  }
+  return tags;
 }
 
 int call_client(hub_core& core, const std::function<int(hub&)>& fn) {
@@ -59,19 +108,23 @@ int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_com
   return code;
 }
 
-int run_local(int engines, int hwm, const std::function<int(hub&)>& fn) {
+int run_local(int engines, hub_core::config cfg, const run_options& opts,
+              const std::function<int(hub&)>& fn) {
   local_network net(engines + 1);
   std::vector<int> ranks;
-  std::vector<std::thread> threads;
   for (int r = 1; r <= engines; ++r) {
     ranks.push_back(r);
-    threads.emplace_back([&net, r] {
+    cfg.tags.push_back(tags_of(opts, r));
+  }
+  std::vector<std::thread> threads;
+  for (int r = 1; r <= engines; ++r) {
+    threads.emplace_back([&net, &ranks, &cfg, r] {
       auto t = net.endpoint(r);
-      serve_engine(*t, r, MPI_COMM_NULL);
+      serve_engine(*t, r, MPI_COMM_NULL, ranks, cfg.tags[static_cast<std::size_t>(r - 1)]);
     });
   }
   auto t = net.endpoint(0);
-  hub_core core(*t, ranks, hwm);
+  hub_core core(*t, ranks, cfg);
   const int code = drive(core, fn, MPI_COMM_NULL);
   for (auto& th : threads) th.join();
   return code;
@@ -107,8 +160,19 @@ std::string compare_tables(MPI_Comm world, int rank, int size) {
 }  // namespace
 
 int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn) {
-  int hwm = opts.hwm >= 0 ? opts.hwm : int_setting(argc, argv, "hwm", "TASKHUB_HWM");
-  if (hwm < 0) hwm = default_hwm;
+  hub_core::config cfg;
+  cfg.hwm = opts.hwm >= 0 ? opts.hwm : int_setting(argc, argv, "hwm", "TASKHUB_HWM");
+  if (cfg.hwm < 0) cfg.hwm = default_hwm;
+  cfg.scheme = opts.scheme;
+  if (!cfg.scheme) {
+    const std::string name = setting(argc, argv, "scheme", "TASKHUB_SCHEME");
+    try {
+      cfg.scheme = make_scheme(name.empty() ? "leastload" : name);
+    } catch (const error& e) {
+      std::fprintf(stderr, "taskhub: %s\n", e.what());
+      return 2;
+    }
+  }
   int engines = opts.local_engines > 0 ? opts.local_engines
                                        : int_setting(argc, argv, "engines", "TASKHUB_ENGINES");
   if (engines <= 0) engines = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -142,19 +206,21 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     } else {
       check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
                 "MPI_Comm_split");
+      std::vector<int> ranks;
+      for (int r = 1; r < size; ++r) ranks.push_back(r);
       if (size == 1) {
-        code = run_local(engines, hwm, fn);
+        code = run_local(engines, cfg, opts, fn);
       } else if (rank == 0) {
+        cfg.tags = gather_tags(world, rank, size, opts);
         doorbells bells(world);
         mpi_transport t(world, taskhub_tag, bells);
-        std::vector<int> ranks;
-        for (int r = 1; r < size; ++r) ranks.push_back(r);
-        hub_core core(t, ranks, hwm);
+        hub_core core(t, ranks, cfg);
         code = drive(core, fn, world);
       } else {
+        gather_tags(world, rank, size, opts);
         doorbells bells(world);
         mpi_transport t(world, taskhub_tag, bells);
-        code = serve_engine(t, rank, engines_comm);
+        code = serve_engine(t, rank, engines_comm, ranks, tags_of(opts, rank));
       }
     }
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <chrono>
 #include <condition_variable>
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,9 @@ class transport {
   virtual ~transport() = default;
   /// Sends `msg` to `dest` without waiting; the transport owns the buffer until it is sent.
   virtual void send(int dest, bytes msg) = 0;
+  /// Sends `data` to `dest` without copying it where it can; `owner` keeps it alive meanwhile
+  /// and it must not change until then.
+  virtual void send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) = 0;
   /// Takes one message if one has arrived; never blocks.
   virtual bool poll(int& source, bytes& msg) = 0;
   /// Completes sends that have finished; returns whether any are still pending.
@@ -70,6 +74,7 @@ class mpi_transport : public transport {
   mpi_transport(MPI_Comm comm, int tag, doorbells& bells);
   ~mpi_transport() override;
   void send(int dest, bytes msg) override;
+  void send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) override;
   bool poll(int& source, bytes& msg) override;
   bool progress() override;
   void idle(std::chrono::microseconds most) override;
@@ -81,7 +86,9 @@ class mpi_transport : public transport {
     MPI_Request request;
     int dest;
     bytes data;
+    std::shared_ptr<const void> owner;  // keeps borrowed data alive
   };
+  void start(pending& p, const char* data, std::size_t n);
   bool has_message();
 
   MPI_Comm comm_;
@@ -113,7 +120,7 @@ class local_network {
 class backoff {
  public:
   void busy() { is_idle_ = false; }
-  void idle(transport& t) {
+  void idle(transport& t, std::chrono::microseconds cap = std::chrono::microseconds::max()) {
     const auto now = std::chrono::steady_clock::now();
     if (!is_idle_) {
       is_idle_ = true;
@@ -124,7 +131,7 @@ class backoff {
       std::this_thread::yield();
       return;
     }
-    t.idle(std::min(std::max(quiet / 4, std::chrono::microseconds(20)), t.longest_nap()));
+    t.idle(std::min({std::max(quiet / 4, std::chrono::microseconds(20)), t.longest_nap(), cap}));
   }
   /// How long to keep yielding before sleeping (TASKHUB_YIELD_US, default 2 ms). Waking a
   /// sleeping core costs tens of microseconds on virtual machines; yielding keeps it awake.

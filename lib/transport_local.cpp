@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+#include "taskhub/detail/runtime.hpp"
 #include "transport.hpp"
 
 namespace taskhub::detail {
@@ -14,6 +15,11 @@ class local_transport : public transport {
       box.messages.emplace_back(rank_, std::move(msg));
     }
     box.waiting.wake();
+  }
+  void send_borrowed(int dest, const bytes& data, std::shared_ptr<const void>) override {
+    bytes copy = take_buffer(data.size());
+    copy.assign(data.begin(), data.end());
+    send(dest, std::move(copy));
   }
   bool poll(int& source, bytes& msg) override {
     auto& box = own();

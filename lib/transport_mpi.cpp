@@ -44,15 +44,23 @@ mpi_transport::~mpi_transport() {
   for (auto& p : sending_) MPI_Request_free(&p.request);
 }
 
-void mpi_transport::send(int dest, bytes msg) {
-  if (msg.size() > static_cast<std::size_t>(INT_MAX))
-    throw error("a batch of " + std::to_string(msg.size()) + " bytes exceeds MPI's 2 GiB message limit");
-  sending_.push_back({MPI_REQUEST_NULL, dest, std::move(msg)});
-  auto& p = sending_.back();
-  check_mpi(MPI_Isend(p.data.data(), static_cast<int>(p.data.size()), MPI_BYTE, dest, tag_, comm_,
-                      &p.request),
+void mpi_transport::start(pending& p, const char* data, std::size_t n) {
+  if (n > static_cast<std::size_t>(INT_MAX))
+    throw error("a batch of " + std::to_string(n) + " bytes exceeds MPI's 2 GiB message limit");
+  check_mpi(MPI_Isend(data, static_cast<int>(n), MPI_BYTE, p.dest, tag_, comm_, &p.request),
             "MPI_Isend");
-  bells_.ring(dest);
+  bells_.ring(p.dest);
+}
+
+void mpi_transport::send(int dest, bytes msg) {
+  sending_.push_back({MPI_REQUEST_NULL, dest, std::move(msg), nullptr});
+  auto& p = sending_.back();
+  start(p, p.data.data(), p.data.size());
+}
+
+void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) {
+  sending_.push_back({MPI_REQUEST_NULL, dest, bytes(), std::move(owner)});
+  start(sending_.back(), data.data(), data.size());
 }
 
 bool mpi_transport::has_message() {

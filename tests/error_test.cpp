@@ -109,7 +109,7 @@ TEST_F(hub_test, an_undecodable_payload_fails_only_that_task) {
 }
 
 TEST_F(hub_test, a_result_of_the_wrong_type_fails_to_decode_on_the_client) {
-  auto t = taskhub::detail::make_call<taskhub::detail::handler_of_fn<&square>>(hub.core(), -1, 3);
+  auto t = taskhub::detail::make_call<taskhub::detail::handler_of_fn<&square>>(hub.core(), -1, nullptr, 3);
   taskhub::detail::submit(hub.core(), t);
   taskhub::future<std::vector<double>> wrong(t);  // the engine returns an int
   EXPECT_THROW(wrong.get(), taskhub::decode_error);

@@ -53,7 +53,8 @@ class future_set {
 /// ```
 class direct_view {
  public:
-  direct_view(detail::hub_core& hub, std::vector<int> ranks) : hub_(&hub), ranks_(std::move(ranks)) {}
+  direct_view(detail::client_core& hub, std::vector<int> ranks)
+      : hub_(&hub), ranks_(std::move(ranks)) {}
 
   /// The engine ranks this view sends to, in order.
   const std::vector<int>& engines() const { return ranks_; }
@@ -124,7 +125,7 @@ class direct_view {
   future_set<detail::result_of<Handler>> each(const A&... a) {
     std::vector<future<detail::result_of<Handler>>> fs;
     fs.reserve(ranks_.size());
-    for (int r : ranks_) fs.push_back(detail::call<Handler>(*hub_, r, a...));
+    for (int r : ranks_) fs.push_back(detail::call<Handler>(*hub_, r, nullptr, a...));
     return future_set<detail::result_of<Handler>>(std::move(fs));
   }
 
@@ -138,7 +139,7 @@ class direct_view {
     return future<void>(std::move(t));
   }
 
-  detail::hub_core* hub_;
+  detail::client_core* hub_;
   std::vector<int> ranks_;
 };
 

@@ -9,6 +9,7 @@
 #include <any>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "taskhub/codec.hpp"
 
@@ -26,10 +27,30 @@ store_entry& store_assign(const std::string& name);
 
 }  // namespace taskhub::detail
 
+namespace taskhub {
+class hub;
+}
+
 namespace taskhub::engine {
 
 /// The rank of the engine running the calling task (throws off an engine).
 int rank();
+
+/// The tags this engine advertises (TASKHUB_ENGINE_TAGS and run_options::engine_tags).
+const std::vector<std::string>& tags();
+
+/// A hub for the calling task to submit further tasks through and wait for them: while it waits,
+/// its engine keeps serving, so the tasks it waits for may run on the same engine.
+///
+/// ```
+/// long fib(long n) {
+///   if (n < 2) return n;
+///   auto& hub = taskhub::engine::hub();
+///   auto a = hub.apply<&fib>(n - 1), b = hub.apply<&fib>(n - 2);
+///   return a.get() + b.get();
+/// }
+/// ```
+taskhub::hub& hub();
 
 /// The communicator of all engines (and only them), for collectives inside a task that runs on
 /// every engine at once. Throws in single-process mode, where engines are threads.

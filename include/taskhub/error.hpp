@@ -44,6 +44,29 @@ class timeout_error : public error {
   using error::error;
 };
 
+/// Thrown inside a task: this engine cannot run it. The hub sends the task to an engine it has not
+/// tried; when none is left the task fails with failure::impossible_dependency.
+class unmet_dependency : public error {
+ public:
+  explicit unmet_dependency(const std::string& why = "unmet dependency") : error(why) {}
+};
+
+/// The type names (remote_error::type_name) of failures the hub itself decides.
+namespace failure {
+/// A dependency named a task the hub does not know.
+inline constexpr const char* invalid_dependency = "taskhub::invalid_dependency";
+/// A dependency can no longer be met, or no engine is left that can run the task.
+inline constexpr const char* impossible_dependency = "taskhub::impossible_dependency";
+/// The task did not start within its dependency timeout.
+inline constexpr const char* dependency_timeout = "taskhub::dependency_timeout";
+/// The task ran longer than its timeout.
+inline constexpr const char* task_timeout = "taskhub::task_timeout";
+/// The task was aborted before it started.
+inline constexpr const char* task_aborted = "taskhub::task_aborted";
+/// The run ended before the task finished.
+inline constexpr const char* run_ended = "taskhub::run_ended";
+}  // namespace failure
+
 /// A task failed on an engine: it threw, or the engine could not run it.
 ///
 /// `future::get()` rethrows it on the client:

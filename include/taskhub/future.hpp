@@ -13,6 +13,10 @@
 #include "taskhub/detail/runtime.hpp"
 
 namespace taskhub {
+class task_handle;
+namespace detail {
+task_ptr state_of(const task_handle& h);
+}
 
 /// What every future says about its task, whatever the result type.
 class task_handle {
@@ -51,6 +55,7 @@ class task_handle {
   }
 
   const detail::task_state& state() const { return *s_; }
+  friend detail::task_ptr detail::state_of(const task_handle& h);
 
  protected:
   void rethrow_if_failed() const {
@@ -84,6 +89,10 @@ class future : public task_handle {
     }
   }
 };
+
+namespace detail {
+inline task_ptr state_of(const task_handle& h) { return h.s_; }
+}  // namespace detail
 
 /// Waits until every future in `fs` is ready or `timeout` passes; returns whether all are.
 template <class Future, class Rep = long, class Period = std::ratio<1>>

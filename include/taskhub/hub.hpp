@@ -3,22 +3,17 @@
 #pragma once
 
 #include <cstdint>
-#include <iterator>
-#include <limits>
-#include <memory>
-#include <optional>
-#include <tuple>
-#include <type_traits>
-#include <utility>
+#include <map>
 #include <vector>
 
-#include "taskhub/detail/submit.hpp"
 #include "taskhub/direct_view.hpp"
-#include "taskhub/map.hpp"
+#include "taskhub/load_balanced_view.hpp"
+#include "taskhub/task_record.hpp"
 
 namespace taskhub {
 
-/// The client's handle on the hub: submit tasks, map over ranges, address engines directly.
+/// The client's handle on the hub: submit tasks, map over ranges, address engines directly, and
+/// query or steer the hub's table of tasks.
 ///
 /// ```
 /// int main(int argc, char** argv) {
@@ -29,174 +24,69 @@ namespace taskhub {
 ///   });
 /// }
 /// ```
-class hub {
+class hub : public load_balanced_view {
  public:
-  explicit hub(detail::hub_core& core) : core_(&core) {}
+  explicit hub(detail::client_core& core) : load_balanced_view(core, task_options()) {}
 
   /// The ranks of the engines, in order.
-  const std::vector<int>& engines() const { return detail::engine_ranks(*core_); }
+  const std::vector<int>& engines() const { return core_ref().engines(); }
 
-  /// Runs the function named `Fn` on the engine the scheduler picks.
-  template <auto Fn, class... A>
-  auto apply(A&&... a) {
-    return detail::call<detail::handler_of_fn<Fn>>(*core_, -1, std::forward<A>(a)...);
-  }
-  /// Runs the function-object type `F` on the engine the scheduler picks.
-  template <class F, class... A>
-  auto apply(A&&... a) {
-    return detail::call<detail::handler_of_type<F>>(*core_, -1, std::forward<A>(a)...);
-  }
-  /// Runs the captureless lambda `f` on the engine the scheduler picks.
-  template <class F, class... A, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
-  auto apply(F&&, A&&... a) {
-    return detail::call<detail::handler_of_object<F>>(*core_, -1, std::forward<A>(a)...);
-  }
+  /// A load-balanced view whose tasks carry `opts` (dependencies, retries, priority, ...).
+  load_balanced_view with(task_options opts) { return load_balanced_view(core(), std::move(opts)); }
 
   /// Runs the function named `Fn` on the engine of rank `engine`.
   template <auto Fn, class... A>
   auto apply_on(int engine, A&&... a) {
-    return detail::call<detail::handler_of_fn<Fn>>(*core_, checked(engine), std::forward<A>(a)...);
+    return detail::call<detail::handler_of_fn<Fn>>(core(), checked(engine), nullptr,
+                                                   std::forward<A>(a)...);
   }
   /// Runs the function-object type `F` on the engine of rank `engine`.
   template <class F, class... A>
   auto apply_on(int engine, A&&... a) {
-    return detail::call<detail::handler_of_type<F>>(*core_, checked(engine),
+    return detail::call<detail::handler_of_type<F>>(core(), checked(engine), nullptr,
                                                     std::forward<A>(a)...);
   }
 
   /// A direct view of one engine.
-  direct_view view(int engine) { return direct_view(*core_, {checked(engine)}); }
+  direct_view view(int engine) { return direct_view(core(), {checked(engine)}); }
   /// A direct view of the listed engines, in the order given.
   direct_view view(const std::vector<int>& ranks) {
     for (int r : ranks) checked(r);
-    return direct_view(*core_, ranks);
+    return direct_view(core(), ranks);
   }
   /// A direct view of every engine, in rank order.
-  direct_view all() { return direct_view(*core_, engines()); }
+  direct_view all() { return direct_view(core(), engines()); }
 
-  /// Applies `Fn` to the zipped items of `ranges` (the shortest wins); every task is submitted
-  /// now. The first argument may be a map_options.
-  template <auto Fn, class... Args>
-  auto map(const Args&... args) {
-    return start<detail::handler_of_fn<Fn>>(true, args...);
+  /// Fails the listed tasks that are still waiting or ready with task-aborted; returns how many
+  /// it aborted (running and finished tasks are left alone).
+  std::size_t abort(const std::vector<std::uint64_t>& ids);
+  /// Runs finished tasks again (same function, arguments and options, without dependencies);
+  /// returns their new handles in the same order.
+  std::vector<task_handle> resubmit(const std::vector<std::uint64_t>& ids);
+  /// Runs a finished task again; its new future.
+  template <class R>
+  future<R> resubmit(const future<R>& f) {
+    return future<R>(detail::state_of(resubmit(std::vector<std::uint64_t>{f.id()}).front()));
   }
-  /// map for a function-object type.
-  template <class F, class... Args>
-  auto map(const Args&... args) {
-    return start<detail::handler_of_type<F>>(true, args...);
+  /// The task with this id, finished or not (throws taskhub::error for an unknown id).
+  task_handle task(std::uint64_t id);
+  /// The result of the task with this id, as a future of `R`.
+  template <class R>
+  future<R> get_result(std::uint64_t id) {
+    return future<R>(detail::state_of(task(id)));
   }
-  /// map for a captureless lambda.
-  template <class F, class... Args, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
-  auto map(F&&, const Args&... args) {
-    return start<detail::handler_of_object<F>>(true, args...);
-  }
-
-  /// Like map, but consumes the input lazily, keeping at most `max_outstanding` items submitted
-  /// and not yet consumed: the input may be unbounded. Ranges passed as rvalues are kept alive.
-  template <auto Fn, class... Args>
-  auto imap(Args&&... args) {
-    return start<detail::handler_of_fn<Fn>>(false, std::forward<Args>(args)...);
-  }
-  /// imap for a function-object type.
-  template <class F, class... Args>
-  auto imap(Args&&... args) {
-    return start<detail::handler_of_type<F>>(false, std::forward<Args>(args)...);
-  }
-
-  detail::hub_core& core() { return *core_; }
+  /// The records of every task that matches `q`, by id.
+  std::vector<task_record> records(const record_query& q = {});
+  /// The record of one task.
+  task_record record(std::uint64_t id);
+  /// Per engine (by rank): tasks running, done and failed there.
+  std::map<int, engine_counts> counts();
 
  private:
   int checked(int engine) const;
-
-  template <class Handler, class First, class... Rest>
-  auto start(bool is_eager, First&& first, Rest&&... rest) {
-    if constexpr (std::is_same_v<std::decay_t<First>, map_options>) {
-      return start_with<Handler>(first, is_eager, std::forward<Rest>(rest)...);
-    } else {
-      return start_with<Handler>(map_options(), is_eager, std::forward<First>(first),
-                                 std::forward<Rest>(rest)...);
-    }
+  const detail::client_core& core_ref() const {
+    return const_cast<hub*>(this)->core();
   }
-
-  template <class Handler, class... Ranges>
-  auto start_with(map_options opts, bool is_eager, Ranges&&... ranges) {
-    using R = detail::result_of<Handler>;
-    static_assert(!std::is_void_v<R>, "map needs a function that returns a value.");
-    static_assert(sizeof...(Ranges) == Handler::sig::arity,
-                  "map needs one input range per parameter of the shipped function.");
-    struct input {
-      std::tuple<Ranges...> ranges;
-      std::optional<std::tuple<decltype(std::begin(std::declval<Ranges&>()))...>> at;
-      std::size_t next_index = 0;
-    };
-    auto in = std::make_shared<input>(input{{std::forward<Ranges>(ranges)...}, std::nullopt, 0});
-    detail::hub_core* core = core_;
-    const std::size_t chunk = opts.chunk();
-    if (is_eager) opts.max_outstanding(std::numeric_limits<std::size_t>::max());
-
-    // Builds the next chunk's task, or returns null when the input is exhausted.
-    auto next_chunk = [in, core, chunk](std::size_t& first, std::size_t& count) {
-      if (!in->at) {
-        in->at.emplace(std::apply([](auto&... r) { return std::make_tuple(std::begin(r)...); },
-                                  in->ranges));
-      }
-      auto is_done = [&] {
-        return std::apply(
-            [&](auto&... r) {
-              return std::apply([&](auto&... it) { return ((it == std::end(r)) || ...); }, *in->at);
-            },
-            in->ranges);
-      };
-      if (is_done()) return detail::task_ptr();
-      auto t = detail::make_task(*core, detail::chunk_handler<Handler>::id, -1);
-      auto& out = t->request;
-      const auto count_at = out.size();
-      detail::encode<std::uint64_t>(out, 0);
-      first = in->next_index;
-      count = 0;
-      while (count < chunk && !is_done()) {
-        const auto len_at = out.size();
-        detail::encode<std::uint64_t>(out, 0);
-        std::apply([&](auto&... it) { detail::encode_args<typename Handler::sig>(out, *it...); },
-                   *in->at);
-        const std::uint64_t len = out.size() - len_at - sizeof(std::uint64_t);
-        std::memcpy(out.data() + len_at, &len, sizeof len);
-        std::apply([](auto&... it) { (++it, ...); }, *in->at);
-        ++count;
-      }
-      const std::uint64_t n = count;
-      std::memcpy(out.data() + count_at, &n, sizeof n);
-      detail::end_record(out, 0);
-      in->next_index += count;
-      return t;
-    };
-
-    if (is_eager) {
-      return map_result<R>(opts, [next_chunk, core](map_result<R>& m) {
-        std::vector<detail::task_ptr> tasks;
-        std::vector<std::pair<std::size_t, std::size_t>> spans;
-        std::size_t first = 0, count = 0;
-        while (auto t = next_chunk(first, count)) {
-          tasks.push_back(t);
-          spans.emplace_back(first, count);
-        }
-        for (std::size_t i = 0; i < tasks.size(); ++i)
-          m.add_chunk(task_handle(tasks[i]), spans[i].first, spans[i].second);
-        detail::submit(*core, tasks);
-        return false;
-      });
-    }
-    return map_result<R>(opts, [next_chunk, core](map_result<R>& m) {
-      std::size_t first = 0, count = 0;
-      auto t = next_chunk(first, count);
-      if (!t) return false;
-      m.add_chunk(task_handle(t), first, count);
-      detail::submit(*core, t);
-      return true;
-    });
-  }
-
-  detail::hub_core* core_;
 };
 
 }  // namespace taskhub

@@ -3,23 +3,33 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 #include <type_traits>
 #include <utility>
 
 #include "taskhub/hub.hpp"
+#include "taskhub/scheme.hpp"
 
 namespace taskhub {
 
 /// The default high-water mark: most tasks outstanding on one engine.
 inline constexpr int default_hwm = 16;
 
-/// Options of a run; `run` also reads `--taskhub-engines=N` and `--taskhub-hwm=N` from the command
-/// line and TASKHUB_ENGINES / TASKHUB_HWM from the environment.
+/// Options of a run. `run` also reads `--taskhub-engines=N`, `--taskhub-hwm=N` and
+/// `--taskhub-scheme=NAME` from the command line, or TASKHUB_ENGINES, TASKHUB_HWM and
+/// TASKHUB_SCHEME from the environment; values set here win.
 struct run_options {
   /// Engine threads in single-process mode (0: one per hardware thread).
   int local_engines = 0;
   /// Most tasks outstanding on one engine (0: no limit); -1 keeps the default.
   int hwm = -1;
+  /// The scheduling scheme (null: by name from the command line or environment, else leastload).
+  std::shared_ptr<taskhub::scheme> scheme;
+  /// Tags an engine advertises, given its rank, added to those in TASKHUB_ENGINE_TAGS
+  /// (comma-separated). Tasks can require tags (task_options::require_tags).
+  std::function<std::vector<std::string>(int rank)> engine_tags;
 };
 
 namespace detail {

@@ -19,19 +19,34 @@ class hub_core;
 using task_ptr = std::shared_ptr<task_state>;
 using deadline = std::chrono::steady_clock::time_point;
 
-/// A new task for `handler` with its record header written and room for `payload` more bytes;
-/// arguments go after the header.
-task_ptr make_task(hub_core& hub, std::uint64_t handler, int target, std::size_t payload = 0);
+/// Where tasks are submitted: the hub on rank 0, or from inside a task, the engine running it.
+class client_core {
+ public:
+  virtual ~client_core() = default;
+  /// A new task for `handler` with its record header written and room for `payload` more
+  /// bytes; arguments go after the header.
+  virtual task_ptr make_task(std::uint64_t handler, int target, std::size_t payload) = 0;
+  /// Hands finished task records to the hub.
+  virtual void submit(task_ptr task) = 0;
+  virtual void submit(std::vector<task_ptr>& tasks) = 0;
+  /// The engine ranks, in order.
+  virtual const std::vector<int>& engines() const = 0;
+  /// The hub itself, for queries of its table; null inside a task.
+  virtual hub_core* table() { return nullptr; }
+};
+
+inline task_ptr make_task(client_core& c, std::uint64_t handler, int target,
+                          std::size_t payload = 0) {
+  return c.make_task(handler, target, payload);
+}
+inline void submit(client_core& c, task_ptr task) { c.submit(std::move(task)); }
+inline void submit(client_core& c, std::vector<task_ptr>& tasks) { c.submit(tasks); }
+inline const std::vector<int>& engine_ranks(const client_core& c) { return c.engines(); }
 
 /// A buffer with room for at least `capacity` bytes, reused when one is free.
 bytes take_buffer(std::size_t capacity);
 /// Gives a buffer back for reuse.
 void recycle_buffer(bytes&& buffer);
-/// Hands finished task records to the hub thread.
-void submit(hub_core& hub, task_ptr task);
-void submit(hub_core& hub, std::vector<task_ptr>& tasks);
-/// The engine ranks, in order.
-const std::vector<int>& engine_ranks(const hub_core& hub);
 
 /// Waits until `task` is ready or `until` passes; returns whether it is ready.
 bool wait_ready(const task_state& task, deadline until);

@@ -11,6 +11,7 @@
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/function.hpp"
 #include "taskhub/future.hpp"
+#include "taskhub/task_options.hpp"
 
 namespace taskhub::detail {
 
@@ -21,11 +22,16 @@ using handler_of_object = object_handler<std::decay_t<F>>;
 template <class Handler>
 using result_of = typename Handler::sig::result;
 
-/// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses).
+/// Attaches non-default options to a task whose header was just written (defined in the runtime).
+void attach_options(task_state& task, const task_options& opts);
+
+/// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses), with
+/// `opts` unless null.
 template <class Handler, class... A>
-task_ptr make_call(hub_core& hub, int target, A&&... a) {
+task_ptr make_call(client_core& hub, int target, const task_options* opts, A&&... a) {
   auto t = make_task(hub, Handler::id, target,
                      encoded_args_size<typename Handler::sig>(a...));
+  if (opts) attach_options(*t, *opts);
   encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
   end_record(t->request, 0);
   return t;
@@ -33,14 +39,14 @@ task_ptr make_call(hub_core& hub, int target, A&&... a) {
 
 /// Builds, submits and returns the future of `Handler(a...)` on `target`.
 template <class Handler, class... A>
-future<result_of<Handler>> call(hub_core& hub, int target, A&&... a) {
-  auto t = make_call<Handler>(hub, target, std::forward<A>(a)...);
+future<result_of<Handler>> call(client_core& hub, int target, const task_options* opts, A&&... a) {
+  auto t = make_call<Handler>(hub, target, opts, std::forward<A>(a)...);
   submit(hub, t);
   return future<result_of<Handler>>(std::move(t));
 }
 
 /// A task whose payload the caller writes itself (built-in handlers).
-inline task_ptr make_raw(hub_core& hub, std::uint64_t handler, int target) {
+inline task_ptr make_raw(client_core& hub, std::uint64_t handler, int target) {
   return make_task(hub, handler, target);
 }
 

@@ -9,12 +9,20 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "taskhub/codec.hpp"
+
+namespace taskhub {
+class task_options;
+}
 
 namespace taskhub::detail {
 
 enum class task_status : int { pending = 0, done = 1, failed = 2 };
+
+/// Bit of record_header::flags: the payload starts with requirement handler ids.
+constexpr std::uint32_t has_requirements_flag = 1u << 31;
 
 struct task_state {
   std::uint64_t id = 0;
@@ -22,6 +30,7 @@ struct task_state {
   int target = -1;  // engine for a direct task, -1 for load-balanced
   bytes request;    // the whole record: header + encoded arguments
   std::chrono::system_clock::time_point submitted;
+  std::shared_ptr<const task_options> options;  // null for a plain task
 
   // Written by the hub thread before `status` is released, read by the client after.
   int engine = -1;
@@ -32,6 +41,21 @@ struct task_state {
   std::size_t result_size = 0;
   std::atomic<task_status> status{task_status::pending};
   std::atomic<bool> is_awaited{false};  // a client blocks on it: the hub must notify
+
+  // Kept by the hub thread only.
+  struct hub_part {
+    int state = 0;           // a taskhub::task_state
+    int origin = 0;          // the rank that submitted it (an engine, for tasks of tasks)
+    std::uint32_t attempt = 0;
+    int retries_used = 0;
+    int follow_engine = -1;  // set when follow pins it to one engine
+    std::vector<int> allowed;   // when follow allows several engines
+    std::vector<int> excluded;  // engines that reported an unmet dependency
+    std::vector<int> tried;     // engines it failed on (retries prefer others)
+    std::vector<task_state*> dependents;  // waiting tasks to re-check when this one ends
+    std::string reason;         // why a waiting or ready task has not started
+    std::string error;          // "type: message" of a failed task
+  } hub;
 
   bool is_ready() const noexcept { return status.load() != task_status::pending; }
   reader result() const { return reader(result_data, result_size); }

@@ -13,12 +13,15 @@
 namespace taskhub::detail {
 
 enum class record_kind : std::uint32_t {
-  task = 1,      // hub -> engine: run handler on payload
-  result = 2,    // engine -> hub: [started_us, completed_us] + result bytes
+  task = 1,      // hub -> engine: run handler on payload; flags = attempt (+ requirements bit)
+  result = 2,    // engine -> hub: [started_us, completed_us] + result bytes; flags echoed
   failure = 3,   // engine -> hub: [started_us, completed_us] + type name + message
   stop = 4,      // hub -> engine: finish; payload = exit code
   stop_ack = 5,  // engine -> hub: stopped; nothing more follows
+  submit = 6,    // engine -> hub: a task submitted by a task: [options length, options, record]
 };
+// The hub forwards the result or failure of a task an engine submitted to that engine, with the
+// rank of the engine that ran it in `flags`.
 
 struct record_header {
   std::uint64_t task;

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "taskhub/detail/submit.hpp"
+#include "taskhub/map.hpp"
+#include "taskhub/task_options.hpp"
+
+namespace taskhub {
+
+/// Submits tasks to the engines the scheduler picks, all with the same options.
+///
+/// ```
+/// auto cleanup = hub.with(taskhub::task_options().after(
+///     taskhub::dependency(step).success(false).failure(true))).apply<&clean_up>();
+/// ```
+class load_balanced_view {
+ public:
+  load_balanced_view(detail::client_core& core, task_options opts)
+      : core_(&core), opts_(std::move(opts)) {}
+
+  /// The options its tasks carry.
+  const task_options& options() const { return opts_; }
+
+  /// Runs the function named `Fn` on the engine the scheduler picks.
+  template <auto Fn, class... A>
+  auto apply(A&&... a) {
+    return detail::call<detail::handler_of_fn<Fn>>(*core_, -1, opts(), std::forward<A>(a)...);
+  }
+  /// Runs the function-object type `F` on the engine the scheduler picks.
+  template <class F, class... A>
+  auto apply(A&&... a) {
+    return detail::call<detail::handler_of_type<F>>(*core_, -1, opts(), std::forward<A>(a)...);
+  }
+  /// Runs the captureless lambda `f` on the engine the scheduler picks.
+  template <class F, class... A, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
+  auto apply(F&&, A&&... a) {
+    return detail::call<detail::handler_of_object<F>>(*core_, -1, opts(), std::forward<A>(a)...);
+  }
+
+  /// Applies `Fn` to the zipped items of `ranges` (the shortest wins); every task is submitted
+  /// now. The first argument may be a map_options.
+  template <auto Fn, class... Args>
+  auto map(const Args&... args) {
+    return start<detail::handler_of_fn<Fn>>(true, args...);
+  }
+  /// map for a function-object type.
+  template <class F, class... Args>
+  auto map(const Args&... args) {
+    return start<detail::handler_of_type<F>>(true, args...);
+  }
+  /// map for a captureless lambda.
+  template <class F, class... Args, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
+  auto map(F&&, const Args&... args) {
+    return start<detail::handler_of_object<F>>(true, args...);
+  }
+
+  /// Like map, but consumes the input lazily, keeping at most `max_outstanding` items submitted
+  /// and not yet consumed: the input may be unbounded. Ranges passed as rvalues are kept alive.
+  template <auto Fn, class... Args>
+  auto imap(Args&&... args) {
+    return start<detail::handler_of_fn<Fn>>(false, std::forward<Args>(args)...);
+  }
+  /// imap for a function-object type.
+  template <class F, class... Args>
+  auto imap(Args&&... args) {
+    return start<detail::handler_of_type<F>>(false, std::forward<Args>(args)...);
+  }
+
+  detail::client_core& core() { return *core_; }
+
+ protected:
+  const task_options* opts() const { return opts_.is_plain() ? nullptr : &opts_; }
+
+ private:
+  template <class Handler, class First, class... Rest>
+  auto start(bool is_eager, First&& first, Rest&&... rest) {
+    if constexpr (std::is_same_v<std::decay_t<First>, map_options>) {
+      return start_with<Handler>(first, is_eager, std::forward<Rest>(rest)...);
+    } else {
+      return start_with<Handler>(map_options(), is_eager, std::forward<First>(first),
+                                 std::forward<Rest>(rest)...);
+    }
+  }
+
+  template <class Handler, class... Ranges>
+  auto start_with(map_options opts, bool is_eager, Ranges&&... ranges) {
+    using R = detail::result_of<Handler>;
+    static_assert(!std::is_void_v<R>, "map needs a function that returns a value.");
+    static_assert(sizeof...(Ranges) == Handler::sig::arity,
+                  "map needs one input range per parameter of the shipped function.");
+    struct input {
+      std::tuple<Ranges...> ranges;
+      std::optional<std::tuple<decltype(std::begin(std::declval<Ranges&>()))...>> at;
+      std::size_t next_index = 0;
+    };
+    auto in = std::make_shared<input>(input{{std::forward<Ranges>(ranges)...}, std::nullopt, 0});
+    detail::client_core* core = core_;
+    auto options = opts_.is_plain() ? nullptr : std::make_shared<task_options>(opts_);
+    const std::size_t chunk = opts.chunk();
+    if (is_eager) opts.max_outstanding(std::numeric_limits<std::size_t>::max());
+
+    // Builds the next chunk's task, or returns null when the input is exhausted.
+    auto next_chunk = [in, core, chunk, options](std::size_t& first, std::size_t& count) {
+      if (!in->at) {
+        in->at.emplace(std::apply([](auto&... r) { return std::make_tuple(std::begin(r)...); },
+                                  in->ranges));
+      }
+      auto is_done = [&] {
+        return std::apply(
+            [&](auto&... r) {
+              return std::apply([&](auto&... it) { return ((it == std::end(r)) || ...); }, *in->at);
+            },
+            in->ranges);
+      };
+      if (is_done()) return detail::task_ptr();
+      auto t = detail::make_task(*core, detail::chunk_handler<Handler>::id, -1);
+      if (options) detail::attach_options(*t, *options);
+      auto& out = t->request;
+      const auto count_at = out.size();
+      detail::encode<std::uint64_t>(out, 0);
+      first = in->next_index;
+      count = 0;
+      while (count < chunk && !is_done()) {
+        const auto len_at = out.size();
+        detail::encode<std::uint64_t>(out, 0);
+        std::apply([&](auto&... it) { detail::encode_args<typename Handler::sig>(out, *it...); },
+                   *in->at);
+        const std::uint64_t len = out.size() - len_at - sizeof(std::uint64_t);
+        std::memcpy(out.data() + len_at, &len, sizeof len);
+        std::apply([](auto&... it) { (++it, ...); }, *in->at);
+        ++count;
+      }
+      const std::uint64_t n = count;
+      std::memcpy(out.data() + count_at, &n, sizeof n);
+      detail::end_record(out, 0);
+      in->next_index += count;
+      return t;
+    };
+
+    if (is_eager) {
+      return map_result<R>(opts, [next_chunk, core](map_result<R>& m) {
+        std::vector<detail::task_ptr> tasks;
+        std::vector<std::pair<std::size_t, std::size_t>> spans;
+        std::size_t first = 0, count = 0;
+        while (auto t = next_chunk(first, count)) {
+          tasks.push_back(t);
+          spans.emplace_back(first, count);
+        }
+        for (std::size_t i = 0; i < tasks.size(); ++i)
+          m.add_chunk(task_handle(tasks[i]), spans[i].first, spans[i].second);
+        detail::submit(*core, tasks);
+        return false;
+      });
+    }
+    return map_result<R>(opts, [next_chunk, core](map_result<R>& m) {
+      std::size_t first = 0, count = 0;
+      auto t = next_chunk(first, count);
+      if (!t) return false;
+      m.add_chunk(task_handle(t), first, count);
+      detail::submit(*core, t);
+      return true;
+    });
+  }
+
+  detail::client_core* core_;
+  task_options opts_;
+};
+
+}  // namespace taskhub

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// What a load-balanced task may carry besides its function and arguments: graph dependencies,
+// time-outs, retries, a priority, and the engines it may run on.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "taskhub/function.hpp"
+#include "taskhub/future.hpp"
+
+namespace taskhub {
+
+/// A set of parent tasks and when they count as met (IPython parallel's Dependency).
+///
+/// ```
+/// taskhub::dependency(a, b)                                     // both succeeded
+/// taskhub::dependency(a, b).any()                               // either succeeded
+/// taskhub::dependency(a).success(false).failure(true)          // a failed (a cleanup task)
+/// ```
+class dependency {
+ public:
+  dependency() = default;
+  /// Parents given as futures (or task_handles).
+  template <class... Tasks,
+            class = std::enable_if_t<(std::is_base_of_v<task_handle, std::decay_t<Tasks>> && ...)>>
+  explicit dependency(const Tasks&... parents) : ids_{parents.id()...} {}
+  /// Parents given as futures.
+  template <class Future,
+            class = std::enable_if_t<std::is_base_of_v<task_handle, Future>>>
+  explicit dependency(const std::vector<Future>& parents) {
+    for (const auto& p : parents) ids_.push_back(p.id());
+  }
+  /// Parents given as task ids.
+  explicit dependency(std::vector<std::uint64_t> ids) : ids_(std::move(ids)) {}
+
+  /// Met when every parent is met (the default).
+  dependency& all() {
+    is_all_ = true;
+    return *this;
+  }
+  /// Met when one parent is met.
+  dependency& any() {
+    is_all_ = false;
+    return *this;
+  }
+  /// Whether a parent that succeeded counts as met (default true).
+  dependency& success(bool yes) {
+    on_success_ = yes;
+    return *this;
+  }
+  /// Whether a parent that failed (or was aborted) counts as met (default false).
+  dependency& failure(bool yes) {
+    on_failure_ = yes;
+    return *this;
+  }
+
+  const std::vector<std::uint64_t>& ids() const { return ids_; }
+  bool is_all() const { return is_all_; }
+  bool on_success() const { return on_success_; }
+  bool on_failure() const { return on_failure_; }
+  bool empty() const { return ids_.empty(); }
+
+ private:
+  std::vector<std::uint64_t> ids_;
+  bool is_all_ = true, on_success_ = true, on_failure_ = false;
+};
+
+/// Options of load-balanced tasks: `hub.with(taskhub::task_options().after(dep).retries(2))`.
+class task_options {
+ public:
+  using duration = std::chrono::microseconds;
+
+  /// Start only when `d` is met.
+  task_options& after(dependency d) {
+    after_ = std::move(d);
+    return *this;
+  }
+  /// Run only on an engine where the parents of `d` ran (and, like after, once they finished).
+  task_options& follow(dependency d) {
+    follow_ = std::move(d);
+    return *this;
+  }
+  /// Fail with dependency-timeout if the task has not started after `d` (0: wait forever).
+  template <class Rep, class Period>
+  task_options& dependency_timeout(std::chrono::duration<Rep, Period> d) {
+    dependency_timeout_ = std::chrono::duration_cast<duration>(d);
+    return *this;
+  }
+  /// Fail with task-timeout if the task runs longer than `d`; a late result is discarded.
+  template <class Rep, class Period>
+  task_options& timeout(std::chrono::duration<Rep, Period> d) {
+    timeout_ = std::chrono::duration_cast<duration>(d);
+    return *this;
+  }
+  /// Run a failed task again, up to `n` times, on an engine it has not tried when there is one.
+  task_options& retries(int n) {
+    retries_ = n < 0 ? 0 : n;
+    return *this;
+  }
+  /// Ready tasks of higher priority are sent first (default 0).
+  task_options& priority(int p) {
+    priority_ = p;
+    return *this;
+  }
+  /// Run only on engines that advertise every one of `tags`.
+  task_options& require_tags(std::vector<std::string> tags) {
+    tags_ = std::move(tags);
+    return *this;
+  }
+  /// Run only where the shipped predicate `Pred` (a function `bool()`) returns true on the engine.
+  template <auto Pred>
+  task_options& require() {
+    using handler = detail::handler_of_fn<Pred>;
+    static_assert(std::is_same_v<typename handler::sig::result, bool> && handler::sig::arity == 0,
+                  "A requirement must be a function that takes nothing and returns bool.");
+    requirements_.push_back(handler::id);
+    return *this;
+  }
+
+  /// Replaces the requirement handler ids (for decoding options sent over the wire).
+  task_options& set_requirements(std::vector<std::uint64_t> ids) {
+    requirements_ = std::move(ids);
+    return *this;
+  }
+
+  const dependency& after() const { return after_; }
+  const dependency& follow() const { return follow_; }
+  duration dependency_timeout() const { return dependency_timeout_; }
+  duration timeout() const { return timeout_; }
+  int retries() const { return retries_; }
+  int priority() const { return priority_; }
+  const std::vector<std::string>& tags() const { return tags_; }
+  const std::vector<std::uint64_t>& requirements() const { return requirements_; }
+  /// Whether these are the defaults (a plain task).
+  bool is_plain() const {
+    return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
+           timeout_.count() == 0 && retries_ == 0 && priority_ == 0 && tags_.empty() &&
+           requirements_.empty();
+  }
+
+ private:
+  dependency after_, follow_;
+  duration dependency_timeout_{0}, timeout_{0};
+  int retries_ = 0, priority_ = 0;
+  std::vector<std::string> tags_;
+  std::vector<std::uint64_t> requirements_;
+};
+
+}  // namespace taskhub

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// The hub's record of every task, and queries over them.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace taskhub {
+
+/// Where a task is in its life.
+enum class task_state { waiting, ready, running, done, failed, aborted };
+
+/// The name of a state ("waiting", "ready", ...).
+const char* to_string(task_state s);
+
+/// What the hub knows about one task.
+struct task_record {
+  using time_point = std::chrono::system_clock::time_point;
+  std::uint64_t id = 0;
+  std::string function;
+  task_state state = task_state::waiting;
+  int engine = -1;  // where it ran (or runs); -1 before that
+  time_point submitted, started, completed;
+  int retries_used = 0;
+  int priority = 0;
+  std::string error;   // for failed and aborted tasks: "type: message"
+  std::string reason;  // for waiting and ready tasks: why it has not started
+};
+
+/// A filter over task records: `taskhub::record_query().state(taskhub::task_state::failed)`.
+class record_query {
+ public:
+  record_query& state(task_state s) {
+    state_ = s;
+    return *this;
+  }
+  /// Tasks of the shipped function with this readable name (as in task_record::function).
+  record_query& function(std::string name) {
+    function_ = std::move(name);
+    return *this;
+  }
+  record_query& engine(int rank) {
+    engine_ = rank;
+    return *this;
+  }
+  /// Tasks submitted in [from, to).
+  record_query& submitted_between(task_record::time_point from, task_record::time_point to) {
+    from_ = from;
+    to_ = to;
+    return *this;
+  }
+  bool matches(const task_record& r) const {
+    return (!state_ || r.state == *state_) && (!function_ || r.function == *function_) &&
+           (!engine_ || r.engine == *engine_) && (!from_ || r.submitted >= *from_) &&
+           (!to_ || r.submitted < *to_);
+  }
+
+ private:
+  std::optional<task_state> state_;
+  std::optional<std::string> function_;
+  std::optional<int> engine_;
+  std::optional<task_record::time_point> from_, to_;
+};
+
+/// Tasks per state on one engine.
+struct engine_counts {
+  int running = 0, done = 0, failed = 0;
+};
+
+}  // namespace taskhub
