@@ -89,6 +89,13 @@ class engine_runtime final : public client_core {
   // Runs other work until `is_ready` holds: a task waiting for tasks it submitted keeps its
   // engine serving, so the tasks it waits for can run here too.
   bool serve_until(const std::function<bool()>& is_ready, deadline until) {
+    if (is_ready()) return true;
+    // While this task waits, the hub may send this engine more work than its high-water mark.
+    note(record_kind::blocked);
+    struct unblock {
+      engine_runtime& e;
+      ~unblock() { e.note(record_kind::unblocked); }
+    } on_exit{*this};
     while (!is_ready()) {
       if (is_stopping_) throw run_stopped();
       if (std::chrono::steady_clock::now() >= until) return false;
@@ -171,6 +178,11 @@ class engine_runtime final : public client_core {
         std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200)) {
       flush();
     }
+  }
+
+  void note(record_kind kind) {
+    end_record(out_, begin_record(out_, kind, 0, 0));
+    flush();
   }
 
   void flush() {

@@ -104,7 +104,9 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
   for (int r : engines_) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
   for (std::size_t i = 0; i < engines_.size(); ++i) {
-    engine_slot s{engines_[i], i < cfg.tags.size() ? cfg.tags[i] : std::vector<std::string>{}};
+    engine_slot s;
+    s.rank = engines_[i];
+    if (i < cfg.tags.size()) s.tags = cfg.tags[i];
     slots_.push_back(std::move(s));
     slot_of_rank_[static_cast<std::size_t>(engines_[i])] = static_cast<int>(i);
   }
@@ -232,6 +234,9 @@ std::vector<task_ptr> hub_core::resubmit(const std::vector<std::uint64_t>& ids) 
     if (!old) throw error("cannot resubmit task " + std::to_string(id) + ": no such task");
     if (!is_finished(old->hub.state))
       throw error("cannot resubmit task " + std::to_string(id) + ": it has not finished");
+    if (old->hub.is_request_dropped)
+      throw error("cannot resubmit task " + std::to_string(id) +
+                  ": its arguments were released to bound memory (TASKHUB_RETAIN_MB)");
     if (old->hub.origin != 0)
       throw error("cannot resubmit task " + std::to_string(id) + ": a task submitted it");
     const std::size_t args = old->request.size() - sizeof(record_header);
@@ -467,7 +472,7 @@ bool hub_core::schedule() {
       const bool is_plain = !t->options && t->hub.excluded.empty() && t->hub.follow_engine < 0;
       candidates_.clear();
       for (const auto& s : slots_) {
-        const int load = s.outstanding + static_cast<int>(s.batch.size());
+        const int load = s.outstanding - s.blocked + static_cast<int>(s.batch.size());
         if (hwm_ > 0 && load >= hwm_) continue;
         if (!is_plain && !is_eligible(*t, s)) continue;
         candidates_.push_back({s.rank, load, s.last_used});
@@ -561,6 +566,10 @@ bool hub_core::receive() {
           complete(*slot, h, payload, batch);
         } else if (h.kind == record_kind::submit) {
           accept_remote(source, payload, h.length);
+        } else if (h.kind == record_kind::blocked) {
+          ++slot->blocked;
+        } else if (h.kind == record_kind::unblocked) {
+          --slot->blocked;
         }
       }
     } catch (const decode_error& e) {
@@ -667,6 +676,28 @@ void hub_core::finish(task_state& t, task_state_kind state) {
   is_notify_due_ |= t.is_awaited.load() || completions().any_waiters.load() > 0;
   for (auto* d : t.hub.dependents) to_resolve_.push_back(d);
   t.hub.dependents.clear();
+  retain_request(t);
+}
+
+// Finished tasks keep their arguments for resubmit; large ones only up to a budget
+// (TASKHUB_RETAIN_MB, default 64), oldest released first.
+void hub_core::retain_request(task_state& t) {
+  static const std::size_t budget =
+      (std::getenv("TASKHUB_RETAIN_MB") ? std::strtoull(std::getenv("TASKHUB_RETAIN_MB"), nullptr, 10)
+                                        : 64) << 20;
+  if (t.request.capacity() < 4096 || t.hub.origin != 0) return;
+  retained_.push_back(t.id);
+  retained_bytes_ += t.request.capacity();
+  while (retained_bytes_ > budget && !retained_.empty()) {
+    auto old = find(retained_.front());
+    retained_.pop_front();
+    if (!old || old->hub.is_request_dropped) continue;
+    retained_bytes_ -= old->request.capacity();
+    if (old->hub.is_request_pinned) continue;
+    recycle_buffer(std::move(old->request));
+    old->request = bytes();
+    old->hub.is_request_dropped = true;
+  }
 }
 
 // Re-checks waiting tasks whose parents finished; iterative, so long chains cannot overflow.
@@ -700,6 +731,7 @@ void hub_core::check_timers() {
     if (static_cast<task_state_kind>(t->hub.state) != task_state_kind::running ||
         t->hub.attempt != tm.attempt)
       continue;
+    t->hub.is_request_pinned = true;  // its send may not have finished
     if (t->hub.retries_used < t->options->retries()) {
       ++t->hub.retries_used;
       t->hub.tried.push_back(t->engine);

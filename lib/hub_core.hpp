@@ -61,6 +61,7 @@ class hub_core : public client_core {
     int rank;
     std::vector<std::string> tags;
     int outstanding = 0;
+    int blocked = 0;  // tasks waiting inside for tasks they submitted: not counted for hwm
     std::uint64_t last_used = 0;
     std::vector<task_ptr> batch;  // assigned, not yet sent
     bool is_stopped = false;
@@ -95,6 +96,7 @@ class hub_core : public client_core {
             task_state_kind state = task_state_kind::failed);
   void finish(task_state& t, task_state_kind state);
   void resolve_dependents();
+  void retain_request(task_state& t);
   void check_timers();
   std::chrono::microseconds until_next_timer() const;
   void stop_engines();
@@ -124,6 +126,8 @@ class hub_core : public client_core {
   std::vector<task_state*> to_resolve_;
   std::vector<engine_load> candidates_;
   timer_heap start_deadlines_, run_deadlines_;
+  std::deque<std::uint64_t> retained_;  // finished tasks whose large arguments are still kept
+  std::size_t retained_bytes_ = 0;
   std::uint64_t tick_ = 0;
   bool is_notify_due_ = false;
 };

@@ -6,16 +6,33 @@
 
 #include <taskhub/taskhub.hpp>
 
+#include <cstring>
+#include <string>
+
 #include "fixture.hpp"
 
 namespace taskhub_test {
 taskhub::hub* the_hub = nullptr;
-}
+std::string scheme_name = "leastload";
+int hwm = taskhub::default_hwm;
+}  // namespace taskhub_test
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  return taskhub::run(argc, argv, [](taskhub::hub& hub) {
-    taskhub_test::the_hub = &hub;
-    return RUN_ALL_TESTS();
-  });
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--taskhub-scheme=", 17) == 0) taskhub_test::scheme_name = argv[i] + 17;
+    if (std::strncmp(argv[i], "--taskhub-hwm=", 14) == 0) taskhub_test::hwm = std::atoi(argv[i] + 14);
+  }
+  taskhub::run_options opts;
+  // Engines of even rank advertise the tag "even", so tests can require it.
+  opts.engine_tags = [](int rank) {
+    return rank % 2 == 0 ? std::vector<std::string>{"even"} : std::vector<std::string>{};
+  };
+  return taskhub::run(
+      argc, argv,
+      [](taskhub::hub& hub) {
+        taskhub_test::the_hub = &hub;
+        return RUN_ALL_TESTS();
+      },
+      opts);
 }

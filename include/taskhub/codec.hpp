@@ -53,9 +53,8 @@ using bytes = std::vector<char, uninit_allocator<char>>;
 
 /// Appends raw bytes to the end of a buffer.
 inline void put_raw(bytes& out, const void* data, std::size_t n) {
-  const auto at = out.size();
-  out.resize(at + n);
-  if (n != 0) std::memcpy(out.data() + at, data, n);
+  const char* p = static_cast<const char*>(data);
+  out.insert(out.end(), p, p + n);
 }
 
 /// Reads raw bytes from a span, failing with decode_error when it runs short.

@@ -55,6 +55,8 @@ struct task_state {
     std::vector<task_state*> dependents;  // waiting tasks to re-check when this one ends
     std::string reason;         // why a waiting or ready task has not started
     std::string error;          // "type: message" of a failed task
+    bool is_request_pinned = false;  // a send of the request may still be under way
+    bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
   } hub;
 
   bool is_ready() const noexcept { return status.load() != task_status::pending; }

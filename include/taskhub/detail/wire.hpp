@@ -19,6 +19,8 @@ enum class record_kind : std::uint32_t {
   stop = 4,      // hub -> engine: finish; payload = exit code
   stop_ack = 5,  // engine -> hub: stopped; nothing more follows
   submit = 6,    // engine -> hub: a task submitted by a task: [options length, options, record]
+  blocked = 7,   // engine -> hub: a task waits for tasks it submitted (do not count it for hwm)
+  unblocked = 8, // engine -> hub: it stopped waiting
 };
 // The hub forwards the result or failure of a task an engine submitted to that engine, with the
 // rank of the engine that ran it in `flags`.

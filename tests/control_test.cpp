@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// Functional dependencies, retries, time-outs, abort, resubmit and the task table.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace control_test {
+
+using taskhub::dependency;
+using taskhub::task_options;
+using taskhub_test::failure_type;
+using taskhub_test::hub_test;
+using namespace std::chrono_literals;
+
+int nap(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
+}
+int where() { return taskhub::engine::rank(); }
+int last_engine_only(int last) {
+  if (taskhub::engine::rank() != last) throw taskhub::unmet_dependency("not the last engine");
+  return taskhub::engine::rank();
+}
+int nowhere() { throw taskhub::unmet_dependency("no engine will do"); }
+bool is_last_engine() {
+  return taskhub::engine::rank() == taskhub::engine::hub().engines().back();
+}
+bool never() { return false; }
+
+// Fails on the first attempt (noting the engine in `path`), succeeds on the next; returns
+// (first engine, this engine).
+std::pair<int, int> flaky(const std::string& path) {
+  std::ifstream in(path);
+  int first = 0;
+  if (in >> first) return {first, taskhub::engine::rank()};
+  std::ofstream(path) << taskhub::engine::rank();
+  throw std::runtime_error("first attempt fails");
+}
+int always_fails() { throw std::runtime_error("always"); }
+
+std::string temp_path(const char* name) {
+  return "/tmp/taskhub-test-" + std::to_string(getpid()) + "-" + name;
+}
+
+TEST_F(hub_test, unmet_dependency_reroutes_to_an_engine_not_tried) {
+  const int last = hub.engines().back();
+  auto f = hub.apply<&last_engine_only>(last);
+  EXPECT_EQ(f.get(), last);
+  EXPECT_EQ(f.engine(), last);
+}
+
+TEST_F(hub_test, unmet_everywhere_is_impossible) {
+  auto f = hub.apply<&nowhere>();
+  EXPECT_EQ(failure_type(f), taskhub::failure::impossible_dependency);
+  EXPECT_NE(f.error().message().find("unmet dependency"), std::string::npos) << f.error().what();
+}
+
+TEST_F(hub_test, required_tags_pick_the_engines_that_advertise_them) {
+  // main() gives engines of even rank the tag "even".
+  auto f = hub.with(task_options().require_tags({"even"})).apply<&where>();
+  if (engine_count() >= 2) {
+    EXPECT_EQ(f.get() % 2, 0);
+  } else {
+    EXPECT_EQ(failure_type(f), taskhub::failure::impossible_dependency);
+  }
+  auto none = hub.with(task_options().require_tags({"quantum"})).apply<&where>();
+  EXPECT_EQ(failure_type(none), taskhub::failure::impossible_dependency);
+  EXPECT_NE(none.error().message().find("'quantum'"), std::string::npos);
+}
+
+TEST_F(hub_test, a_required_predicate_runs_on_the_engine) {
+  auto f = hub.with(task_options().require<&is_last_engine>()).apply<&where>();
+  EXPECT_EQ(f.get(), hub.engines().back());
+  auto never_met = hub.with(task_options().require<&never>()).apply<&where>();
+  EXPECT_EQ(failure_type(never_met), taskhub::failure::impossible_dependency);
+}
+
+TEST_F(hub_test, retries_rerun_a_failed_task_on_another_engine) {
+  const auto path = temp_path("flaky");
+  std::remove(path.c_str());
+  auto f = hub.with(task_options().retries(2)).apply<&flaky>(path);
+  const auto [first, second] = f.get();
+  if (engine_count() >= 2) {
+    EXPECT_NE(first, second);
+  }
+  EXPECT_EQ(hub.record(f.id()).retries_used, 1);
+  std::remove(path.c_str());
+}
+
+TEST_F(hub_test, retries_run_out) {
+  auto f = hub.with(task_options().retries(2)).apply<&always_fails>();
+  EXPECT_EQ(failure_type(f), "std::runtime_error");
+  const auto r = hub.record(f.id());
+  EXPECT_EQ(r.retries_used, 2);
+  EXPECT_EQ(r.state, taskhub::task_state::failed);
+  EXPECT_EQ(r.error, "std::runtime_error: always");
+}
+
+TEST_F(hub_test, a_task_timeout_fails_a_task_that_runs_too_long) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto f = hub.with(task_options().timeout(100ms)).apply<&nap>(1500);
+  EXPECT_EQ(failure_type(f), taskhub::failure::task_timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1200ms);
+  std::this_thread::sleep_for(1600ms);  // the late result arrives and is discarded
+  EXPECT_TRUE(f.failed());
+  EXPECT_EQ(hub.record(f.id()).state, taskhub::task_state::failed);
+  EXPECT_EQ(hub.apply<&nap>(1).get(), 1);  // the engine is free again
+}
+
+TEST_F(hub_test, abort_fails_waiting_tasks) {
+  auto slow = hub.apply<&nap>(300);
+  while (hub.record(slow.id()).state != taskhub::task_state::running) std::this_thread::yield();
+  auto child = hub.with(task_options().after(dependency(slow))).apply<&nap>(1);
+  auto grandchild = hub.with(task_options().after(dependency(child))).apply<&nap>(1);
+  EXPECT_EQ(hub.abort({child.id(), slow.id()}), 1u);  // slow is running: left alone
+  EXPECT_EQ(failure_type(child), taskhub::failure::task_aborted);
+  EXPECT_EQ(hub.record(child.id()).state, taskhub::task_state::aborted);
+  EXPECT_EQ(failure_type(grandchild), taskhub::failure::impossible_dependency);
+  EXPECT_EQ(slow.get(), 300);
+  EXPECT_EQ(hub.abort({slow.id()}), 0u);
+}
+
+TEST_F(hub_test, resubmit_runs_finished_tasks_again) {
+  auto f = hub.apply<&nap>(5);
+  f.get();
+  auto again = hub.resubmit(f);
+  EXPECT_NE(again.id(), f.id());
+  EXPECT_EQ(again.get(), 5);
+  auto failing = hub.apply<&always_fails>();
+  failing.wait();
+  auto handles = hub.resubmit({failing.id(), f.id()});
+  ASSERT_EQ(handles.size(), 2u);
+  EXPECT_EQ(failure_type(handles[0]), "std::runtime_error");
+  EXPECT_EQ(hub.get_result<int>(handles[1].id()).get(), 5);
+  auto running = hub.apply<&nap>(300);
+  EXPECT_THROW(hub.resubmit({running.id()}), taskhub::error);
+  EXPECT_THROW(hub.resubmit({123456789}), taskhub::error);
+  running.wait();
+}
+
+TEST_F(hub_test, get_result_works_for_any_task_in_the_table) {
+  auto f = hub.apply<&nap>(3);
+  EXPECT_EQ(hub.get_result<int>(f.id()).get(), 3);
+  EXPECT_EQ(hub.task(f.id()).id(), f.id());
+  EXPECT_THROW(hub.task(987654321), taskhub::error);
+}
+
+TEST_F(hub_test, records_answer_queries_by_state_function_engine_and_time) {
+  const auto t0 = std::chrono::system_clock::now();
+  std::vector<taskhub::future<int>> fs;
+  for (int i = 0; i < 6; ++i) fs.push_back(hub.apply<&nap>(i));
+  auto bad = hub.apply<&always_fails>();
+  taskhub::wait(fs);
+  bad.wait();
+  const auto t1 = std::chrono::system_clock::now() + 1s;
+  auto mine = hub.records(taskhub::record_query().submitted_between(t0, t1));
+  EXPECT_EQ(mine.size(), 7u);
+  auto naps = hub.records(taskhub::record_query().function("control_test::nap").submitted_between(t0, t1));
+  EXPECT_EQ(naps.size(), 6u);
+  for (const auto& r : naps) {
+    EXPECT_EQ(r.state, taskhub::task_state::done);
+    EXPECT_GE(r.completed, r.started);
+    EXPECT_NE(r.engine, -1);
+  }
+  auto failed = hub.records(taskhub::record_query().state(taskhub::task_state::failed).submitted_between(t0, t1));
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].id, bad.id());
+  EXPECT_EQ(failed[0].error, "std::runtime_error: always");
+  std::size_t by_engine = 0;
+  for (int e : hub.engines())
+    by_engine += hub.records(taskhub::record_query().engine(e).submitted_between(t0, t1)).size();
+  EXPECT_EQ(by_engine, 7u);
+  EXPECT_TRUE(hub.records(taskhub::record_query().submitted_between(t1, t1 + 1s)).empty());
+  auto counts = hub.counts();
+  EXPECT_EQ(counts.size(), engine_count());
+  int done = 0, failures = 0;
+  for (const auto& [rank, c] : counts) {
+    done += c.done;
+    failures += c.failed;
+  }
+  EXPECT_GE(done, 6);
+  EXPECT_GE(failures, 1);
+}
+
+}  // namespace control_test
