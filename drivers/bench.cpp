@@ -3,7 +3,7 @@
 // taskhub-bench: the standard workloads through taskhub beside a raw-MPI master/worker doing the
 // same work in the same run, with the same number of tasks in flight per worker.
 //
-//   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N]
+//   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1]
 
 #include <taskhub/taskhub.hpp>
 
@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,47 @@ struct figures {
   double w1 = 0;
   latency w2{0, 0};
   double w3 = 0, w4 = 0;
+  double dag = 0;
 };
+
+// A random DAG of tiny tasks: each takes up to three parents among the 1,000 before it.
+double dag_rate(taskhub::hub& hub, int tasks) {
+  std::mt19937 rng(42);
+  const auto t0 = clock_type::now();
+  std::vector<taskhub::future<std::int64_t>> fs;
+  fs.reserve(static_cast<std::size_t>(tasks));
+  std::vector<std::uint64_t> parents;
+  for (int i = 0; i < tasks; ++i) {
+    parents.clear();
+    const int n = i == 0 ? 0 : static_cast<int>(rng() % 4);
+    for (int k = 0; k < n; ++k) {
+      const int lo = std::max(0, i - 1000);
+      parents.push_back(fs[static_cast<std::size_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(i - lo)))].id());
+    }
+    if (parents.empty()) {
+      fs.push_back(hub.apply<&tiny>(i));
+    } else {
+      fs.push_back(hub.with(taskhub::task_options().after(taskhub::dependency(parents))).apply<&tiny>(i));
+    }
+  }
+  std::int64_t sum = 0;
+  for (auto& f : fs) sum += f.get();
+  const double rate = tasks / seconds_since(t0);
+  if (sum != static_cast<std::int64_t>(tasks) * (tasks - 1) + tasks) std::fprintf(stderr, "DAG: wrong sum\n");
+  return rate;
+}
+
+// W3's efficiency with a given scheme and high-water mark.
+double w3_efficiency(taskhub::hub& hub) {
+  const int engines = static_cast<int>(hub.engines().size());
+  double ideal_ms = 0;
+  for (int i = 0; i < 400; ++i) ideal_ms += uneven_ms(i);
+  const auto t0 = clock_type::now();
+  std::vector<taskhub::future<void>> fs;
+  for (int i = 0; i < 400; ++i) fs.push_back(hub.apply<&uneven>(i));
+  taskhub::wait(fs);
+  return ideal_ms / engines / (seconds_since(t0) * 1e3);
+}
 
 int flag(int argc, char** argv, const char* name, int fallback) {
   const std::string prefix = std::string("--") + name + "=";
@@ -51,7 +92,6 @@ int flag(int argc, char** argv, const char* name, int fallback) {
 
 figures taskhub_figures(taskhub::hub& hub) {
   figures f;
-  const int engines = static_cast<int>(hub.engines().size());
   {  // W1: 20,000 tiny tasks.
     const auto t0 = clock_type::now();
     std::vector<taskhub::future<std::int64_t>> fs;
@@ -72,15 +112,7 @@ figures taskhub_figures(taskhub::hub& hub) {
     std::sort(us.begin(), us.end());
     f.w2 = {median(us), us[static_cast<std::size_t>(0.99 * static_cast<double>(us.size())) - 1]};
   }
-  {  // W3: 400 uneven tasks.
-    double ideal_ms = 0;
-    for (int i = 0; i < 400; ++i) ideal_ms += uneven_ms(i);
-    const auto t0 = clock_type::now();
-    std::vector<taskhub::future<void>> fs;
-    for (int i = 0; i < 400; ++i) fs.push_back(hub.apply<&uneven>(i));
-    taskhub::wait(fs);
-    f.w3 = ideal_ms / engines / (seconds_since(t0) * 1e3);
-  }
+  f.w3 = w3_efficiency(hub);  // W3: 400 uneven tasks.
   {  // W4: 200 tasks of 1 MiB in, 8 bytes out.
     std::vector<char> data(w4_bytes, 1);
     const auto t0 = clock_type::now();
@@ -95,6 +127,7 @@ figures taskhub_figures(taskhub::hub& hub) {
     f.w4 = 200 / seconds_since(t0);
     if (bad) std::fprintf(stderr, "W4: %llu wrong checksums\n", (unsigned long long)bad);
   }
+  f.dag = dag_rate(hub, 100000);
   return f;
 }
 
@@ -148,6 +181,25 @@ int main(int argc, char** argv) {
     std::printf("| W2 round trip, p99 (us) | %.1f | %.1f | %.2f |\n", w2p[0], w2p[1], w2p[0] / w2p[1]);
     std::printf("| W3 400 uneven tasks (efficiency) | %.1f%% | %.1f%% | %.3f |\n", 100 * w3[0], 100 * w3[1], w3[0] / w3[1]);
     std::printf("| W4 200 x 1 MiB in (MiB/s) | %.0f | %.0f | %.2f |\n", w4[0], w4[1], w4[0] / w4[1]);
+    const double dag = med(th, [](auto& f) { return f.dag; });
+    std::printf("\n| random DAG, 100,000 tiny tasks, up to 3 parents each (tasks/s) | %.0f | %.2f of W1 |\n",
+                dag, dag / w1[0]);
+  }
+  if (flag(argc, argv, "schemes", 0) && code == 0) {
+    // W3 under every scheme and high-water mark.
+    if (rank == 0) std::printf("\n| W3 efficiency | hwm 0 | hwm 1 | hwm 4 |\n|---|---:|---:|---:|\n");
+    for (const char* name : {"leastload", "lru", "plainrandom", "twobin", "weighted"}) {
+      double eff[3] = {0, 0, 0};
+      const int hwms[3] = {0, 1, 4};
+      for (int k = 0; k < 3 && code == 0; ++k) {
+        taskhub::run_options o;
+        o.hwm = hwms[k];
+        o.scheme = taskhub::make_scheme(name);
+        code = taskhub::run(argc, argv, [&](taskhub::hub& hub) { eff[k] = w3_efficiency(hub); }, o);
+      }
+      if (rank == 0)
+        std::printf("| %s | %.1f%% | %.1f%% | %.1f%% |\n", name, 100 * eff[0], 100 * eff[1], 100 * eff[2]);
+    }
   }
   MPI_Finalize();
   return code;

@@ -208,7 +208,7 @@ task_record hub_core::record_of(const task_state& t) const {
   r.retries_used = t.hub.retries_used;
   r.priority = t.options ? t.options->priority() : 0;
   r.error = t.hub.error;
-  if (r.state == task_state_kind::waiting || r.state == task_state_kind::ready) r.reason = t.hub.reason;
+  r.reason = reason_of(t);
   return r;
 }
 
@@ -321,25 +321,43 @@ void hub_core::accept(task_ptr t) {
   resolve(*t);
 }
 
-// Whether `d` is met, can never be met, or neither yet.
-hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d,
-                                     const char* kind) const {
+// Whether `d` is met, can never be met, or neither yet; says why only when asked (`explain`),
+// since a graph of many tasks re-checks each one several times.
+hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d, const char* kind,
+                                     bool explain) const {
   verdict v;
   if (d.empty()) {
     v.is_met = true;
     return v;
   }
-  std::size_t met = 0, unmet = 0;
-  std::vector<std::uint64_t> pending, lost;
+  std::size_t met = 0, unmet = 0, pending = 0;
   for (auto id : d.ids()) {
-    const auto p = find(id);
-    if (!is_finished(p->hub.state)) {
-      pending.push_back(id);
-    } else if (static_cast<task_state_kind>(p->hub.state) == task_state_kind::done ? d.on_success()
-                                                                                   : d.on_failure()) {
+    const auto& p = *find(id);
+    if (!is_finished(p.hub.state)) {
+      ++pending;
+    } else if (static_cast<task_state_kind>(p.hub.state) == task_state_kind::done ? d.on_success()
+                                                                                  : d.on_failure()) {
       ++met;
     } else {
       ++unmet;
+    }
+  }
+  if (d.is_all()) {
+    v.is_impossible = unmet > 0 || (!d.on_success() && !d.on_failure());
+    v.is_met = !v.is_impossible && pending == 0;
+  } else {
+    v.is_met = met > 0;
+    v.is_impossible = !v.is_met && pending == 0;
+  }
+  if (!explain || v.is_met) return v;
+  std::vector<std::uint64_t> waiting, lost;
+  for (auto id : d.ids()) {
+    const auto& p = *find(id);
+    if (!is_finished(p.hub.state)) {
+      waiting.push_back(id);
+    } else if (!(static_cast<task_state_kind>(p.hub.state) == task_state_kind::done
+                     ? d.on_success()
+                     : d.on_failure())) {
       lost.push_back(id);
     }
   }
@@ -347,37 +365,38 @@ hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d,
                              : d.on_success()                 ? "to succeed"
                              : d.on_failure()                 ? "to fail"
                                                               : "(no outcome counts)";
-  if (d.is_all()) {
-    v.is_impossible = unmet > 0 || (!d.on_success() && !d.on_failure());
-    v.is_met = !v.is_impossible && pending.empty();
-    if (v.is_impossible)
-      v.why = "task " + std::to_string(t.id) + " needs all of its " + kind + " tasks " + wanted +
-              ", but task(s) " + list_ids(lost) + " did not";
+  if (!v.is_impossible) {
+    v.why = std::string("waiting for ") + kind + " task(s) " + list_ids(waiting) + " " + wanted;
+  } else if (d.is_all()) {
+    v.why = "task " + std::to_string(t.id) + " needs all of its " + kind + " tasks " + wanted +
+            ", but task(s) " + list_ids(lost) + " did not";
   } else {
-    v.is_met = met > 0;
-    v.is_impossible = !v.is_met && pending.empty();
-    if (v.is_impossible)
-      v.why = "task " + std::to_string(t.id) + " needs one of its " + kind + " tasks " + wanted +
-              ", but none did (" + list_ids(lost) + ")";
+    v.why = "task " + std::to_string(t.id) + " needs one of its " + kind + " tasks " + wanted +
+            ", but none did (" + list_ids(lost) + ")";
   }
-  if (!v.is_met && !v.is_impossible)
-    v.why = std::string("waiting for ") + kind + " task(s) " + list_ids(pending) + " " + wanted;
   return v;
+}
+
+std::string hub_core::reason_of(const task_state& t) const {
+  const auto s = static_cast<task_state_kind>(t.hub.state);
+  if (s == task_state_kind::ready) return "ready: waiting for a free engine it may run on";
+  if (s != task_state_kind::waiting) return "";
+  const verdict after = evaluate(t, t.options->after(), "after", true);
+  return !after.is_met ? after.why : evaluate(t, t.options->follow(), "follow", true).why;
 }
 
 void hub_core::resolve(task_state& t) {
   if (static_cast<task_state_kind>(t.hub.state) != task_state_kind::waiting) return;
   const auto& opts = *t.options;
-  const verdict after = evaluate(t, opts.after(), "after");
-  const verdict follow = evaluate(t, opts.follow(), "follow");
+  const verdict after = evaluate(t, opts.after(), "after", false);
+  const verdict follow = evaluate(t, opts.follow(), "follow", false);
   if (after.is_impossible || follow.is_impossible) {
-    fail(t, failure::impossible_dependency, after.is_impossible ? after.why : follow.why);
+    fail(t, failure::impossible_dependency,
+         after.is_impossible ? evaluate(t, opts.after(), "after", true).why
+                             : evaluate(t, opts.follow(), "follow", true).why);
     return;
   }
-  if (!after.is_met || !follow.is_met) {
-    t.hub.reason = !after.is_met ? after.why : follow.why;
-    return;
-  }
+  if (!after.is_met || !follow.is_met) return;
   if (!opts.follow().empty()) {  // where the parents that count ran
     const auto& d = opts.follow();
     std::vector<int> places;
@@ -437,7 +456,6 @@ void hub_core::make_ready(task_state& t) {
     }
   }
   t.hub.state = static_cast<int>(task_state_kind::ready);
-  t.hub.reason = "ready: waiting for a free engine it may run on";
   auto self = find(t.id);
   ready_[t.options ? t.options->priority() : 0].push_back(std::move(self));
 }
@@ -654,7 +672,6 @@ void hub_core::fail(task_state& t, const std::string& type, const std::string& m
 
 void hub_core::finish(task_state& t, task_state_kind state) {
   t.hub.state = static_cast<int>(state);
-  t.hub.reason.clear();
   const bool is_ok = state == task_state_kind::done;
   if (!is_ok) {
     const auto e = failure_of(t);
@@ -720,8 +737,7 @@ void hub_core::check_timers() {
     const auto s = static_cast<task_state_kind>(t->hub.state);
     if (s != task_state_kind::waiting && s != task_state_kind::ready) continue;
     std::string why = "task " + std::to_string(tm.id) + " did not start within " +
-                      micros_text(t->options->dependency_timeout());
-    if (!t->hub.reason.empty()) why += " (" + t->hub.reason + ")";
+                      micros_text(t->options->dependency_timeout()) + " (" + reason_of(*t) + ")";
     fail(*t, failure::dependency_timeout, why);
   }
   while (!run_deadlines_.empty() && run_deadlines_.top().when_ns <= now) {

@@ -81,7 +81,9 @@ class hub_core : public client_core {
   bool take_submissions();
   void accept(task_ptr t);
   void resolve(task_state& t);
-  verdict evaluate(const task_state& t, const taskhub::dependency& d, const char* kind) const;
+  verdict evaluate(const task_state& t, const taskhub::dependency& d, const char* kind,
+                   bool explain) const;
+  std::string reason_of(const task_state& t) const;
   void make_ready(task_state& t);
   void requeue(task_state& t);
   bool is_eligible(const task_state& t, const engine_slot& s) const;

@@ -53,7 +53,6 @@ struct task_state {
     std::vector<int> excluded;  // engines that reported an unmet dependency
     std::vector<int> tried;     // engines it failed on (retries prefer others)
     std::vector<task_state*> dependents;  // waiting tasks to re-check when this one ends
-    std::string reason;         // why a waiting or ready task has not started
     std::string error;          // "type: message" of a failed task
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
