@@ -189,6 +189,12 @@ task_ptr hub_core::find(std::uint64_t id) const {
   return it == remote_.end() ? nullptr : it->second;
 }
 
+task_state* hub_core::lookup(std::uint64_t id) const {
+  if (id < local_id_limit) return id < local_.size() ? local_[id].get() : nullptr;
+  auto it = remote_.find(id);
+  return it == remote_.end() ? nullptr : it->second.get();
+}
+
 void hub_core::for_each_task(const std::function<void(const task_state&)>& fn) const {
   for (const auto& t : local_)
     if (t) fn(*t);
@@ -215,7 +221,7 @@ task_record hub_core::record_of(const task_state& t) const {
 std::size_t hub_core::abort(const std::vector<std::uint64_t>& ids) {
   std::size_t n = 0;
   for (auto id : ids) {
-    auto t = find(id);
+    auto* t = lookup(id);
     if (!t) continue;
     const auto s = static_cast<task_state_kind>(t->hub.state);
     if (s != task_state_kind::waiting && s != task_state_kind::ready) continue;
@@ -287,7 +293,7 @@ void hub_core::accept(task_ptr t) {
   if (t->target >= 0) {  // direct: no scheduling
     t->hub.state = static_cast<int>(task_state_kind::running);
     t->engine = t->target;
-    slot_of(t->target)->batch.push_back(std::move(t));
+    slot_of(t->target)->batch.push_back(t.get());
     return;
   }
   if (!t->options) {
@@ -297,7 +303,7 @@ void hub_core::accept(task_ptr t) {
   const auto& opts = *t->options;
   for (const auto* d : {&opts.after(), &opts.follow()}) {
     for (auto parent : d->ids()) {
-      if (!find(parent)) {
+      if (!lookup(parent)) {
         fail(*t, failure::invalid_dependency,
              "task " + std::to_string(id) + " depends on task " + std::to_string(parent) +
                  ", which the hub does not know");
@@ -315,7 +321,7 @@ void hub_core::accept(task_ptr t) {
   t->hub.state = static_cast<int>(task_state_kind::waiting);
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids()) {
-      auto p = find(parent);
+      auto* p = lookup(parent);
       if (!is_finished(p->hub.state)) p->hub.dependents.push_back(t.get());
     }
   resolve(*t);
@@ -332,7 +338,7 @@ hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d, c
   }
   std::size_t met = 0, unmet = 0, pending = 0;
   for (auto id : d.ids()) {
-    const auto& p = *find(id);
+    const auto& p = *lookup(id);
     if (!is_finished(p.hub.state)) {
       ++pending;
     } else if (static_cast<task_state_kind>(p.hub.state) == task_state_kind::done ? d.on_success()
@@ -352,7 +358,7 @@ hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d, c
   if (!explain || v.is_met) return v;
   std::vector<std::uint64_t> waiting, lost;
   for (auto id : d.ids()) {
-    const auto& p = *find(id);
+    const auto& p = *lookup(id);
     if (!is_finished(p.hub.state)) {
       waiting.push_back(id);
     } else if (!(static_cast<task_state_kind>(p.hub.state) == task_state_kind::done
@@ -401,7 +407,7 @@ void hub_core::resolve(task_state& t) {
     const auto& d = opts.follow();
     std::vector<int> places;
     for (auto id : d.ids()) {
-      const auto p = find(id);
+      const auto* p = lookup(id);
       const bool counts = static_cast<task_state_kind>(p->hub.state) == task_state_kind::done
                               ? d.on_success()
                               : d.on_failure();
@@ -456,8 +462,7 @@ void hub_core::make_ready(task_state& t) {
     }
   }
   t.hub.state = static_cast<int>(task_state_kind::ready);
-  auto self = find(t.id);
-  ready_[t.options ? t.options->priority() : 0].push_back(std::move(self));
+  ready_[t.options ? t.options->priority() : 0].push_back(&t);
 }
 
 void hub_core::requeue(task_state& t) {
@@ -467,13 +472,13 @@ void hub_core::requeue(task_state& t) {
 
 // ---- scheduling and sending ----
 
-void hub_core::assign(const task_ptr& t, engine_slot& s) {
+void hub_core::assign(task_state& t, engine_slot& s) {
   s.last_used = ++tick_;
-  t->hub.state = static_cast<int>(task_state_kind::running);
-  t->engine = s.rank;
-  if (t->options && t->options->timeout().count() > 0)
-    run_deadlines_.push({steady_ns() + t->options->timeout().count() * 1000, t->id, t->hub.attempt});
-  s.batch.push_back(t);
+  t.hub.state = static_cast<int>(task_state_kind::running);
+  t.engine = s.rank;
+  if (t.options && t.options->timeout().count() > 0)
+    run_deadlines_.push({steady_ns() + t.options->timeout().count() * 1000, t.id, t.hub.attempt});
+  s.batch.push_back(&t);
 }
 
 bool hub_core::schedule() {
@@ -482,7 +487,7 @@ bool hub_core::schedule() {
     auto& q = it->second;
     std::size_t i = 0;
     while (i < q.size()) {
-      const task_ptr& t = q[i];
+      task_state* t = q[i];
       if (static_cast<task_state_kind>(t->hub.state) != task_state_kind::ready) {
         q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));  // aborted or timed out meanwhile
         continue;
@@ -507,7 +512,7 @@ bool hub_core::schedule() {
         if (!fresh.empty()) candidates_.swap(fresh);
       }
       const std::size_t pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
-      assign(t, *slot_of(candidates_[pick].rank));
+      assign(*t, *slot_of(candidates_[pick].rank));
       q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
       did = true;
     }
@@ -525,8 +530,9 @@ bool hub_core::send_batches() {
       std::size_t n = 0;
       if ((i + 1 == s.batch.size() || s.batch[i]->request.size() >= max_batch_bytes / 2) &&
           attempt_of(i) == 0) {
-        // A first attempt alone goes from the task's own buffer, without a copy.
-        t_.send_borrowed(s.rank, s.batch[i]->request, s.batch[i]);
+        // A first attempt alone goes from the task's own buffer, without a copy; the table keeps
+        // the task (and its request) until the run ends, after every send has finished.
+        t_.send_borrowed(s.rank, s.batch[i]->request, nullptr);
         n = 1;
       } else {
         std::size_t total = 0;
@@ -624,7 +630,7 @@ void hub_core::accept_remote(int source, const char* payload, std::size_t n) {
 void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload,
                         const std::shared_ptr<const bytes>& batch) {
   --slot.outstanding;
-  task_ptr t = find(h.task);
+  task_state* t = lookup(h.task);
   // A late answer: the task timed out, was retried elsewhere, or the run is ending.
   if (!t || static_cast<task_state_kind>(t->hub.state) != task_state_kind::running ||
       t->engine != slot.rank || (h.flags & attempt_mask) != t->hub.attempt)
@@ -706,7 +712,7 @@ void hub_core::retain_request(task_state& t) {
   retained_.push_back(t.id);
   retained_bytes_ += t.request.capacity();
   while (retained_bytes_ > budget && !retained_.empty()) {
-    auto old = find(retained_.front());
+    auto* old = lookup(retained_.front());
     retained_.pop_front();
     if (!old || old->hub.is_request_dropped) continue;
     retained_bytes_ -= old->request.capacity();
@@ -733,7 +739,7 @@ void hub_core::check_timers() {
   while (!start_deadlines_.empty() && start_deadlines_.top().when_ns <= now) {
     const auto tm = start_deadlines_.top();
     start_deadlines_.pop();
-    auto t = find(tm.id);
+    auto* t = lookup(tm.id);
     const auto s = static_cast<task_state_kind>(t->hub.state);
     if (s != task_state_kind::waiting && s != task_state_kind::ready) continue;
     std::string why = "task " + std::to_string(tm.id) + " did not start within " +
@@ -743,7 +749,7 @@ void hub_core::check_timers() {
   while (!run_deadlines_.empty() && run_deadlines_.top().when_ns <= now) {
     const auto tm = run_deadlines_.top();
     run_deadlines_.pop();
-    auto t = find(tm.id);
+    auto* t = lookup(tm.id);
     if (static_cast<task_state_kind>(t->hub.state) != task_state_kind::running ||
         t->hub.attempt != tm.attempt)
       continue;

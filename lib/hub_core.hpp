@@ -49,6 +49,8 @@ class hub_core : public client_core {
 
   // Hub thread: the table, for on_hub_thread closures.
   task_ptr find(std::uint64_t id) const;
+  /// The task with `id`, or null; the table keeps it alive for the whole run.
+  task_state* lookup(std::uint64_t id) const;
   std::size_t abort(const std::vector<std::uint64_t>& ids);
   std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
   task_record record_of(const task_state& t) const;
@@ -63,7 +65,7 @@ class hub_core : public client_core {
     int outstanding = 0;
     int blocked = 0;  // tasks waiting inside for tasks they submitted: not counted for hwm
     std::uint64_t last_used = 0;
-    std::vector<task_ptr> batch;  // assigned, not yet sent
+    std::vector<task_state*> batch;  // assigned, not yet sent
     bool is_stopped = false;
   };
   struct timer {
@@ -88,7 +90,7 @@ class hub_core : public client_core {
   void requeue(task_state& t);
   bool is_eligible(const task_state& t, const engine_slot& s) const;
   bool schedule();
-  void assign(const task_ptr& t, engine_slot& s);
+  void assign(task_state& t, engine_slot& s);
   bool send_batches();
   bool receive();
   void accept_remote(int source, const char* payload, std::size_t n);
@@ -124,7 +126,7 @@ class hub_core : public client_core {
   std::vector<std::function<void()>> running_controls_;
   std::vector<task_ptr> local_;                         // tasks submitted on rank 0, by id
   std::unordered_map<std::uint64_t, task_ptr> remote_;  // tasks submitted by tasks
-  std::map<int, std::deque<task_ptr>, std::greater<int>> ready_;  // by priority, then age
+  std::map<int, std::deque<task_state*>, std::greater<int>> ready_;  // by priority, then age
   std::vector<task_state*> to_resolve_;
   std::vector<engine_load> candidates_;
   timer_heap start_deadlines_, run_deadlines_;
