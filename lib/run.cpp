@@ -164,13 +164,13 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   cfg.hwm = opts.hwm >= 0 ? opts.hwm : int_setting(argc, argv, "hwm", "TASKHUB_HWM");
   if (cfg.hwm < 0) cfg.hwm = default_hwm;
   cfg.scheme = opts.scheme;
+  std::string bad_setting;
   if (!cfg.scheme) {
     const std::string name = setting(argc, argv, "scheme", "TASKHUB_SCHEME");
     try {
       cfg.scheme = make_scheme(name.empty() ? "leastload" : name);
     } catch (const error& e) {
-      std::fprintf(stderr, "taskhub: %s\n", e.what());
-      return 2;
+      bad_setting = e.what();
     }
   }
   int engines = opts.local_engines > 0 ? opts.local_engines
@@ -200,7 +200,10 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     MPI_Comm_size(world, &size);
     const std::string problem = compare_tables(world, rank, size);
     freeze_handlers();
-    if (!problem.empty()) {
+    if (!bad_setting.empty()) {
+      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", bad_setting.c_str());
+      code = 2;
+    } else if (!problem.empty()) {
       if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
       code = 3;
     } else {
