@@ -72,7 +72,10 @@ std::string readable_demangled(std::string s) {
 }
 
 std::string readable(const std::string& stable_name) {
-  return readable_demangled(demangle(stable_name.c_str()));
+  std::string s = demangle(stable_name.c_str());
+  const std::string abi_tag = "[abi:cxx11]";  // GCC's tag on functions returning std::string
+  for (std::size_t at; (at = s.find(abi_tag)) != std::string::npos;) s.erase(at, abi_tag.size());
+  return readable_demangled(std::move(s));
 }
 
 }  // namespace
