@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "hub_core.hpp"
 #include "options_codec.hpp"
 #include "registry.hpp"
 #include "taskhub/detail/submit.hpp"
@@ -107,14 +108,8 @@ class engine_runtime final : public client_core {
 
   // client_core: tasks submitted by tasks go to the hub, which sends their outcome back here.
   task_ptr make_task(std::uint64_t handler, int target, std::size_t payload) override {
-    auto t = std::make_shared<task_state>();
-    t->id = (static_cast<std::uint64_t>(rank_) << 48) | ++submitted_count_;
-    t->handler = handler;
-    t->target = target;
-    t->submitted = std::chrono::system_clock::now();
-    t->request = take_buffer(sizeof(record_header) + payload);
-    begin_record(t->request, record_kind::task, t->id, handler);
-    return t;
+    return new_task((static_cast<std::uint64_t>(rank_) << 48) | ++submitted_count_, handler, target,
+                    payload);
   }
   void submit(task_ptr t) override {
     if (t->target >= 0)

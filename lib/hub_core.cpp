@@ -121,15 +121,19 @@ hub_core::engine_slot* hub_core::slot_of(int rank) {
 
 // ---- client side ----
 
-task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payload) {
+task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size_t payload) {
   auto t = std::make_shared<task_state>();
-  t->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  t->id = id;
   t->handler = handler;
   t->target = target;
   t->submitted = std::chrono::system_clock::now();
   t->request = take_buffer(sizeof(record_header) + payload);
   begin_record(t->request, record_kind::task, t->id, handler);
   return t;
+}
+
+task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payload) {
+  return new_task(next_id_.fetch_add(1, std::memory_order_relaxed), handler, target, payload);
 }
 
 void hub_core::submit(task_ptr task) {

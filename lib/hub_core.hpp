@@ -24,6 +24,9 @@ namespace taskhub::detail {
 
 using task_state_kind = taskhub::task_state;
 
+/// A task with id `id` whose request holds its record header and room for `payload` bytes.
+task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size_t payload);
+
 /// The hub: client threads submit tasks; the hub thread (serve) keeps the table of every task,
 /// resolves dependencies, schedules ready tasks onto engines, batches them, and completes futures
 /// as results arrive. Only the hub thread uses the transport or the table.
