@@ -2,10 +2,17 @@
 // Part of taskhub.
 #include "engine.hpp"
 
+#include <setjmp.h>
+#include <signal.h>
+
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
+#include <cstring>
 #include <deque>
+#include <iterator>
 #include <functional>
 #include <memory>
 #include <string>
@@ -62,6 +69,46 @@ class inbox {
   std::deque<bytes> batches_;
   std::size_t cursor_ = 0;
   std::size_t records_ = 0;
+};
+
+// A fatal signal inside a task jumps back to the engine loop, which reports the task as crashed
+// and retires the engine: its memory may be damaged, so it runs nothing more, and the hub sends
+// its other tasks elsewhere.
+thread_local sigjmp_buf* crash_landing = nullptr;
+constexpr int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+
+extern "C" void on_fatal_signal(int sig) {
+  if (crash_landing) siglongjmp(*crash_landing, sig);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+// Catches fatal signals in this thread while it lives (on an alternate stack, so a stack
+// overflow is caught too), and restores the previous handlers after.
+class crash_guard {
+ public:
+  crash_guard() : stack_(std::make_unique<char[]>(stack_size)) {
+    stack_t alt{};
+    alt.ss_sp = stack_.get();
+    alt.ss_size = stack_size;
+    sigaltstack(&alt, &old_stack_);
+    struct sigaction sa {};
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (std::size_t i = 0; i < std::size(fatal_signals); ++i)
+      sigaction(fatal_signals[i], &sa, &old_[i]);
+  }
+  ~crash_guard() {
+    for (std::size_t i = 0; i < std::size(fatal_signals); ++i) sigaction(fatal_signals[i], &old_[i], nullptr);
+    sigaltstack(&old_stack_, nullptr);
+  }
+
+ private:
+  static constexpr std::size_t stack_size = 1 << 16;
+  std::unique_ptr<char[]> stack_;
+  stack_t old_stack_{};
+  struct sigaction old_[std::size(fatal_signals)] {};
 };
 
 /// Thrown out of a wait inside a task when the hub stops the run.
@@ -152,6 +199,7 @@ class engine_runtime final : public client_core {
       return;
     }
     wait_.busy();
+    if (is_retired_ && h.kind == record_kind::task) return;  // the hub has sent it elsewhere
     switch (h.kind) {
       case record_kind::stop:
         if (h.length >= sizeof exit_code_) std::memcpy(&exit_code_, payload, sizeof exit_code_);
@@ -173,6 +221,18 @@ class engine_runtime final : public client_core {
         std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200)) {
       flush();
     }
+  }
+
+  struct crashed : error {
+    using error::error;
+  };
+
+  // After a crash: tell the hub (after this task's failure, which is flushed first), and run
+  // nothing more.
+  void retire() {
+    if (is_retired_) return;
+    is_retired_ = true;
+    is_retire_due_ = true;
   }
 
   void note(record_kind kind) {
@@ -246,7 +306,18 @@ class engine_runtime final : public client_core {
       encode(rec, type);
       encode(rec, message);
     };
+    sigjmp_buf landing;
+    sigjmp_buf* outer_landing = crash_landing;
     try {
+      if (const int sig = sigsetjmp(landing, 0); sig != 0) {
+        crash_landing = outer_landing;
+        retire();
+        const char* what = strsignal(sig);
+        throw crashed("signal " + std::to_string(sig) + " (" + (what ? what : "?") + ") in task " +
+                      std::to_string(h.task) + " (" + handler_name(h.handler) + ") on engine " +
+                      std::to_string(rank_) + "; the engine retires");
+      }
+      crash_landing = &landing;
       reader in(payload, h.length);
       if (h.flags & has_requirements_flag) check_requirements(in);
       const handler_entry* e = find_handler(h.handler);
@@ -256,11 +327,17 @@ class engine_runtime final : public client_core {
                     ": the ranks do not run the same binary, or the id is corrupt");
       }
       e->invoke(in, rec);
+      crash_landing = outer_landing;
+    } catch (const crashed& c) {
+      fail(failure::engine_crash, c.what());
     } catch (const run_stopped&) {
+      crash_landing = outer_landing;
       fail("taskhub::run_ended", "the run ended while the task waited for tasks it submitted");
     } catch (const std::exception& ex) {
+      crash_landing = outer_landing;
       fail(exception_type_name(ex), ex.what());
     } catch (...) {
+      crash_landing = outer_landing;
       fail("unknown exception", "a value that is not a std::exception was thrown");
     }
     const std::int64_t completed = now_us();
@@ -269,6 +346,11 @@ class engine_runtime final : public client_core {
     end_record(rec, at);
     --depth_;
     put_raw(out_, rec.data(), rec.size());
+    if (is_retire_due_) {
+      is_retire_due_ = false;
+      std::fprintf(stderr, "taskhub: engine %d retires after a task crashed it\n", rank_);
+      note(record_kind::retire);
+    }
   }
 
   transport& t_;
@@ -289,6 +371,8 @@ class engine_runtime final : public client_core {
   std::size_t depth_ = 0;
   int exit_code_ = 0;
   bool is_stopping_ = false;
+  bool is_retired_ = false, is_retire_due_ = false;
+  crash_guard guard_;
 };
 
 thread_local engine_runtime* current = nullptr;

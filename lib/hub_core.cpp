@@ -295,6 +295,11 @@ void hub_core::accept(task_ptr t) {
     remote_[id] = t;
   }
   if (t->target >= 0) {  // direct: no scheduling
+    if (slot_of(t->target)->is_retired) {
+      fail(*t, failure::engine_crash,
+           "engine " + std::to_string(t->target) + " retired after a task crashed it");
+      return;
+    }
     t->hub.state = static_cast<int>(task_state_kind::running);
     t->engine = t->target;
     slot_of(t->target)->batch.push_back(t.get());
@@ -438,6 +443,7 @@ void hub_core::resolve(task_state& t) {
 }
 
 bool hub_core::is_eligible(const task_state& t, const engine_slot& s) const {
+  if (s.is_retired) return false;
   if (t.hub.follow_engine >= 0 && s.rank != t.hub.follow_engine) return false;
   if (!t.hub.allowed.empty() && !contains(t.hub.allowed, s.rank)) return false;
   if (contains(t.hub.excluded, s.rank)) return false;
@@ -448,7 +454,8 @@ bool hub_core::is_eligible(const task_state& t, const engine_slot& s) const {
 }
 
 void hub_core::make_ready(task_state& t) {
-  const bool is_plain = !t.options && t.hub.excluded.empty() && t.hub.follow_engine < 0;
+  const bool is_plain =
+      !t.options && t.hub.excluded.empty() && t.hub.follow_engine < 0 && retired_ == 0;
   if (!is_plain) {
     bool is_possible = false;
     for (const auto& s : slots_) is_possible = is_possible || is_eligible(t, s);
@@ -458,6 +465,7 @@ void hub_core::make_ready(task_state& t) {
         why += ": it requires tags";
         for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
       }
+      if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
       if (!t.hub.excluded.empty())
         why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
                list_ranks(t.hub.excluded) + " reported an unmet dependency";
@@ -496,7 +504,8 @@ bool hub_core::schedule() {
         q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));  // aborted or timed out meanwhile
         continue;
       }
-      const bool is_plain = !t->options && t->hub.excluded.empty() && t->hub.follow_engine < 0;
+      const bool is_plain =
+          !t->options && t->hub.excluded.empty() && t->hub.follow_engine < 0 && retired_ == 0;
       candidates_.clear();
       for (const auto& s : slots_) {
         const int load = s.outstanding - s.blocked + static_cast<int>(s.batch.size());
@@ -598,6 +607,8 @@ bool hub_core::receive() {
           ++slot->blocked;
         } else if (h.kind == record_kind::unblocked) {
           --slot->blocked;
+        } else if (h.kind == record_kind::retire) {
+          retire(*slot);
         }
       }
     } catch (const decode_error& e) {
@@ -777,6 +788,29 @@ std::chrono::microseconds hub_core::until_next_timer() const {
   if (!run_deadlines_.empty()) next = std::min(next, run_deadlines_.top().when_ns);
   if (next == std::numeric_limits<std::int64_t>::max()) return std::chrono::microseconds::max();
   return std::chrono::microseconds(std::max<std::int64_t>(0, (next - steady_ns()) / 1000 + 1));
+}
+
+// A task crashed this engine: nothing more goes there, and what it still held runs elsewhere.
+void hub_core::retire(engine_slot& slot) {
+  if (slot.is_retired) return;
+  slot.is_retired = true;
+  ++retired_;
+  slot.outstanding = 0;
+  slot.blocked = 0;
+  auto move_off = [&](task_state& t) {
+    if (static_cast<task_state_kind>(t.hub.state) != task_state_kind::running || t.engine != slot.rank)
+      return;
+    if (t.target >= 0) {
+      fail(t, failure::engine_crash,
+           "engine " + std::to_string(slot.rank) + " retired before task " + std::to_string(t.id) + " ran");
+    } else {
+      requeue(t);
+    }
+  };
+  for (const auto& t : local_)
+    if (t) move_off(*t);
+  for (const auto& [id, t] : remote_) move_off(*t);
+  resolve_dependents();
 }
 
 // ---- the loop ----

@@ -70,6 +70,7 @@ class hub_core : public client_core {
     std::uint64_t last_used = 0;
     std::vector<task_state*> batch;  // assigned, not yet sent
     bool is_stopped = false;
+    bool is_retired = false;  // a task crashed it: it runs nothing more
   };
   struct timer {
     std::int64_t when_ns;
@@ -107,6 +108,7 @@ class hub_core : public client_core {
   void check_timers();
   std::chrono::microseconds until_next_timer() const;
   void stop_engines();
+  void retire(engine_slot& slot);
   void abandon_all();
   engine_slot* slot_of(int rank);
 
@@ -136,6 +138,7 @@ class hub_core : public client_core {
   std::deque<std::uint64_t> retained_;  // finished tasks whose large arguments are still kept
   std::size_t retained_bytes_ = 0;
   std::uint64_t tick_ = 0;
+  int retired_ = 0;
   bool is_notify_due_ = false;
 };
 

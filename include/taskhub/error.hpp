@@ -63,6 +63,8 @@ inline constexpr const char* dependency_timeout = "taskhub::dependency_timeout";
 inline constexpr const char* task_timeout = "taskhub::task_timeout";
 /// The task was aborted before it started.
 inline constexpr const char* task_aborted = "taskhub::task_aborted";
+/// The task crashed its engine (a fatal signal such as a segmentation fault); the engine retires.
+inline constexpr const char* engine_crash = "taskhub::engine_crash";
 /// The run ended before the task finished.
 inline constexpr const char* run_ended = "taskhub::run_ended";
 }  // namespace failure

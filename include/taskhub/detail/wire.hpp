@@ -21,6 +21,7 @@ enum class record_kind : std::uint32_t {
   submit = 6,    // engine -> hub: a task submitted by a task: [options length, options, record]
   blocked = 7,   // engine -> hub: a task waits for tasks it submitted (do not count it for hwm)
   unblocked = 8, // engine -> hub: it stopped waiting
+  retire = 9,    // engine -> hub: a task crashed the engine; it runs nothing more
 };
 // The hub forwards the result or failure of a task an engine submitted to that engine, with the
 // rank of the engine that ran it in `flags`.

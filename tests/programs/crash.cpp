@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// A task that segfaults fails with engine_crash and retires its engine; the other tasks still
+// finish on the engines left (or fail with impossible_dependency when none is left).
+#include <taskhub/taskhub.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace crash {
+
+int* volatile nowhere = nullptr;
+
+int segfault(int) { return *nowhere; }
+
+int nap(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
+}
+
+}  // namespace crash
+
+int main(int argc, char** argv) {
+  return taskhub::run(argc, argv, [](taskhub::hub& hub) {
+    std::vector<taskhub::future<int>> before;
+    for (int i = 0; i < 20; ++i) before.push_back(hub.apply<&crash::nap>(20));
+    auto bad = hub.apply<&crash::segfault>(0);
+    bad.wait();
+    const bool is_crash_reported = bad.failed() &&
+                                   bad.error().type_name() == taskhub::failure::engine_crash &&
+                                   bad.error().message().find("Segmentation fault") != std::string::npos;
+    std::printf("crash: %s\n", bad.failed() ? bad.error().what() : "did not fail");
+    std::vector<taskhub::future<int>> after;
+    for (int i = 0; i < 20; ++i) after.push_back(hub.apply<&crash::nap>(1));
+    int finished = 0, impossible = 0;
+    for (auto* fs : {&before, &after}) {
+      for (auto& f : *fs) {
+        f.wait();
+        if (!f.failed()) {
+          ++finished;
+        } else if (f.error().type_name() == taskhub::failure::impossible_dependency) {
+          ++impossible;
+        }
+      }
+    }
+    const bool is_last_engine = hub.engines().size() == 1;
+    std::printf("crash: %d tasks finished, %d impossible, %zu engine(s)\n", finished, impossible,
+                hub.engines().size());
+    // With engines left every task finishes; with none, tasks not yet run fail as impossible.
+    const bool is_ok = is_crash_reported && (is_last_engine ? finished + impossible == 40 : finished == 40);
+    return is_ok ? 0 : 1;
+  });
+}
