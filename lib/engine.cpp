@@ -30,12 +30,21 @@ namespace taskhub::detail {
 namespace {
 
 constexpr std::uint32_t attempt_bits = ~has_requirements_flag;
+constexpr std::uint64_t task_of_task_ids = std::uint64_t(1) << 48;  // and above: submitted by tasks
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// A record to handle, and the batch it lives in: a task that waits for tasks it submitted lets
+// its engine take later batches, so the batch must outlive the inbox's hold on it.
+struct incoming {
+  record_header h;
+  const char* payload = nullptr;
+  std::shared_ptr<const bytes> batch;
+};
 
 // Records waiting to run: the batches received, and a cursor in the oldest.
 class inbox {
@@ -45,19 +54,23 @@ class inbox {
     record_header h;
     const char* p;
     while (r.next(h, p)) ++records_;
-    if (!batch.empty()) batches_.push_back(std::move(batch));
+    if (batch.empty()) return;
+    batches_.emplace_back(new bytes(std::move(batch)), [](const bytes* b) {
+      recycle_buffer(std::move(*const_cast<bytes*>(b)));
+      delete b;
+    });
   }
-  bool next(record_header& h, const char*& payload) {
+  bool next(incoming& r) {
     while (!batches_.empty()) {
-      auto& b = batches_.front();
-      if (cursor_ < b.size()) {
-        std::memcpy(&h, b.data() + cursor_, sizeof h);
-        payload = b.data() + cursor_ + sizeof h;
-        cursor_ += sizeof h + h.length;
+      const auto& b = batches_.front();
+      if (cursor_ < b->size()) {
+        std::memcpy(&r.h, b->data() + cursor_, sizeof r.h);
+        r.payload = b->data() + cursor_ + sizeof r.h;
+        r.batch = b;
+        cursor_ += sizeof r.h + r.h.length;
         --records_;
         return true;
       }
-      recycle_buffer(std::move(batches_.front()));
       batches_.pop_front();
       cursor_ = 0;
     }
@@ -66,7 +79,7 @@ class inbox {
   std::size_t size() const { return records_; }
 
  private:
-  std::deque<bytes> batches_;
+  std::deque<std::shared_ptr<const bytes>> batches_;
   std::size_t cursor_ = 0;
   std::size_t records_ = 0;
 };
@@ -138,17 +151,23 @@ class engine_runtime final : public client_core {
   // engine serving, so the tasks it waits for can run here too.
   bool serve_until(const std::function<bool()>& is_ready, deadline until) {
     if (is_ready()) return true;
-    // While this task waits, the hub may send this engine more work than its high-water mark.
-    note(record_kind::blocked);
+    // While this task waits, its engine runs other tasks on top of it, and the hub may send it
+    // more than its high-water mark. Past max_depth it runs only tasks that tasks submitted (the
+    // ones waiting tasks wait for), so unrelated tasks cannot pile up on the stack.
+    const bool may_run_tasks = depth_ < max_depth;
+    if (may_run_tasks) note(record_kind::blocked);
     struct unblock {
       engine_runtime& e;
-      ~unblock() { e.note(record_kind::unblocked); }
-    } on_exit{*this};
+      bool is_due;
+      ~unblock() {
+        if (is_due) e.note(record_kind::unblocked);
+      }
+    } on_exit{*this, may_run_tasks};
     while (!is_ready()) {
       if (is_stopping_) throw run_stopped();
       if (std::chrono::steady_clock::now() >= until) return false;
       flush();  // the hub must see our submissions and results while we wait
-      step();
+      step(may_run_tasks);
     }
     return true;
   }
@@ -185,21 +204,30 @@ class engine_runtime final : public client_core {
   std::unordered_map<std::string, store_entry>& store() { return store_; }
 
  private:
-  // One pass: take what arrived, then run one record or back off.
-  void step() {
+  // One pass: take what arrived, then handle one record or back off. Tasks met while tasks may
+  // not run wait in deferred_ and run first once they may.
+  void step(bool may_run_tasks = true) {
     int source = 0;
     bytes msg;
     while (t_.poll(source, msg)) queue_.add(std::move(msg));
-    record_header h;
-    const char* payload = nullptr;
-    if (!queue_.next(h, payload)) {
+    incoming r;
+    if (may_run_tasks && !deferred_.empty()) {
+      r = std::move(deferred_.front());
+      deferred_.pop_front();
+    } else if (!queue_.next(r)) {
       flush();
       t_.progress();
       wait_.idle(t_);
       return;
     }
     wait_.busy();
+    const record_header& h = r.h;
+    const char* payload = r.payload;
     if (is_retired_ && h.kind == record_kind::task) return;  // the hub has sent it elsewhere
+    if (!may_run_tasks && h.kind == record_kind::task && h.task < task_of_task_ids) {
+      deferred_.push_back(std::move(r));
+      return;
+    }
     switch (h.kind) {
       case record_kind::stop:
         if (h.length >= sizeof exit_code_) std::memcpy(&exit_code_, payload, sizeof exit_code_);
@@ -217,7 +245,8 @@ class engine_runtime final : public client_core {
     if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
     run_task(h, payload);
     // Send results once the known work is half done, so the hub can refill before we run dry.
-    if (queue_.size() == 0 || out_records_ >= queue_.size() || out_.size() > (1u << 16) ||
+    const std::size_t queued = queue_.size() + deferred_.size();
+    if (queued == 0 || out_records_ >= queued || out_.size() > (1u << 16) ||
         std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200)) {
       flush();
     }
@@ -367,8 +396,10 @@ class engine_runtime final : public client_core {
   std::size_t out_records_ = 0;
   std::chrono::steady_clock::time_point first_out_;
   backoff wait_;
+  static constexpr std::size_t max_depth = 32;  // tasks run on top of waiting tasks, at most
   std::deque<bytes> scratch_;  // one record buffer per level of tasks waiting inside tasks
   std::size_t depth_ = 0;
+  std::deque<incoming> deferred_;
   int exit_code_ = 0;
   bool is_stopping_ = false;
   bool is_retired_ = false, is_retire_due_ = false;

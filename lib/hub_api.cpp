@@ -154,7 +154,9 @@ task_options decode_options(reader& in) {
   o.timeout(std::chrono::microseconds(decode<std::int64_t>(in)));
   o.retries(decode<std::int32_t>(in));
   o.priority(decode<std::int32_t>(in));
-  std::vector<std::string> tags(decode<std::uint64_t>(in));
+  const auto tag_count = decode<std::uint64_t>(in);
+  if (tag_count > in.remaining()) throw decode_error("task options: tag count overruns the record");
+  std::vector<std::string> tags(tag_count);
   for (auto& tag : tags) tag = decode<std::string>(in);
   o.require_tags(std::move(tags));
   o.set_requirements(decode<std::vector<std::uint64_t>>(in));

@@ -474,7 +474,12 @@ void hub_core::make_ready(task_state& t) {
     }
   }
   t.hub.state = static_cast<int>(task_state_kind::ready);
-  ready_[t.options ? t.options->priority() : 0].push_back(&t);
+  auto& q = ready_[t.options ? t.options->priority() : 0];
+  if (t.hub.origin != 0) {
+    q.push_front(&t);  // a task waits for it: depth first
+  } else {
+    q.push_back(&t);
+  }
 }
 
 void hub_core::requeue(task_state& t) {
@@ -507,9 +512,12 @@ bool hub_core::schedule() {
       const bool is_plain =
           !t->options && t->hub.excluded.empty() && t->hub.follow_engine < 0 && retired_ == 0;
       candidates_.clear();
+      // A task that a task submitted goes out whatever the high-water mark: a task waits for it,
+      // and that engine keeps serving meanwhile.
+      const bool is_awaited_inside = t->hub.origin != 0;
       for (const auto& s : slots_) {
         const int load = s.outstanding - s.blocked + static_cast<int>(s.batch.size());
-        if (hwm_ > 0 && load >= hwm_) continue;
+        if (hwm_ > 0 && load >= hwm_ && !is_awaited_inside) continue;
         if (!is_plain && !is_eligible(*t, s)) continue;
         candidates_.push_back({s.rank, load, s.last_used});
       }
@@ -524,7 +532,14 @@ bool hub_core::schedule() {
           if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);
         if (!fresh.empty()) candidates_.swap(fresh);
       }
-      const std::size_t pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
+      std::size_t pick = 0;
+      try {
+        pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
+      } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
+        if (!is_scheme_fault_reported_)
+          std::fprintf(stderr, "taskhub: the scheduling scheme failed (%s); using the first engine\n", e.what());
+        is_scheme_fault_reported_ = true;
+      }
       assign(*t, *slot_of(candidates_[pick].rank));
       q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
       did = true;
@@ -597,12 +612,16 @@ bool hub_core::receive() {
       record_header h;
       const char* payload = nullptr;
       while (r.next(h, payload)) {
-        if (h.kind == record_kind::stop_ack) {
+        if (h.kind == record_kind::submit) {
+          try {
+            accept_remote(source, payload, h.length);
+          } catch (const std::exception& e) {  // only this task fails
+            refuse_remote(source, h, e.what());
+          }
+        } else if (h.kind == record_kind::stop_ack) {
           slot->is_stopped = true;
         } else if (h.kind == record_kind::result || h.kind == record_kind::failure) {
           complete(*slot, h, payload, batch);
-        } else if (h.kind == record_kind::submit) {
-          accept_remote(source, payload, h.length);
         } else if (h.kind == record_kind::blocked) {
           ++slot->blocked;
         } else if (h.kind == record_kind::unblocked) {
@@ -611,7 +630,7 @@ bool hub_core::receive() {
           retire(*slot);
         }
       }
-    } catch (const decode_error& e) {
+    } catch (const std::exception& e) {
       std::fprintf(stderr, "taskhub: dropped the rest of a malformed batch from engine %d: %s\n",
                    source, e.what());
     }
@@ -640,6 +659,18 @@ void hub_core::accept_remote(int source, const char* payload, std::size_t n) {
   t->hub.origin = source;
   if (options_size > 0) t->options = std::make_shared<task_options>(decode_options(options_in));
   accept(std::move(t));
+}
+
+// A task an engine submitted that the hub cannot take: its submitter learns why.
+void hub_core::refuse_remote(int source, const record_header& h, const std::string& why) {
+  bytes out;
+  const auto at = begin_record(out, record_kind::failure, h.task, h.handler);
+  const std::int64_t times[2] = {0, 0};
+  put_raw(out, times, sizeof times);
+  encode(out, std::string("taskhub::decode_error"));
+  encode(out, "the hub could not read a task submitted by a task: " + why);
+  end_record(out, at);
+  t_.send(source, std::move(out));
 }
 
 void hub_core::complete(engine_slot& slot, const record_header& h, const char* payload,
@@ -698,7 +729,7 @@ void hub_core::finish(task_state& t, task_state_kind state) {
     const auto e = failure_of(t);
     t.hub.error = e.type_name() + ": " + e.message();
   }
-  if (t.hub.origin != 0) {  // a task submitted it: send the outcome to that engine
+  if (t.hub.origin != 0 && !is_stopping_) {  // a task submitted it: send the outcome there
     bytes out = take_buffer(sizeof(record_header) + 16 + t.result_size);
     const auto at = begin_record(out, is_ok ? record_kind::result : record_kind::failure, t.id,
                                  t.handler);
@@ -845,7 +876,7 @@ void hub_core::abandon_all() {
 
 void hub_core::serve() {
   backoff wait;
-  bool is_stopping = false;
+  bool& is_stopping = is_stopping_;
   for (;;) {
     bool did = false;
     if (!is_stopping) {
@@ -872,6 +903,7 @@ void hub_core::serve() {
       wait.idle(t_, until_next_timer());
     }
   }
+  take_submissions();  // what came in since the last pass fails below instead of vanishing
   abandon_all();
   // Controls queued after the stop get an answer too.
   std::lock_guard<std::mutex> lock(submitted_m_);

@@ -98,6 +98,7 @@ class hub_core : public client_core {
   bool send_batches();
   bool receive();
   void accept_remote(int source, const char* payload, std::size_t n);
+  void refuse_remote(int source, const record_header& h, const std::string& why);
   void complete(engine_slot& slot, const record_header& h, const char* payload,
                 const std::shared_ptr<const bytes>& batch);
   void fail(task_state& t, const std::string& type, const std::string& message,
@@ -139,6 +140,8 @@ class hub_core : public client_core {
   std::size_t retained_bytes_ = 0;
   std::uint64_t tick_ = 0;
   int retired_ = 0;
+  bool is_stopping_ = false;
+  bool is_scheme_fault_reported_ = false;
   bool is_notify_due_ = false;
 };
 

@@ -94,6 +94,7 @@ class mpi_transport : public transport {
   MPI_Comm comm_;
   int tag_;
   int rank_ = 0;
+  std::atomic<bool> is_woken_{false};
   doorbells& bells_;
   std::deque<pending> sending_;
 };

@@ -70,10 +70,14 @@ bool mpi_transport::has_message() {
 }
 
 void mpi_transport::idle(std::chrono::microseconds most) {
-  bells_.sleep(most, [&] { return has_message(); });
+  bells_.sleep(most, [&] { return is_woken_.exchange(false) || has_message(); });
 }
 
-void mpi_transport::wake() { bells_.ring(rank_); }
+// A wake-up between the caller's last look and the doorbell being armed is kept in is_woken_.
+void mpi_transport::wake() {
+  is_woken_.store(true);
+  bells_.ring(rank_);
+}
 
 bool mpi_transport::poll(int& source, bytes& msg) {
   int flag = 0;

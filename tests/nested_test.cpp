@@ -46,6 +46,23 @@ int inner_failure() {
   return 0;
 }
 
+int twice(int x) { return 2 * x; }
+int twice_inside(int x) { return taskhub::engine::hub().apply<&twice>(x).get(); }
+
+TEST_F(hub_test, chunks_of_a_map_can_wait_inside) {
+  std::vector<int> xs(64);
+  std::iota(xs.begin(), xs.end(), 0);
+  auto ys = hub.map<&twice_inside>(taskhub::map_options().chunksize(8), xs).get();
+  ASSERT_EQ(ys.size(), xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(ys[i], 2 * xs[i]);
+}
+
+TEST_F(hub_test, many_tasks_waiting_inside_do_not_exhaust_the_stack) {
+  std::vector<int> xs(20000, 1);
+  auto ys = hub.map<&twice_inside>(taskhub::map_options().unordered(), xs).get();
+  EXPECT_EQ(std::accumulate(ys.begin(), ys.end(), 0), 40000);
+}
+
 TEST_F(hub_test, a_task_can_submit_tasks_and_wait_for_them) {
   EXPECT_EQ(hub.apply<&fib>(12).get(), 144);  // 465 tasks, most waiting inside tasks
 }

@@ -48,9 +48,10 @@ class task_handle {
   clock::time_point started() const { return at(ready() ? s_->started_us : 0); }
   /// When the engine completed the task (the engine's clock; epoch until finished).
   clock::time_point completed() const { return at(ready() ? s_->completed_us : 0); }
-  /// The error of a failed task (waits for the task first).
+  /// The error of a failed task (waits for the task first; throws taskhub::error if it succeeded).
   remote_error error() const {
     wait();
+    if (!failed()) throw taskhub::error("task " + std::to_string(id()) + " did not fail");
     return detail::failure_of(*s_);
   }
 
