@@ -281,9 +281,14 @@ bool hub_core::take_submissions() {
   for (auto& t : incoming_) accept(std::move(t));
   incoming_.clear();
   resolve_dependents();
+  return true;
+}
+
+// Queries and commands from clients run once the pass has scheduled and sent what it could, so
+// they see the table as the engines do.
+void hub_core::run_controls() {
   for (auto& fn : running_controls_) fn();
   running_controls_.clear();
-  return true;
 }
 
 void hub_core::accept(task_ptr t) {
@@ -884,6 +889,7 @@ void hub_core::serve() {
       check_timers();
       did |= schedule();
       did |= send_batches();
+      run_controls();
     }
     did |= receive();
     const bool is_sending = t_.progress();
@@ -905,6 +911,7 @@ void hub_core::serve() {
   }
   take_submissions();  // what came in since the last pass fails below instead of vanishing
   abandon_all();
+  run_controls();
   // Controls queued after the stop get an answer too.
   std::lock_guard<std::mutex> lock(submitted_m_);
   for (auto& fn : controls_) fn();

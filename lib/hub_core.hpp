@@ -85,6 +85,7 @@ class hub_core : public client_core {
   };
 
   bool take_submissions();
+  void run_controls();
   void accept(task_ptr t);
   void resolve(task_state& t);
   verdict evaluate(const task_state& t, const taskhub::dependency& d, const char* kind,

@@ -6,6 +6,7 @@
 
 #include <taskhub/taskhub.hpp>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -19,6 +20,8 @@ int hwm = taskhub::default_hwm;
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  if (const char* v = std::getenv("TASKHUB_SCHEME")) taskhub_test::scheme_name = v;
+  if (const char* v = std::getenv("TASKHUB_HWM")) taskhub_test::hwm = std::atoi(v);
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--taskhub-scheme=", 17) == 0) taskhub_test::scheme_name = argv[i] + 17;
     if (std::strncmp(argv[i], "--taskhub-hwm=", 14) == 0) taskhub_test::hwm = std::atoi(argv[i] + 14);

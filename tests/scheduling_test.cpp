@@ -63,6 +63,25 @@ TEST_F(hub_test, the_high_water_mark_bounds_tasks_sent_to_an_engine) {
   taskhub::wait(fs);
 }
 
+TEST_F(hub_test, with_no_limit_every_task_goes_out_at_once) {
+  if (taskhub_test::hwm != 0) GTEST_SKIP();
+  std::vector<taskhub::future<int>> fs;
+  for (std::size_t i = 0; i < 40 * engine_count(); ++i) fs.push_back(hub.apply<&nap>(20));
+  std::size_t ready = 0, seen = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {  // look until the hub has taken every submission
+    ready = seen = 0;
+    for (const auto& r : hub.records()) {
+      if (r.id < fs.front().id() || r.id > fs.back().id()) continue;
+      ++seen;
+      ready += r.state == taskhub::task_state::ready;
+    }
+  } while (seen < fs.size() && std::chrono::steady_clock::now() < give_up);
+  EXPECT_EQ(seen, fs.size());
+  EXPECT_EQ(ready, 0u);  // a high-water mark of 16 would hold most of them back
+  taskhub::wait(fs);
+}
+
 TEST_F(hub_test, higher_priority_ready_tasks_are_sent_first) {
   if (taskhub_test::hwm != 1) GTEST_SKIP();
   // Occupy every engine, then queue low before high priority tasks.
