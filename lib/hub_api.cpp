@@ -52,6 +52,13 @@ std::vector<task_handle> hub::resubmit(const std::vector<std::uint64_t>& ids) {
   return std::vector<task_handle>(fresh.begin(), fresh.end());
 }
 
+std::size_t hub::purge() {
+  auto& h = table_of(core());
+  std::size_t n = 0;
+  h.on_hub_thread([&] { n = h.purge(); });
+  return n;
+}
+
 task_handle hub::task(std::uint64_t id) {
   auto& h = table_of(core());
   detail::task_ptr t;

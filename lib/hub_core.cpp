@@ -10,6 +10,7 @@
 #include <cstring>
 #include <future>
 #include <limits>
+#include <unordered_set>
 
 #include "options_codec.hpp"
 #include "taskhub/hub.hpp"
@@ -267,6 +268,38 @@ std::vector<task_ptr> hub_core::resubmit(const std::vector<std::uint64_t>& ids) 
   }
   resolve_dependents();
   return fresh;
+}
+
+// Drops finished tasks from the table, except parents of tasks that have not finished (their
+// dependencies still look them up). Futures the client holds keep their tasks alive.
+std::size_t hub_core::purge() {
+  std::unordered_set<std::uint64_t> needed;
+  for_each_task([&](const task_state& t) {
+    if (is_finished(t.hub.state) || !t.options) return;
+    for (const auto* d : {&t.options->after(), &t.options->follow()})
+      needed.insert(d->ids().begin(), d->ids().end());
+  });
+  std::size_t n = 0;
+  auto is_droppable = [&](const task_ptr& t) {
+    return t && is_finished(t->hub.state) && !t->hub.is_request_pinned && !needed.count(t->id);
+  };
+  for (auto& t : local_) {
+    if (!is_droppable(t)) continue;
+    t.reset();
+    ++n;
+  }
+  for (auto it = remote_.begin(); it != remote_.end();) {
+    if (is_droppable(it->second)) {
+      it = remote_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  retained_bytes_ = 0;  // the arguments still kept for resubmit
+  for (auto id : retained_)
+    if (const auto* t = lookup(id); t && !t->hub.is_request_dropped) retained_bytes_ += t->request.capacity();
+  return n;
 }
 
 // ---- accepting tasks ----

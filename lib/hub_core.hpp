@@ -56,6 +56,7 @@ class hub_core : public client_core {
   task_state* lookup(std::uint64_t id) const;
   std::size_t abort(const std::vector<std::uint64_t>& ids);
   std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
+  std::size_t purge();
   task_record record_of(const task_state& t) const;
   void for_each_task(const std::function<void(const task_state&)>& fn) const;
 

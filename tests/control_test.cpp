@@ -192,4 +192,22 @@ TEST_F(hub_test, records_answer_queries_by_state_function_engine_and_time) {
   EXPECT_GE(failures, 1);
 }
 
+TEST_F(hub_test, purge_drops_finished_tasks_but_keeps_parents_of_waiting_ones) {
+  std::vector<taskhub::future<int>> fs;
+  for (int i = 0; i < 50; ++i) fs.push_back(hub.apply<&nap>(0));
+  taskhub::wait(fs);
+  auto finished_parent = hub.apply<&nap>(0);
+  finished_parent.wait();
+  auto slow = hub.apply<&nap>(300);
+  auto child = hub.with(task_options().after(dependency(finished_parent, slow))).apply<&nap>(2);
+  EXPECT_GE(hub.purge(), 50u);
+  EXPECT_THROW(hub.task(fs.front().id()), taskhub::error);
+  EXPECT_EQ(fs.back().get(), 0);                      // held futures stay valid
+  EXPECT_EQ(hub.task(finished_parent.id()).id(), finished_parent.id());  // child needs it
+  EXPECT_EQ(child.get(), 2);
+  hub.purge();
+  EXPECT_THROW(hub.task(finished_parent.id()), taskhub::error);
+  EXPECT_THROW(hub.resubmit({child.id()}), taskhub::error);
+}
+
 }  // namespace control_test

@@ -79,6 +79,9 @@ class hub : public load_balanced_view {
   std::vector<task_record> records(const record_query& q = {});
   /// The record of one task.
   task_record record(std::uint64_t id);
+  /// Drops every finished task from the table (its record, result and arguments), except those
+  /// that unfinished tasks depend on; returns how many. Futures you hold stay valid.
+  std::size_t purge();
   /// Per engine (by rank): tasks running, done and failed there.
   std::map<int, engine_counts> counts();
 
