@@ -352,7 +352,7 @@ class engine_runtime final : public client_core {
       const handler_entry* e = find_handler(h.handler);
       if (!e) {
         throw error("engine " + std::to_string(rank_) + " has no function with id " +
-                    handler_name(h.handler).substr(17) +
+                    handler_id_text(h.handler) +
                     ": the ranks do not run the same binary, or the id is corrupt");
       }
       e->invoke(in, rec);

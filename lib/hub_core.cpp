@@ -491,10 +491,13 @@ bool hub_core::is_eligible(const task_state& t, const engine_slot& s) const {
   return true;
 }
 
+// Whether every engine may run `t`, so the per-engine checks can be skipped.
+bool hub_core::runs_anywhere(const task_state& t) const {
+  return !t.options && t.hub.excluded.empty() && t.hub.follow_engine < 0 && retired_ == 0;
+}
+
 void hub_core::make_ready(task_state& t) {
-  const bool is_plain =
-      !t.options && t.hub.excluded.empty() && t.hub.follow_engine < 0 && retired_ == 0;
-  if (!is_plain) {
+  if (!runs_anywhere(t)) {
     bool is_possible = false;
     for (const auto& s : slots_) is_possible = is_possible || is_eligible(t, s);
     if (!is_possible) {
@@ -547,8 +550,7 @@ bool hub_core::schedule() {
         q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));  // aborted or timed out meanwhile
         continue;
       }
-      const bool is_plain =
-          !t->options && t->hub.excluded.empty() && t->hub.follow_engine < 0 && retired_ == 0;
+      const bool is_plain = runs_anywhere(*t);
       candidates_.clear();
       // A task that a task submitted goes out whatever the high-water mark: a task waits for it,
       // and that engine keeps serving meanwhile.

@@ -95,6 +95,7 @@ class hub_core : public client_core {
   void make_ready(task_state& t);
   void requeue(task_state& t);
   bool is_eligible(const task_state& t, const engine_slot& s) const;
+  bool runs_anywhere(const task_state& t) const;
   bool schedule();
   void assign(task_state& t, engine_slot& s);
   bool send_batches();

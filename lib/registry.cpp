@@ -131,11 +131,15 @@ std::string handler_conflicts() {
   return r.conflicts;
 }
 
+std::string handler_id_text(std::uint64_t id) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(id));
+  return buf;
+}
+
 std::string handler_name(std::uint64_t id) {
   if (const auto* e = find_handler(id)) return readable(e->stable_name);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "unknown function 0x%016llx", static_cast<unsigned long long>(id));
-  return buf;
+  return "unknown function " + handler_id_text(id);
 }
 
 std::string exception_type_name(const std::exception& e) { return demangle(typeid(e).name()); }

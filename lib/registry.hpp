@@ -31,6 +31,9 @@ struct table_digest {
 };
 table_digest handler_table_digest();
 
+/// A handler id as text: "0x0123456789abcdef".
+std::string handler_id_text(std::uint64_t id);
+
 /// Empty, or one line naming two different functions that share a stable name or an id.
 std::string handler_conflicts();
 
