@@ -99,8 +99,13 @@ std::string micros_text(std::chrono::microseconds d) {
 }  // namespace
 
 hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
-    : t_(t), engines_(std::move(engines)), hwm_(cfg.hwm), scheme_(std::move(cfg.scheme)) {
+    : t_(t),
+      engines_(std::move(engines)),
+      hwm_(cfg.hwm),
+      scheme_(std::move(cfg.scheme)),
+      journal_(std::move(cfg.journal)) {
   if (!scheme_) scheme_ = make_scheme("leastload");
+  if (journal_) journal_->start(engines_, cfg.hosts);
   int top = 0;
   for (int r : engines_) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
@@ -217,6 +222,7 @@ task_record hub_core::record_of(const task_state& t) const {
   if (t.completed_us)
     r.completed = task_record::time_point(std::chrono::microseconds(t.completed_us));
   r.retries_used = t.hub.retries_used;
+  r.restored = t.hub.is_restored;
   r.priority = t.options ? t.options->priority() : 0;
   r.error = t.hub.error;
   r.reason = reason_of(t);
@@ -332,6 +338,12 @@ void hub_core::accept(task_ptr t) {
   } else {
     remote_[id] = t;
   }
+  if (journal_) {
+    if (const auto* stored = journal_->submitted(*t)) {
+      restore(*t, *stored);
+      return;
+    }
+  }
   if (t->target >= 0) {  // direct: no scheduling
     if (slot_of(t->target)->is_retired) {
       fail(*t, failure::engine_crash,
@@ -341,6 +353,7 @@ void hub_core::accept(task_ptr t) {
     t->hub.state = static_cast<int>(task_state_kind::running);
     t->engine = t->target;
     slot_of(t->target)->batch.push_back(t.get());
+    if (journal_) journal_->dispatched(*t);
     return;
   }
   if (!t->options) {
@@ -537,6 +550,7 @@ void hub_core::assign(task_state& t, engine_slot& s) {
   if (t.options && t.options->timeout().count() > 0)
     run_deadlines_.push({steady_ns() + t.options->timeout().count() * 1000, t.id, t.hub.attempt});
   s.batch.push_back(&t);
+  if (journal_) journal_->dispatched(t);
 }
 
 bool hub_core::schedule() {
@@ -739,6 +753,7 @@ void hub_core::complete(engine_slot& slot, const record_header& h, const char* p
     }
     const int retries = t->options ? t->options->retries() : 0;
     if (t->hub.retries_used < retries) {
+      if (journal_) journal_->retried(*t, slot.rank, result, result_size);
       ++t->hub.retries_used;
       t->hub.tried.push_back(slot.rank);
       requeue(*t);
@@ -751,6 +766,16 @@ void hub_core::complete(engine_slot& slot, const record_header& h, const char* p
   t->started_us = times[0];
   t->completed_us = times[1];
   finish(*t, h.kind == record_kind::result ? task_state_kind::done : task_state_kind::failed);
+}
+
+// A task an earlier run finished: answered from the journal, never sent.
+void hub_core::restore(task_state& t, const stored_outcome& s) {
+  t.set_result(s.result);
+  t.engine = s.engine;
+  t.started_us = s.started_us;
+  t.completed_us = s.completed_us;
+  t.hub.is_restored = true;
+  finish(t, s.is_done ? task_state_kind::done : task_state_kind::failed);
 }
 
 void hub_core::fail(task_state& t, const std::string& type, const std::string& message,
@@ -769,6 +794,7 @@ void hub_core::finish(task_state& t, task_state_kind state) {
     const auto e = failure_of(t);
     t.hub.error = e.type_name() + ": " + e.message();
   }
+  if (journal_) journal_->finished(t, static_cast<int>(state), t.hub.is_restored);
   if (t.hub.origin != 0 && !is_stopping_) {  // a task submitted it: send the outcome there
     bytes out = take_buffer(sizeof(record_header) + 16 + t.result_size);
     const auto at = begin_record(out, is_ok ? record_kind::result : record_kind::failure, t.id,
@@ -840,15 +866,22 @@ void hub_core::check_timers() {
         t->hub.attempt != tm.attempt)
       continue;
     t->hub.is_request_pinned = true;  // its send may not have finished
+    const std::string why = "task " + std::to_string(tm.id) + " ran longer than " +
+                            micros_text(t->options->timeout()) + " on engine " +
+                            std::to_string(t->engine);
     if (t->hub.retries_used < t->options->retries()) {
+      if (journal_) {
+        bytes reason;
+        encode(reason, std::string(failure::task_timeout));
+        encode(reason, why);
+        journal_->retried(*t, t->engine, reason.data(), reason.size());
+      }
       ++t->hub.retries_used;
       t->hub.tried.push_back(t->engine);
       requeue(*t);
       continue;
     }
-    fail(*t, failure::task_timeout,
-         "task " + std::to_string(tm.id) + " ran longer than " +
-             micros_text(t->options->timeout()) + " on engine " + std::to_string(t->engine));
+    fail(*t, failure::task_timeout, why);
   }
   resolve_dependents();
 }
@@ -857,8 +890,10 @@ std::chrono::microseconds hub_core::until_next_timer() const {
   std::int64_t next = std::numeric_limits<std::int64_t>::max();
   if (!start_deadlines_.empty()) next = std::min(next, start_deadlines_.top().when_ns);
   if (!run_deadlines_.empty()) next = std::min(next, run_deadlines_.top().when_ns);
-  if (next == std::numeric_limits<std::int64_t>::max()) return std::chrono::microseconds::max();
-  return std::chrono::microseconds(std::max<std::int64_t>(0, (next - steady_ns()) / 1000 + 1));
+  const auto to_flush = journal_ ? journal_->until_flush() : std::chrono::microseconds::max();
+  if (next == std::numeric_limits<std::int64_t>::max()) return to_flush;
+  return std::min(to_flush,
+                  std::chrono::microseconds(std::max<std::int64_t>(0, (next - steady_ns()) / 1000 + 1)));
 }
 
 // A task crashed this engine: nothing more goes there, and what it still held runs elsewhere.
@@ -927,6 +962,7 @@ void hub_core::serve() {
       run_controls();
     }
     did |= receive();
+    if (journal_ && journal_->is_flush_due()) journal_->flush();
     const bool is_sending = t_.progress();
     if (!is_stopping && is_stop_requested_.load()) {
       is_stopping = true;
@@ -946,6 +982,7 @@ void hub_core::serve() {
   }
   take_submissions();  // what came in since the last pass fails below instead of vanishing
   abandon_all();
+  if (journal_) journal_->flush();
   run_controls();
   // Controls queued after the stop get an answer too.
   std::lock_guard<std::mutex> lock(submitted_m_);

@@ -18,6 +18,7 @@
 #include "taskhub/scheme.hpp"
 #include "taskhub/task_options.hpp"
 #include "taskhub/task_record.hpp"
+#include "journal.hpp"
 #include "transport.hpp"
 
 namespace taskhub::detail {
@@ -36,6 +37,8 @@ class hub_core : public client_core {
     int hwm = 16;
     std::shared_ptr<taskhub::scheme> scheme;
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
+    std::vector<std::string> hosts;              // per engine, in engine order
+    std::shared_ptr<detail::journal> journal;    // null: no journal
   };
   hub_core(transport& t, std::vector<int> engines, config cfg);
 
@@ -104,6 +107,7 @@ class hub_core : public client_core {
   void refuse_remote(int source, const record_header& h, const std::string& why);
   void complete(engine_slot& slot, const record_header& h, const char* payload,
                 const std::shared_ptr<const bytes>& batch);
+  void restore(task_state& t, const stored_outcome& s);
   void fail(task_state& t, const std::string& type, const std::string& message,
             task_state_kind state = task_state_kind::failed);
   void finish(task_state& t, task_state_kind state);
@@ -122,6 +126,7 @@ class hub_core : public client_core {
   std::vector<int> slot_of_rank_;
   const int hwm_;
   std::shared_ptr<taskhub::scheme> scheme_;
+  std::shared_ptr<detail::journal> journal_;
 
   std::mutex submitted_m_;
   std::vector<task_ptr> submitted_;

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "doorbell.hpp"
 #include "engine.hpp"
 #include "hub_core.hpp"
@@ -21,9 +23,11 @@ constexpr int taskhub_tag = 31337;
 
 // A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else "".
 std::string setting(int argc, char** argv, const char* flag, const char* env) {
-  const std::string prefix = std::string("--taskhub-") + flag + "=";
-  for (int i = 1; i < argc; ++i)
+  const std::string bare = std::string("--taskhub-") + flag, prefix = bare + "=";
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == bare) return "1";
     if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return argv[i] + prefix.size();
+  }
   if (const char* v = std::getenv(env)) return v;
   return "";
 }
@@ -40,12 +44,20 @@ std::vector<std::string> tags_of(const run_options& opts, int rank) {
   return tags;
 }
 
-// Every engine's tags, on rank 0 (empty elsewhere), in engine order.
-std::vector<std::vector<std::string>> gather_tags(MPI_Comm world, int rank, int size,
-                                                  const run_options& opts) {
+std::string host_name() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// Every engine's host and tags, on rank 0 (nothing elsewhere), in engine order.
+void gather_engines(MPI_Comm world, int rank, int size, const run_options& opts,
+                    hub_core::config& cfg) {
   std::string mine;
-  if (rank != 0)
+  if (rank != 0) {
+    mine = host_name() + '\n';
     for (const auto& t : tags_of(opts, rank)) mine += t + '\n';
+  }
   int length = static_cast<int>(mine.size());
   std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(lengths.size());
   check_mpi(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, world), "MPI_Gather");
@@ -61,8 +73,7 @@ std::vector<std::vector<std::string>> gather_tags(MPI_Comm world, int rank, int 
   check_mpi(MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
                         MPI_CHAR, 0, world),
             "MPI_Gatherv");
-  std::vector<std::vector<std::string>> tags;
-  if (rank != 0) return tags;
+  if (rank != 0) return;
   for (int r = 1; r < size; ++r) {
     std::vector<std::string> t;
     const std::string s = all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
@@ -73,9 +84,26 @@ std::vector<std::vector<std::string>> gather_tags(MPI_Comm world, int rank, int 
       t.push_back(s.substr(at, nl - at));
       at = nl + 1;
     }
-    tags.push_back(std::move(t));
+    cfg.hosts.push_back(t.empty() ? std::string() : t.front());
+    if (!t.empty()) t.erase(t.begin());
+    cfg.tags.push_back(std::move(t));
   }
-  return tags;
+}
+
+// The journal from the options, flags and environment; null when none is asked for.
+std::shared_ptr<journal> open_journal(int argc, char** argv, const run_options& opts) {
+  journal_settings js;
+  js.path = !opts.journal.empty() ? opts.journal : setting(argc, argv, "journal", "TASKHUB_JOURNAL");
+  if (js.path.empty()) return nullptr;
+  const std::string resume = setting(argc, argv, "resume", "TASKHUB_RESUME");
+  js.is_retry_failed = opts.retry_failed || resume == "retry-failed";
+  js.is_resume = opts.resume || js.is_retry_failed || (!resume.empty() && resume != "0");
+  const std::string flush = setting(argc, argv, "journal-flush", "TASKHUB_JOURNAL_FLUSH");
+  if (!flush.empty())
+    js.flush_interval = std::chrono::milliseconds(static_cast<long>(std::atof(flush.c_str()) * 1000));
+  js.is_storing_results = setting(argc, argv, "journal-results", "TASKHUB_JOURNAL_RESULTS") != "0";
+  for (int i = 0; i < argc; ++i) js.command += (i ? " " : "") + std::string(argv[i]);
+  return std::make_shared<journal>(std::move(js));
 }
 
 int call_client(hub_core& core, const std::function<int(hub&)>& fn) {
@@ -115,6 +143,7 @@ int run_local(int engines, hub_core::config cfg, const run_options& opts,
   for (int r = 1; r <= engines; ++r) {
     ranks.push_back(r);
     cfg.tags.push_back(tags_of(opts, r));
+    cfg.hosts.push_back(host_name());
   }
   std::vector<std::thread> threads;
   for (int r = 1; r <= engines; ++r) {
@@ -130,15 +159,16 @@ int run_local(int engines, hub_core::config cfg, const run_options& opts,
   return code;
 }
 
-// Rank 0 learns every rank's handler table digest; returns an empty string when they agree.
-std::string compare_tables(MPI_Comm world, int rank, int size) {
+// Rank 0 learns every rank's handler table digest; returns an empty string when they agree and
+// rank 0 has no `problem` of its own. `code` becomes the exit code every rank returns.
+std::string compare_tables(MPI_Comm world, int rank, int size, std::string problem, int& code) {
   const auto d = handler_table_digest();
   const std::string conflict = handler_conflicts();
   std::uint64_t mine[3] = {d.hash, d.count, conflict.empty() ? 0u : 1u};
   std::vector<std::uint64_t> all(rank == 0 ? 3 * static_cast<std::size_t>(size) : 0);
   check_mpi(MPI_Gather(mine, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, 0, world), "MPI_Gather");
-  std::string problem;
-  if (rank == 0) {
+  if (rank == 0 && problem.empty()) {
+    code = 3;
     if (!conflict.empty()) problem = conflict;
     for (int r = 1; r < size && problem.empty(); ++r) {
       const auto* theirs = &all[3 * static_cast<std::size_t>(r)];
@@ -151,9 +181,9 @@ std::string compare_tables(MPI_Comm world, int rank, int size) {
       }
     }
   }
-  int is_bad = problem.empty() ? 0 : 1;
-  check_mpi(MPI_Bcast(&is_bad, 1, MPI_INT, 0, world), "MPI_Bcast");
-  if (is_bad && problem.empty()) problem = "rank 0 refused to start";
+  if (problem.empty()) code = 0;
+  check_mpi(MPI_Bcast(&code, 1, MPI_INT, 0, world), "MPI_Bcast");
+  if (code != 0 && problem.empty()) problem = "rank 0 refused to start";
   return problem;
 }
 
@@ -198,14 +228,23 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     int rank = 0, size = 1;
     MPI_Comm_rank(world, &rank);
     MPI_Comm_size(world, &size);
-    const std::string problem = compare_tables(world, rank, size);
+    std::string journal_problem;
+    if (rank == 0 && bad_setting.empty()) {
+      try {
+        cfg.journal = open_journal(argc, argv, opts);
+      } catch (const error& e) {
+        journal_problem = e.what();
+      }
+    }
+    int refusal = 2;
+    const std::string problem = compare_tables(world, rank, size, journal_problem, refusal);
     freeze_handlers();
     if (!bad_setting.empty()) {
       if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", bad_setting.c_str());
       code = 2;
     } else if (!problem.empty()) {
       if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
-      code = 3;
+      code = refusal;
     } else {
       check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
                 "MPI_Comm_split");
@@ -214,13 +253,13 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       if (size == 1) {
         code = run_local(engines, cfg, opts, fn);
       } else if (rank == 0) {
-        cfg.tags = gather_tags(world, rank, size, opts);
+        gather_engines(world, rank, size, opts, cfg);
         doorbells bells(world);
         mpi_transport t(world, taskhub_tag, bells);
         hub_core core(t, ranks, cfg);
         code = drive(core, fn, world);
       } else {
-        gather_tags(world, rank, size, opts);
+        gather_engines(world, rank, size, opts, cfg);
         doorbells bells(world);
         mpi_transport t(world, taskhub_tag, bells);
         code = serve_engine(t, rank, engines_comm, ranks, tags_of(opts, rank));
@@ -231,6 +270,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     std::fflush(stderr);
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
+  cfg.journal.reset();  // closed before MPI_Finalize, which ends parallel HDF5
   if (engines_comm != MPI_COMM_NULL) MPI_Comm_free(&engines_comm);
   if (world != MPI_COMM_NULL) MPI_Comm_free(&world);
   if (!is_initialized) MPI_Finalize();

@@ -17,9 +17,9 @@ namespace taskhub {
 /// The default high-water mark: most tasks outstanding on one engine.
 inline constexpr int default_hwm = 16;
 
-/// Options of a run. `run` also reads `--taskhub-engines=N`, `--taskhub-hwm=N` and
-/// `--taskhub-scheme=NAME` from the command line, or TASKHUB_ENGINES, TASKHUB_HWM and
-/// TASKHUB_SCHEME from the environment; values set here win.
+/// Options of a run. `run` also reads `--taskhub-engines=N`, `--taskhub-hwm=N`,
+/// `--taskhub-scheme=NAME` and the journal flags from the command line, or TASKHUB_ENGINES,
+/// TASKHUB_HWM, TASKHUB_SCHEME, ... from the environment; values set here win.
 struct run_options {
   /// Engine threads in single-process mode (0: one per hardware thread).
   int local_engines = 0;
@@ -30,6 +30,13 @@ struct run_options {
   /// Tags an engine advertises, given its rank, added to those in TASKHUB_ENGINE_TAGS
   /// (comma-separated). Tasks can require tags (task_options::require_tags).
   std::function<std::vector<std::string>(int rank)> engine_tags;
+  /// Path of the HDF5 task journal (doc/journal.md); empty: `--taskhub-journal=PATH` or
+  /// TASKHUB_JOURNAL, else none.
+  std::string journal;
+  /// Answer tasks an earlier run finished from the journal (also `--taskhub-resume`,
+  /// TASKHUB_RESUME=1); failed ones too unless `retry_failed` (`--taskhub-resume=retry-failed`).
+  bool resume = false;
+  bool retry_failed = false;
 };
 
 namespace detail {

@@ -29,6 +29,7 @@ struct task_record {
   time_point submitted, started, completed;
   int retries_used = 0;
   int priority = 0;
+  bool restored = false;  // answered from the journal of an earlier run, not run again
   std::string error;   // for failed and aborted tasks: "type: message"
   std::string reason;  // for waiting and ready tasks: why it has not started
 };

@@ -56,6 +56,7 @@ struct task_state {
     std::string error;          // "type: message" of a failed task
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
+    bool is_restored = false;  // answered from the journal of an earlier run
   } hub;
 
   bool is_ready() const noexcept { return status.load() != task_status::pending; }

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Part of taskhub.
+# dump.sh CAMPAIGN MPIRUN WORKDIR
+# Runs a small journaled campaign and reads the journal back with h5dump; then damages copies of
+# it and checks that a resume refuses them with one line and exit code 2.
+set -u
+campaign=$1 mpirun=$2 work=$3
+fail() { echo "dump.sh: FAILED: $*"; exit 1; }
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 3 "$campaign" 200 out \
+  --taskhub-journal=j.h5 >/dev/null || fail "the campaign failed"
+
+rows() { h5dump -d "$1" j.h5 | grep -c '^   ([0-9]*): {'; }
+[ "$(h5dump -a /format j.h5 | grep -c '"taskhub-journal"')" -eq 1 ] || fail "no format attribute"
+[ "$(rows /tasks)" -eq 200 ] || fail "/tasks has $(rows /tasks) rows, wanted 200"
+[ "$(rows /outcomes)" -eq 200 ] || fail "/outcomes has $(rows /outcomes) rows, wanted 200"
+[ "$(rows /engines)" -eq 2 ] || fail "/engines has $(rows /engines) rows, wanted 2"
+[ "$(h5dump -d /tasks j.h5 | grep -c '"campaign::step"')" -eq 200 ] || fail "function names missing"
+# Failures: 0, 97 and 194 throw.
+[ "$(h5dump -d /outcomes j.h5 | grep -c ' failed,')" -eq 3 ] || fail "wanted 3 failed outcomes"
+[ "$(h5dump -d /outcomes j.h5 | grep -c ' done,')" -eq 197 ] || fail "wanted 197 done outcomes"
+h5dump -d /errors j.h5 | grep -q '"step 97 refuses"' || fail "the error text of task 97 is missing"
+h5dump -d /events j.h5 | grep -q ' dispatched,' || fail "no dispatched events"
+echo "dump.sh: h5dump reads the journal"
+
+# Damaged journals are refused with one line naming the file, and nothing runs.
+refused() {
+  local file=$1 what=$2
+  out=$("$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 10 x.out \
+    --taskhub-journal="$file" --taskhub-resume 2>&1)
+  code=$?
+  [ "$code" -eq 2 ] || fail "$what: exit code $code, wanted 2: $out"
+  [ "$(printf '%s\n' "$out" | grep -c "^taskhub: cannot start: journal $file: ")" -eq 1 ] ||
+    fail "$what: no one-line refusal: $out"
+  [ -f x.out ] && fail "$what: the campaign ran"
+  echo "dump.sh: $what refused: $(printf '%s\n' "$out" | grep '^taskhub:')"
+}
+head -c $(($(stat -c %s j.h5) / 2)) j.h5 > cut.h5
+refused cut.h5 "a journal cut in half"
+echo "not a journal" > text.h5
+refused text.h5 "a text file"
+h5dump -H j.h5 >/dev/null
+cp j.h5 other.h5 && h5dump -d /runs other.h5 >/dev/null
+echo "dump.sh: ok"
