@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// One command of a farm, as shipped to an engine, and what running it gave.
+
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace farm {
+
+struct command {
+  int line = 0;         // in the task file, for messages and output file names
+  std::string text;     // run by /bin/sh -c
+  std::string cwd;      // empty: the engine's working directory
+  std::vector<std::pair<std::string, std::string>> env;  // added to the engine's environment
+  double timeout = 0;   // seconds; 0: the farm's default
+
+  // What identifies the task in the journal: settings of the whole run (below) stay out of it.
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    ar& line& text& cwd& env& timeout;
+  }
+};
+
+/// Settings of the whole run, set from the command line on every rank before the run starts
+/// (every rank runs the same binary with the same arguments).
+struct run_settings {
+  std::string output_dir;  // empty: keep only the tails
+  double timeout = 0;      // default seconds per command; 0: none
+};
+run_settings& settings();
+
+struct outcome {
+  int exit_code = 0;
+  int signal = 0;
+  bool is_timed_out = false;
+  double started = 0, ended = 0;  // seconds since the epoch
+  std::string host;
+  std::string stdout_tail, stderr_tail;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    ar& exit_code& signal& is_timed_out& started& ended& host& stdout_tail& stderr_tail;
+  }
+};
+
+/// A command that did not exit with 0: its message says how it ended and the last line of stderr.
+class command_failed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Bytes of each stream kept in an outcome.
+inline constexpr std::size_t tail_bytes = 2048;
+
+/// Runs `c` and waits for it (killing its process group after `timeout` seconds, if positive),
+/// keeping its whole output in `output_dir` when not empty. Never throws.
+outcome execute(const command& c, double timeout, const std::string& output_dir);
+
+/// The task an engine runs: `execute`, then a throw (farm::command_failed) unless the command
+/// exited with 0, so the hub records the failure, retries it, and the journal keeps the error.
+outcome run_command(const command& c);
+
+/// One line saying how a command ended: "exit 3", "killed by signal 11 (Segmentation fault)", ...
+std::string describe(const outcome& o, double timeout);
+
+}  // namespace farm

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Part of taskhub.
+# farm.sh FARM MPIRUN RANKS WORKDIR (RANKS 0: without mpirun)
+# Runs taskhub-farm on task files with bad lines and failing commands, then resumes it.
+set -u
+farm=$1 mpirun=$2 ranks=$3 work=$4
+fail() { echo "farm.sh: FAILED: $*"; exit 1; }
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+run() {
+  if [ "$ranks" -eq 0 ]; then "$farm" "$@" --taskhub-engines=2
+  else "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n "$ranks" "$farm" "$@"; fi
+}
+count() { grep -c -E -- "$1" "$2"; }
+
+# Bad lines: each reported with FILE:LINE, and nothing runs.
+cat > bad.txt <<'TASKS'
+echo ran >> bad.log
+{"cmd": 3}
+{"cmd": "echo x", "colour": "red"}
+{"cmd": "echo y"
+{"retries": 2}
+TASKS
+run bad.txt > out.txt 2> err.txt
+code=$?
+[ "$code" -eq 2 ] || fail "bad lines: exit code $code, wanted 2"
+[ "$(count '^taskhub-farm: bad.txt:[0-9]+: ' err.txt)" -eq 4 ] || fail "bad lines: wanted 4 FILE:LINE reports: $(cat err.txt)"
+grep -q 'bad.txt:2: "cmd" is a number' err.txt || fail "bad lines: line 2 not explained"
+grep -q 'bad.txt:5: no "cmd"' err.txt || fail "bad lines: line 5 not explained"
+[ -f bad.log ] && fail "bad lines: a command ran"
+run bad.txt --skip-bad > out.txt 2> err.txt || fail "--skip-bad: the good line failed"
+[ "$(cat bad.log)" = ran ] || fail "--skip-bad: the good line did not run once"
+echo "farm.sh: bad lines refused, or skipped with --skip-bad"
+
+# Commands that fail in every way; the others still finish.
+mkdir -p sub
+cat > tasks.txt <<'TASKS'
+# comments and blank lines are skipped
+
+echo one; echo 1 >> ran.log
+echo oops >&2; echo 2 >> ran.log; exit 3
+{"cmd": "echo \"$GREETING from $(basename $(pwd))\"; echo 3 >> ../ran.log", "cwd": "sub", "env": {"GREETING": "hello"}}
+{"cmd": "echo 4 >> ran.log; sleep 30", "timeout": 0.5}
+{"cmd": "echo 5 >> ran.log; kill -SEGV $$"}
+{"cmd": "echo 6 >> ran.log; yes flood | head -c 20000000; echo; echo end of flood"}
+{"cmd": "echo 7 >> ran.log; exit 1", "retries": 2}
+echo 8 >> ran.log; sleep 0.3; echo last
+TASKS
+run tasks.txt --output=logs --progress=0.1 > out.txt 2> err.txt
+code=$?
+cat out.txt
+[ "$code" -eq 1 ] || fail "failing commands: exit code $code, wanted 1"
+grep -q 'taskhub-farm: 8 tasks: 4 done, 4 failed (0 answered from the journal)' out.txt || fail "wrong summary"
+grep -q 'tasks.txt:4: .*exit 3: oops$' err.txt || fail "exit 3 not reported: $(cat err.txt)"
+grep -q 'tasks.txt:6: .*timed out after 0.5 s and was killed' err.txt || fail "time-out not reported"
+grep -q 'tasks.txt:7: .*killed by signal 11 (Segmentation fault)' err.txt || fail "segfault not reported"
+grep -q 'tasks.txt:9: .*exit 1' err.txt || fail "exit 1 not reported"
+grep -q -E '^taskhub-farm: [0-9]+/8 done, [0-9]+ failed, [0-9]+ running, .*/s, ETA ' err.txt || fail "no progress lines"
+[ "$(grep -c '^7$' ran.log)" -eq 3 ] || fail "a command with retries 2 ran $(grep -c '^7$' ran.log) times, wanted 3"
+[ "$(cat logs/5.out)" = "hello from sub" ] || fail "cwd and env not applied: $(cat logs/5.out)"
+[ "$(tail -n 1 logs/8.out)" = "end of flood" ] || fail "the flood's output is not whole"
+[ "$(stat -c %s logs/8.out)" -gt 20000000 ] || fail "the flood's output file is short"
+[ "$(cat logs/10.out)" = last ] || fail "the last command's output is missing"
+h5dump -d /errors tasks.txt.journal.h5 | grep -q '"exit 3: oops"' || fail "the journal lacks the error text"
+echo "farm.sh: failures reported, the other commands finished"
+
+# Resume: nothing runs again; --retry-failed runs only the failed ones.
+rm ran.log
+run tasks.txt --resume > out.txt 2> err.txt
+[ $? -eq 1 ] || fail "--resume: wanted exit 1 (failures stay failures)"
+grep -q '8 tasks: 4 done, 4 failed (8 answered from the journal)' out.txt || fail "--resume: $(cat out.txt)"
+[ -f ran.log ] && fail "--resume: commands ran again: $(cat ran.log)"
+run tasks.txt --retry-failed > out.txt 2> err.txt
+grep -q '8 tasks: 4 done, 4 failed (4 answered from the journal)' out.txt || fail "--retry-failed: $(cat out.txt)"
+[ "$(sort -u ran.log | tr '\n' ' ')" = "2 4 5 7 " ] || fail "--retry-failed ran: $(sort -u ran.log | tr '\n' ' ')"
+echo "farm.sh: ok"
