@@ -117,7 +117,7 @@ int farm_main(taskhub::hub& hub, const settings& s) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<taskhub::future<farm::outcome>> futures;
+  std::vector<taskhub::future<std::string>> futures;
   futures.reserve(file.tasks.size());
   for (auto& t : file.tasks) {
     taskhub::task_options opts;
@@ -138,7 +138,7 @@ int farm_main(taskhub::hub& hub, const settings& s) {
   };
   auto progress_line = [&](bool is_last) {
     int running = 0;
-    for (const auto& [rank, c] : hub.counts()) running += c.running;
+    for (const auto& [rank, c] : hub.counts()) running += c.running > 0 ? 1 : 0;  // one at a time
     const double elapsed = seconds_since(start);
     const double rate = elapsed > 0 ? static_cast<double>(finished) / elapsed : 0;
     const std::size_t left = futures.size() - finished;

@@ -203,10 +203,17 @@ std::string describe(const outcome& o, double timeout) {
   return "exit " + std::to_string(o.exit_code);
 }
 
-outcome run_command(const command& c) {
+std::string to_text(const outcome& o) {
+  char head[512];
+  std::snprintf(head, sizeof head, "exit %d\nsignal %d\nhost %s\nstarted %.6f\nended %.6f\n",
+                o.exit_code, o.signal, o.host.c_str(), o.started, o.ended);
+  return head + ("stdout:\n" + o.stdout_tail) + "\nstderr:\n" + o.stderr_tail;
+}
+
+std::string run_command(const command& c) {
   const double timeout = c.timeout > 0 ? c.timeout : settings().timeout;
   outcome o = execute(c, timeout, settings().output_dir);
-  if (o.exit_code == 0 && o.signal == 0 && !o.is_timed_out) return o;
+  if (o.exit_code == 0 && o.signal == 0 && !o.is_timed_out) return to_text(o);
   std::string why = describe(o, timeout);
   // The last line of stderr says most about a failure.
   std::string err = o.stderr_tail;

@@ -63,9 +63,15 @@ inline constexpr std::size_t tail_bytes = 2048;
 /// keeping its whole output in `output_dir` when not empty. Never throws.
 outcome execute(const command& c, double timeout, const std::string& output_dir);
 
+/// The outcome as text, as the journal keeps it (`h5dump -r -d /results` shows it):
+/// "exit N", "signal N", "host H", "started S", "ended S" lines, then "stdout:" and "stderr:"
+/// each followed by the tail of that stream.
+std::string to_text(const outcome& o);
+
 /// The task an engine runs: `execute`, then a throw (farm::command_failed) unless the command
-/// exited with 0, so the hub records the failure, retries it, and the journal keeps the error.
-outcome run_command(const command& c);
+/// exited with 0, so the hub records the failure, retries it, and the journal keeps the error;
+/// else the outcome as text.
+std::string run_command(const command& c);
 
 /// One line saying how a command ended: "exit 3", "killed by signal 11 (Segmentation fault)", ...
 std::string describe(const outcome& o, double timeout);

@@ -62,6 +62,8 @@ grep -q -E '^taskhub-farm: [0-9]+/8 done, [0-9]+ failed, [0-9]+ running, .*/s, E
 [ "$(stat -c %s logs/8.out)" -gt 20000000 ] || fail "the flood's output file is short"
 [ "$(cat logs/10.out)" = last ] || fail "the last command's output is missing"
 h5dump -d /errors tasks.txt.journal.h5 | grep -q '"exit 3: oops"' || fail "the journal lacks the error text"
+h5dump -r -w 0 -d /results tasks.txt.journal.h5 | grep -q 'hello from sub' ||
+  fail "the journal lacks the output of a command"
 echo "farm.sh: failures reported, the other commands finished"
 
 # Resume: nothing runs again; --retry-failed runs only the failed ones.
