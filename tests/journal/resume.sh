@@ -10,9 +10,9 @@ campaign=$1 mpirun=$2 ranks=$3 work=$4
 n=3000
 fail() { echo "resume.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-run() { "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n "$ranks" "$campaign" "$@"; }
+run() { "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -x CAMPAIGN_LOG -n "$ranks" "$campaign" "$@"; }
 
-CAMPAIGN_LOG=$work/clean.log run $n clean.out -x CAMPAIGN_LOG >/dev/null || fail "the uninterrupted run failed"
+CAMPAIGN_LOG=$work/clean.log run $n clean.out >/dev/null || fail "the uninterrupted run failed"
 
 export CAMPAIGN_LOG=$work/first.log
 setsid "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -x CAMPAIGN_LOG -n "$ranks" \
@@ -31,7 +31,7 @@ ran_first=$(sort -un first.log | wc -l)
 echo "resume.sh: killed the first run after $ran_first of $n tasks ran"
 
 export CAMPAIGN_LOG=$work/second.log
-run $n resumed.out -x CAMPAIGN_LOG --taskhub-journal=j.h5 --taskhub-resume 2>&1 | tee second.txt \
+run $n resumed.out --taskhub-journal=j.h5 --taskhub-resume 2>&1 | tee second.txt \
   || fail "the resumed run failed"
 cmp -s clean.out resumed.out || fail "the resumed results differ from the uninterrupted run"
 restored=$(wc -l < resumed.out.restored)

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The rows of a task journal (doc/journal.md), read whole into memory by taskhub-report.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace taskhub_report {
+
+/// The journal's `state` enum.
+enum class state : std::uint8_t {
+  none = 0,
+  dispatched = 1,
+  retried = 2,
+  done = 3,
+  failed = 4,
+  cancelled = 5,
+  restored = 6
+};
+
+/// The name doc/journal.md gives a state ("?" for an unknown value).
+const char* state_name(state s);
+
+struct run_row {
+  std::uint32_t run = 0;
+  double started = 0;
+  std::uint32_t engines = 0;
+  std::string host, command;
+};
+
+struct engine_row {
+  std::uint32_t run = 0;
+  std::int32_t rank = 0;
+  std::string host;
+};
+
+struct task_row {
+  std::uint32_t run = 0;
+  std::uint64_t id = 0;
+  std::string function;
+  double submitted = 0;
+  std::int32_t target = -1, origin = 0;
+};
+
+struct event_row {
+  std::uint32_t run = 0;
+  std::uint64_t id = 0;
+  double time = 0;
+  state what = state::none;
+  std::int32_t engine = -1;
+  std::uint32_t attempt = 0;
+};
+
+struct outcome_row {
+  std::uint32_t run = 0;
+  std::uint64_t id = 0;
+  state what = state::none;
+  bool is_restored = false;
+  std::int32_t engine = -1;
+  double started = 0, completed = 0;
+  std::uint32_t retries = 0;
+};
+
+struct error_row {
+  std::uint32_t run = 0;
+  std::uint64_t id = 0;
+  std::string type, message;
+};
+
+/// Every row of a journal except the result bytes, in file order.
+struct journal {
+  std::vector<run_row> runs;
+  std::vector<engine_row> engines;
+  std::vector<task_row> tasks;
+  std::vector<event_row> events;
+  std::vector<outcome_row> outcomes;
+  std::vector<error_row> errors;
+  bool is_swmr_open = false;  // opened for SWMR reading: the writer did not close the file
+};
+
+/// What is wrong with a journal file, in words that follow "PATH: ".
+class journal_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Reads the journal at `path`; throws journal_error when it cannot be read or is not a journal.
+journal read_journal(const std::string& path);
+
+}  // namespace taskhub_report

@@ -1,0 +1,292 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Part of taskhub.
+# run.sh PART REPORT MAKE_JOURNAL DIR [CAMPAIGN MPIEXEC]
+# Checks taskhub-report on journals that make_journal writes with known contents (see its
+# comments for the numbers): PART is text, json, svg, errors or killed. PART real reads a
+# journal that taskhub itself wrote, running tests/journal's campaign under MPIEXEC.
+set -u
+part=$1 report=$2 make_journal=$3 dir=$4
+rm -rf "$dir" && mkdir -p "$dir" || exit 1
+journal=$dir/journal.h5
+"$make_journal" "$journal" || { echo "run.sh: make_journal failed"; exit 1; }
+
+fail() {
+  echo "run.sh: $part: $*"
+  exit 1
+}
+
+# run NAME ARGS...: the report's stdout in $dir/NAME.out, stderr in NAME.err, exit code in $code.
+run() {
+  name=$1
+  shift
+  "$report" "$@" >"$dir/$name.out" 2>"$dir/$name.err"
+  code=$?
+}
+
+# has NAME LINE: the output has this exact line.
+has() {
+  grep -Fqx -- "$2" "$dir/$1.out" || { cat "$dir/$1.out"; fail "no line '$2' in the output of $1"; }
+}
+
+case $part in
+text)
+  run latest "$journal"
+  [ "$code" -eq 0 ] || fail "exit code $code"
+  [ -s "$dir/latest.err" ] && fail "wrote to stderr: $(cat "$dir/latest.err")"
+  has latest "    run  tasks  done  failed  cancelled  restored  unfinished"
+  has latest "      1     10     8       2          0         0           0"
+  has latest "      2      2     1       0          0         1           0"
+  has latest "      3      5     1       0          1         2           1"
+  has latest "  total     17    10       2          1         3           1"
+  has latest "failures in run 3: 0 failed tasks, 0 errors"
+  has latest "  and 1 failed task answered from an earlier run (its error is listed under the run that ran it)"
+  has latest "cancelled in run 3: 1 task"
+  has latest "      1  taskhub::task_aborted  task 4: task 4 was aborted before it started"
+  has latest "  1.000 s  task 3  parse     1 (node-a)  done"
+  has latest "       2  node-c      0  0.000 s         0.0%"
+  has latest "  S = 0.667, efficiency S/p = 33.3%, Karp-Flatt serial fraction e = 2.000"
+
+  # Run 1 in full: every number here follows from make_journal's times.
+  run one "$journal" --run=1 --top=3
+  [ "$code" -eq 0 ] || fail "exit code $code"
+  cat >"$dir/one.expected" <<EOF
+journal $journal
+run 1: started 2023-11-14 22:13:20 UTC on hub-host with 2 engines: ./prog --taskhub-journal=test.h5
+run 2: started 2023-11-14 22:14:10 UTC on hub-host with 1 engine: ./prog --taskhub-journal=test.h5 --taskhub-resume
+run 3: started 2023-11-14 22:15:00 UTC on hub-host with 2 engines: ./prog --taskhub-journal=test.h5 --taskhub-resume
+
+tasks by final state
+    run  tasks  done  failed  cancelled  restored  unfinished
+      1     10     8       2          0         0           0
+      2      2     1       0          0         1           0
+      3      5     1       0          1         2           1
+  total     17    10       2          1         3           1
+
+failures in run 1: 2 failed tasks, 3 errors
+  task    function  engine      attempt  then     error
+  task 4  parse     2 (node-b)        1  failed   std::invalid_argument: bad input "4": expected <x> & 'y'
+  task 7  flaky     1 (node-a)        1  retried  std::runtime_error: flaky once
+  task 7  flaky     2 (node-b)        2  failed   std::runtime_error: flaky twice: café
+      see the log
+
+slowest 3 tasks in run 1 (completed - started)
+     time  task    function   engine      state
+  3.000 s  task 5  integrate  2 (node-b)  done
+  2.500 s  task 8  integrate  1 (node-a)  done
+  2.000 s  task 1  integrate  1 (node-a)  done
+
+engines in run 1 (wall span 10.000 s: first submitted to last completed)
+  engine  host    tasks     busy  utilisation
+       1  node-a      5  8.000 s        80.0%
+       2  node-b      5  6.000 s        60.0%
+speed-up in run 1: 2 engines, busy 14.000 s in a wall span of 10.000 s
+  S = 1.400, efficiency S/p = 70.0%, Karp-Flatt serial fraction e = 0.429
+EOF
+  diff -u "$dir/one.expected" "$dir/one.out" || fail "run 1 differs from what make_journal wrote"
+
+  run all "$journal" --all-runs
+  [ "$code" -eq 0 ] || fail "exit code $code"
+  has all "failures in runs 1 to 3: 2 failed tasks, 3 errors"
+  has all "  run 1 task 4  parse     2 (node-b)        1  failed   std::invalid_argument: bad input \"4\": expected <x> & 'y'"
+  has all "  S = 0.800, efficiency S/p = 80.0%, Karp-Flatt serial fraction undefined (one engine: the formula divides by 1 - 1/p = 0)"
+  [ "$(grep -c '^engines in run' "$dir/all.out")" -eq 3 ] || fail "--all-runs does not show 3 runs"
+
+  # A journal with no rows yet: a short report, not an error.
+  "$make_journal" "$dir/empty.h5" empty || exit 1
+  run empty "$dir/empty.h5" --svg="$dir/empty.svg"
+  [ "$code" -eq 0 ] || fail "empty journal: exit code $code: $(cat "$dir/empty.err")"
+  has empty "no runs"
+  run empty_json "$dir/empty.h5" --json
+  python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["runs"] == [] and r["focus"] == []' \
+    "$dir/empty_json.out" || fail "empty journal: bad JSON"
+  python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$dir/empty.svg" ||
+    fail "empty journal: bad SVG"
+  ;;
+
+json)
+  run one "$journal" --run=1 --top=3 --json
+  [ "$code" -eq 0 ] || fail "exit code $code"
+  run latest "$journal" --json
+  run all "$journal" --all-runs --json --top=0
+  python3 - "$dir" <<'EOF' || fail "JSON does not match make_journal's contents"
+import json, math, sys
+d = sys.argv[1]
+def load(name):
+    text = open(f"{d}/{name}.out", encoding="utf-8").read()
+    assert text.count("\n") == 1, f"{name}: not one line"
+    return json.loads(text)
+def close(a, b):
+    assert a is not None and math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6), (a, b)
+
+one = load("one")
+assert [r["run"] for r in one["runs"]] == [1, 2, 3]
+assert one["runs"][0]["counts"] == {"tasks": 10, "done": 8, "failed": 2, "cancelled": 0,
+                                    "restored": 0, "unfinished": 0}
+assert one["runs"][0]["host"] == "hub-host" and one["runs"][0]["engines"] == 2
+assert one["runs"][1]["counts"] == {"tasks": 2, "done": 1, "failed": 0, "cancelled": 0,
+                                    "restored": 1, "unfinished": 0}
+assert one["runs"][2]["counts"] == {"tasks": 5, "done": 1, "failed": 0, "cancelled": 1,
+                                    "restored": 2, "unfinished": 1}
+assert one["total"] == {"tasks": 17, "done": 10, "failed": 2, "cancelled": 1, "restored": 3,
+                        "unfinished": 1}
+assert one["focus"] == [1] and one["failed_tasks"] == 2 and not one["swmr"]
+f = one["failures"]
+assert [(x["id"], x["attempt"], x["engine"], x["final"]) for x in f] == [
+    (4, 1, 2, True), (7, 1, 1, False), (7, 2, 2, True)], f
+assert f[0]["message"] == "bad input \"4\": expected <x> & 'y'"
+assert f[0]["type"] == "std::invalid_argument" and f[0]["function"] == "parse"
+assert f[2]["message"] == "flaky twice: caf\u00e9\nsee the log" and f[2]["host"] == "node-b"
+assert [s["id"] for s in one["slowest"]] == [5, 8, 1]
+close(one["slowest"][0]["seconds"], 3.0)
+assert one["slowest"][0]["function"] == "integrate" and one["slowest"][0]["engine"] == 2
+(u,) = one["usage"]
+close(u["wall_span"], 10.0)
+close(u["wall_start"], 1700000000.0)
+assert [(e["rank"], e["host"], e["tasks"]) for e in u["engines"]] == [(1, "node-a", 5), (2, "node-b", 5)]
+close(u["engines"][0]["busy"], 8.0)
+close(u["engines"][1]["utilisation"], 0.6)
+assert u["p"] == 2
+close(u["total_busy"], 14.0)
+close(u["speedup"], 1.4)
+close(u["efficiency"], 0.7)
+close(u["serial_fraction"], (1 / 1.4 - 1 / 2) / (1 - 1 / 2))
+
+latest = load("latest")
+assert latest["focus"] == [3] and latest["failures"] == [] and latest["restored_failures"] == 1
+assert latest["cancellations"] == [{"type": "taskhub::task_aborted", "tasks": 1, "example": {
+    "run": 3, "id": 4, "message": "task 4 was aborted before it started"}}], latest["cancellations"]
+(u,) = latest["usage"]
+close(u["wall_start"], 1700000100.0)  # restored outcomes keep older times: not counted
+close(u["wall_span"], 1.5)
+close(u["total_busy"], 1.0)
+close(u["serial_fraction"], 2.0)
+assert [e["tasks"] for e in latest["usage"][0]["engines"]] == [1, 0]
+
+every = load("all")
+assert every["focus"] == [1, 2, 3] and every["slowest"] == [] and every["top"] == 0
+two = every["usage"][1]
+assert two["p"] == 1 and two["serial_fraction"] is None and "one engine" in two["serial_fraction_undefined"]
+EOF
+  ;;
+
+svg)
+  run one "$journal" --run=1 --svg="$dir/one.svg"
+  [ "$code" -eq 0 ] || fail "exit code $code"
+  has one "timeline of run 1 drawn to $dir/one.svg"
+  run all "$journal" --all-runs --json --svg="$dir/all.svg"
+  [ "$code" -eq 0 ] || fail "exit code $code"
+  python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/all.out" || fail "--json --svg: stdout is not JSON"
+  python3 - "$dir" <<'EOF' || fail "the SVG is not what make_journal's journal should give"
+import sys, xml.dom.minidom
+d = sys.argv[1]
+def bars(name):
+    doc = xml.dom.minidom.parse(f"{d}/{name}.svg")
+    svg = doc.documentElement
+    assert svg.tagName == "svg" and svg.getAttribute("xmlns") == "http://www.w3.org/2000/svg"
+    texts = [t.firstChild.data for t in doc.getElementsByTagName("text") if t.firstChild]
+    out = {}
+    for r in doc.getElementsByTagName("rect"):
+        if r.getAttribute("class"):
+            out.setdefault(r.getAttribute("class"), []).append(r)
+    return texts, out
+
+texts, b = bars("one")
+assert any(t.startswith("taskhub timeline: ") for t in texts), texts
+assert "engine 1 (node-a) 80%" in texts and "engine 2 (node-b) 60%" in texts, texts
+assert "0 s" in texts and "10 s" in texts, texts
+assert {k: len(v) for k, v in b.items()} == {"done": 8, "failed": 2, "retried": 1}, b.keys()
+# Bars are placed by time: task 5 (2 s to 5 s) is three times as wide as task 3 (1 s).
+width = {r.getElementsByTagName("title")[0].firstChild.data.split(" on ")[0]: float(r.getAttribute("width"))
+         for r in b["done"]}
+assert abs(width["task 5 integrate"] - 3 * width["task 3 integrate"]) < 0.1, width
+tips = [r.getElementsByTagName("title")[0].firstChild.data for r in b["failed"]]
+assert any("bad input \"4\": expected <x> & 'y'" in t for t in tips), tips
+
+texts, b = bars("all")
+assert sum(t.startswith("run ") for t in texts) == 3, texts
+assert len(b["unfinished"]) == 1 and len(b["done"]) == 10, {k: len(v) for k, v in b.items()}
+EOF
+  ;;
+
+errors)
+  # expect NAME CODE PATTERN ARGS...: exit CODE, nothing on stdout, one stderr line matching.
+  expect() {
+    name=$1 want=$2 pattern=$3
+    shift 3
+    run "$name" "$@"
+    [ "$code" -eq "$want" ] || fail "$name: exit code $code, wanted $want"
+    [ -s "$dir/$name.out" ] && fail "$name: wrote to stdout: $(cat "$dir/$name.out")"
+    [ "$(wc -l <"$dir/$name.err")" -eq 1 ] || fail "$name: not one line: $(cat "$dir/$name.err")"
+    grep -Eq -- "$pattern" "$dir/$name.err" || fail "$name: '$(cat "$dir/$name.err")' does not match '$pattern'"
+  }
+  echo "not a journal" >"$dir/text.h5"
+  "$make_journal" "$dir/other.h5" wrong-format || exit 1
+  "$make_journal" "$dir/partial.h5" no-errors || exit 1
+  expect missing 2 "^taskhub-report: $dir/missing.h5: No such file or directory$" "$dir/missing.h5"
+  expect text 2 "^taskhub-report: $dir/text.h5: not an HDF5 file$" "$dir/text.h5"
+  expect other 2 "^taskhub-report: $dir/other.h5: not a taskhub journal \(format is 'something-else'" "$dir/other.h5"
+  expect partial 2 "^taskhub-report: $dir/partial.h5: not a taskhub journal \(no dataset /errors\)$" "$dir/partial.h5"
+  expect directory 2 "^taskhub-report: $dir: is a directory$" "$dir"
+  expect no_run 2 "^taskhub-report: $journal: has no run 9 \(it has runs 1 to 3\)$" "$journal" --run=9
+  run no_svg "$journal" --svg="$dir/no/such.svg"
+  [ "$code" -eq 1 ] || fail "no_svg: exit code $code, wanted 1"
+  grep -qx "taskhub-report: $dir/no/such.svg: cannot write: No such file or directory" "$dir/no_svg.err" ||
+    fail "no_svg: $(cat "$dir/no_svg.err")"
+  run option "$journal" --colour
+  [ "$code" -eq 2 ] && grep -q "^taskhub-report: unknown option '--colour'$" "$dir/option.err" || fail "bad option accepted"
+  run nothing
+  [ "$code" -eq 2 ] || fail "no journal: exit code $code"
+  ;;
+
+killed)
+  # The writer stopped without closing: the SWMR flag is still set and a plain open fails.
+  "$make_journal" "$dir/killed.h5" killed || exit 1
+  run killed "$dir/killed.h5"
+  [ "$code" -eq 0 ] || fail "exit code $code: $(cat "$dir/killed.err")"
+  grep -q "read as a SWMR reader" "$dir/killed.out" || fail "no word about the SWMR flag"
+  run clean "$journal"
+  sed 1,2d "$dir/killed.out" >"$dir/killed.rest"
+  sed 1d "$dir/clean.out" >"$dir/clean.rest"
+  diff -u "$dir/clean.rest" "$dir/killed.rest" || fail "the killed journal reads differently"
+  run json "$dir/killed.h5" --json
+  python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["swmr"] is True' "$dir/json.out" ||
+    fail "--json does not say swmr"
+  ;;
+
+real)
+  # 200 tasks on two engines; every 97th throws: tasks 1, 98 and 195 (indices 0, 97, 194).
+  campaign=$5 mpiexec=$6
+  "$mpiexec" --allow-run-as-root --oversubscribe --bind-to none -n 3 "$campaign" 200 "$dir/out" \
+    --taskhub-journal="$dir/real.h5" >/dev/null || fail "the campaign failed"
+  run real "$dir/real.h5" --json --svg="$dir/real.svg"
+  [ "$code" -eq 0 ] || fail "exit code $code: $(cat "$dir/real.err")"
+  python3 - "$dir" <<'EOF' || fail "the report of a real journal is wrong"
+import json, sys, xml.dom.minidom
+d = sys.argv[1]
+r = json.load(open(f"{d}/real.out", encoding="utf-8"))
+assert r["focus"] == [1] and not r["swmr"]
+(run,) = r["runs"]
+assert run["engines"] == 2 and "campaign" in run["command"], run
+assert run["counts"] == {"tasks": 200, "done": 197, "failed": 3, "cancelled": 0, "restored": 0,
+                         "unfinished": 0}, run["counts"]
+f = r["failures"]
+assert [x["id"] for x in f] == [1, 98, 195] and all(x["final"] for x in f), f
+assert f[1]["type"] == "std::runtime_error" and f[1]["message"] == "step 97 refuses", f[1]
+assert all(x["function"] == "campaign::step" and x["engine"] in (1, 2) for x in f), f
+(u,) = r["usage"]
+assert u["p"] == 2 and sum(e["tasks"] for e in u["engines"]) == 200, u
+assert 0 < u["wall_span"] < 60 and 0 < u["speedup"] <= 2.05, u
+assert 0 < r["slowest"][0]["seconds"] < 60
+doc = xml.dom.minidom.parse(f"{d}/real.svg")
+assert len([x for x in doc.getElementsByTagName("rect") if x.getAttribute("class")]) == 200
+EOF
+  "$report" "$dir/real.h5" >"$dir/real.txt" || fail "text report failed"
+  grep -q "^failures in run 1: 3 failed tasks, 3 errors$" "$dir/real.txt" || fail "$(cat "$dir/real.txt")"
+  ;;
+
+*)
+  fail "unknown part"
+  ;;
+esac
+echo "run.sh: $part: ok"
