@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The partition kernel on a 2D heat equation: the grid relaxes over the engines, bands of rows
+// exchanging their edges engine to engine, until the largest change is below a tolerance; the
+// result must equal the serial relaxation bit for bit.
+//   taskhub-heat [NX NY PIECES MAX_STEPS TOLERANCE]
+#include <taskhub/kernels/partition.hpp>
+#include <taskhub/taskhub.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "heat.hpp"
+
+int main(int argc, char** argv) {
+  heat::settings s;
+  taskhub::kernels::partition_options o;
+  s.nx = argc > 1 ? std::atoi(argv[1]) : 128;
+  s.ny = argc > 2 ? std::atoi(argv[2]) : 128;
+  o.pieces = argc > 3 ? std::atoi(argv[3]) : 8;
+  o.max_steps = argc > 4 ? std::atoi(argv[4]) : 2000;
+  o.tolerance = argc > 5 ? std::atof(argv[5]) : 1e-4;
+  return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = taskhub::kernels::partition<heat::jacobi>(hub, s, o);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int serial_steps = 0;
+    const auto expected = heat::serial(s, o.max_steps, o.tolerance, &serial_steps);
+    const bool is_equal = heat::grid_of(result.pieces) == expected && result.steps == serial_steps;
+    std::printf("heat: %dx%d grid, %d pieces on %zu engines: %d steps, residual %.3g, %.3f s; %s\n",
+                s.nx, s.ny, o.pieces, hub.engines().size(), result.steps, result.residual, seconds,
+                is_equal ? "equal to the serial relaxation" : "DIFFERENT from the serial relaxation");
+    return is_equal ? 0 : 1;
+  });
+}

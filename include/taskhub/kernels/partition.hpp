@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#pragma once
+
+// The partition kernel: a domain split into pieces that advance step by step and exchange
+// boundaries with their neighbours directly, engine to engine.
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "taskhub/codec.hpp"
+#include "taskhub/engine.hpp"
+#include "taskhub/hub.hpp"
+
+namespace taskhub::kernels {
+
+/// How a partition kernel runs.
+struct partition_options {
+  int pieces = 0;         // pieces of the domain (0: one per engine); more than engines is fine
+  int max_steps = 100;    // steps at most
+  double tolerance = -1;  // stop after the first step whose largest residual is <= this (< 0: never)
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    ar& pieces& max_steps& tolerance;
+  }
+};
+
+/// The pieces after the last step, in piece order, with the steps run and the last residual.
+template <class Piece>
+struct partition_result {
+  std::vector<Piece> pieces;
+  int steps = 0;
+  double residual = 0;
+};
+
+namespace detail {
+
+using taskhub::detail::bytes;
+
+/// Sends `out[peer]` to each peer and receives one message from each of the same peers (the
+/// neighbour relation is symmetric), on the engines' communicator. Compiled in the runtime.
+std::map<int, bytes> exchange(MPI_Comm comm, const std::map<int, bytes>& out);
+/// The largest `value` over the engines of `comm`.
+double max_over(MPI_Comm comm, double value);
+
+struct piece_run {
+  std::vector<std::pair<int, std::string>> pieces;  // index, encoded piece
+  int steps = 0;
+  double residual = 0;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    ar& pieces& steps& residual;
+  }
+};
+
+// The task every engine runs: it builds its own pieces (index % engines == its place), then steps
+// them, exchanging boundaries with the engines that hold their neighbours.
+template <class Problem>
+piece_run run_pieces(const typename Problem::settings& s, const partition_options& o, int first_engine) {
+  using piece = typename Problem::piece;
+  using boundary = typename Problem::boundary;
+  MPI_Comm comm = MPI_COMM_NULL;
+  int place = 0, engines = 1;
+  try {
+    comm = taskhub::engine::comm();
+    MPI_Comm_rank(comm, &place);
+    MPI_Comm_size(comm, &engines);
+  } catch (const taskhub::error&) {
+    if (taskhub::engine::rank() != first_engine) return {};  // engines are threads: one does all
+  }
+  const int count = o.pieces > 0 ? o.pieces : engines;
+  auto owner = [&](int index) { return index % engines; };
+  std::map<int, piece> mine;
+  for (int i = place; i < count; i += engines) mine.emplace(i, Problem::partition(s, i, count));
+
+  piece_run run;
+  for (run.steps = 1; run.steps <= o.max_steps; ++run.steps) {
+    std::map<int, std::map<int, boundary>> halos;  // by receiving piece, then sending piece
+    std::map<int, bytes> out;
+    for (const auto& [index, p] : mine) {
+      for (int n : Problem::neighbours(s, index, count)) {
+        if (owner(n) == place) {
+          halos[n][index] = Problem::share(p, n);
+        } else {
+          auto& buffer = out[owner(n)];
+          taskhub::detail::encode(buffer, n);
+          taskhub::detail::encode(buffer, index);
+          taskhub::detail::encode(buffer, Problem::share(p, n));
+        }
+      }
+    }
+    if (comm != MPI_COMM_NULL) {
+      for (auto& [peer, buffer] : kernels::detail::exchange(comm, out)) {
+        taskhub::detail::reader in(buffer.data(), buffer.size());
+        while (in.remaining() > 0) {
+          const int to = taskhub::detail::decode<int>(in);
+          const int from = taskhub::detail::decode<int>(in);
+          halos[to][from] = taskhub::detail::decode<boundary>(in);
+        }
+      }
+    }
+    double residual = 0;
+    for (auto& [index, p] : mine) residual = std::max(residual, Problem::workunit(p, halos[index]));
+    run.residual = comm != MPI_COMM_NULL ? max_over(comm, residual) : residual;
+    if (run.residual <= o.tolerance) break;
+  }
+  run.steps = std::min(run.steps, o.max_steps);
+  for (const auto& [index, p] : mine) {
+    bytes b;
+    taskhub::detail::encode(b, p);
+    run.pieces.emplace_back(index, std::string(b.data(), b.size()));
+  }
+  return run;
+}
+
+}  // namespace detail
+
+/// Runs `Problem` on every engine at once. `Problem` is a type with
+///   `settings`, `piece`, `boundary` (types taskhub can ship),
+///   `static piece partition(const settings&, int index, int count)`: piece `index` of `count`,
+///   `static std::vector<int> neighbours(const settings&, int index, int count)` (symmetric),
+///   `static boundary share(const piece&, int neighbour)`: what a piece sends that neighbour,
+///   `static double workunit(piece&, const std::map<int, boundary>& halos)`: one step of a piece
+///   given its neighbours' boundaries by piece index; returns the piece's residual.
+/// Pieces stay on their engine for the whole run; boundaries go engine to engine over the
+/// engines' communicator, never through the hub. Steps end after `max_steps` or once the largest
+/// residual of a step (an all-reduce) is at most `tolerance`.
+template <class Problem>
+partition_result<typename Problem::piece> partition(hub& h, const typename Problem::settings& s,
+                                                    const partition_options& o = {}) {
+  auto runs = h.all().apply<&detail::run_pieces<Problem>>(s, o, h.engines().front()).get();
+  partition_result<typename Problem::piece> result;
+  std::vector<std::pair<int, std::string>> all;
+  for (auto& r : runs) {
+    if (r.pieces.empty()) continue;
+    result.steps = r.steps;
+    result.residual = r.residual;
+    for (auto& p : r.pieces) all.push_back(std::move(p));
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, b] : all) {
+    taskhub::detail::reader in(b.data(), b.size());
+    result.pieces.push_back(taskhub::detail::decode<typename Problem::piece>(in));
+  }
+  return result;
+}
+
+}  // namespace taskhub::kernels
