@@ -6,6 +6,7 @@
 // boundaries with their neighbours directly, engine to engine.
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -35,6 +36,8 @@ struct partition_result {
   std::vector<Piece> pieces;
   int steps = 0;
   double residual = 0;
+  double exchange_seconds = 0;  // the most any engine spent exchanging and reducing
+  double seconds = 0;           // the kernel's wall time, on the engines
 };
 
 namespace detail {
@@ -51,9 +54,10 @@ struct piece_run {
   std::vector<std::pair<int, std::string>> pieces;  // index, encoded piece
   int steps = 0;
   double residual = 0;
+  double exchange_seconds = 0, seconds = 0;
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar& pieces& steps& residual;
+    ar& pieces& steps& residual& exchange_seconds& seconds;
   }
 };
 
@@ -78,6 +82,11 @@ piece_run run_pieces(const typename Problem::settings& s, const partition_option
   for (int i = place; i < count; i += engines) mine.emplace(i, Problem::partition(s, i, count));
 
   piece_run run;
+  using clock = std::chrono::steady_clock;
+  const auto started = clock::now();
+  auto seconds_since = [](clock::time_point t) {
+    return std::chrono::duration<double>(clock::now() - t).count();
+  };
   for (run.steps = 1; run.steps <= o.max_steps; ++run.steps) {
     std::map<int, std::map<int, boundary>> halos;  // by receiving piece, then sending piece
     std::map<int, bytes> out;
@@ -93,6 +102,7 @@ piece_run run_pieces(const typename Problem::settings& s, const partition_option
         }
       }
     }
+    const auto exchange_started = clock::now();
     if (comm != MPI_COMM_NULL) {
       for (auto& [peer, buffer] : kernels::detail::exchange(comm, out)) {
         taskhub::detail::reader in(buffer.data(), buffer.size());
@@ -103,12 +113,16 @@ piece_run run_pieces(const typename Problem::settings& s, const partition_option
         }
       }
     }
+    run.exchange_seconds += seconds_since(exchange_started);
     double residual = 0;
     for (auto& [index, p] : mine) residual = std::max(residual, Problem::workunit(p, halos[index]));
+    const auto reduce_started = clock::now();
     run.residual = comm != MPI_COMM_NULL ? max_over(comm, residual) : residual;
+    run.exchange_seconds += seconds_since(reduce_started);
     if (run.residual <= o.tolerance) break;
   }
   run.steps = std::min(run.steps, o.max_steps);
+  run.seconds = seconds_since(started);
   for (const auto& [index, p] : mine) {
     bytes b;
     taskhub::detail::encode(b, p);
@@ -139,6 +153,8 @@ partition_result<typename Problem::piece> partition(hub& h, const typename Probl
     if (r.pieces.empty()) continue;
     result.steps = r.steps;
     result.residual = r.residual;
+    result.exchange_seconds = std::max(result.exchange_seconds, r.exchange_seconds);
+    result.seconds = std::max(result.seconds, r.seconds);
     for (auto& p : r.pieces) all.push_back(std::move(p));
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
