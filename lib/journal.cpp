@@ -13,6 +13,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "hdf5_lock.hpp"
 #include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/error.hpp"
@@ -523,7 +524,13 @@ void journal::impl::recover() {
     refuse("cannot replace it with " + fresh + ": " + std::strerror(errno));
 }
 
+std::mutex& hdf5_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 journal::journal(journal_settings settings) : p_(std::make_unique<impl>()) {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // failures are reported as one line each
   p_->settings = std::move(settings);
   p_->lock();
@@ -547,6 +554,8 @@ journal::~journal() {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "taskhub: %s\n", e.what());
   }
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  p_.reset();
 }
 
 void journal::start(const std::vector<int>& ranks, const std::vector<std::string>& hosts) {
@@ -678,6 +687,7 @@ std::chrono::microseconds journal::until_flush() const {
 }
 
 void journal::flush() {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
   try {
     p_->write_all();
   } catch (const std::runtime_error& e) {
