@@ -7,7 +7,10 @@
 // at 1, the other edges at 0.
 
 #include <boost/serialization/vector.hpp>
+#include <chrono>
 #include <cmath>
+#include <taskhub/engine.hpp>
+#include <thread>
 #include <map>
 #include <vector>
 
@@ -15,21 +18,24 @@ namespace heat {
 
 struct settings {
   int nx = 64, ny = 64;
+  int slow_engine = -1;  // an engine rank whose steps take `slow_us` longer per band (a test)
+  int slow_us = 0;
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar& nx& ny;
+    ar& nx& ny& slow_engine& slow_us;
   }
 };
 
 /// Rows [row0, row0 + rows) of the grid, with one ghost row above and below.
 struct band {
   int index = 0, row0 = 0, rows = 0, nx = 0, ny = 0;
+  int slow_engine = -1, slow_us = 0;
   std::vector<double> u;  // (rows + 2) * nx
   double& at(int r, int c) { return u[static_cast<std::size_t>((r + 1) * nx + c)]; }
   double at(int r, int c) const { return u[static_cast<std::size_t>((r + 1) * nx + c)]; }
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar& index& row0& rows& nx& ny& u;
+    ar& index& row0& rows& nx& ny& slow_engine& slow_us& u;
   }
 };
 
@@ -46,6 +52,8 @@ struct jacobi {
     b.index = index;
     b.nx = s.nx;
     b.ny = s.ny;
+    b.slow_engine = s.slow_engine;
+    b.slow_us = s.slow_us;
     b.row0 = static_cast<int>(static_cast<long>(s.ny) * index / count);
     b.rows = static_cast<int>(static_cast<long>(s.ny) * (index + 1) / count) - b.row0;
     b.u.assign(static_cast<std::size_t>((b.rows + 2) * s.nx), 0.0);
@@ -69,6 +77,8 @@ struct jacobi {
 
   /// One Jacobi step of the band; returns the largest change of a cell.
   static double workunit(band& b, const std::map<int, boundary>& halos) {
+    if (b.slow_us > 0 && taskhub::engine::rank() == b.slow_engine)
+      std::this_thread::sleep_for(std::chrono::microseconds(b.slow_us));
     if (b.rows == 0) return 0;
     for (const auto& [from, row] : halos) {
       const int ghost = from < b.index ? -1 : b.rows;

@@ -3,7 +3,9 @@
 // The partition kernel on a 2D heat equation: the grid relaxes over the engines, bands of rows
 // exchanging their edges engine to engine, until the largest change is below a tolerance; the
 // result must equal the serial relaxation bit for bit.
-//   taskhub-heat [NX NY PIECES MAX_STEPS TOLERANCE]
+//   taskhub-heat [NX NY PIECES MAX_STEPS TOLERANCE [SLOW_ENGINE SLOW_US]]
+// With SLOW_ENGINE, that engine takes SLOW_US longer per band and step: its bands should move to
+// the other engines.
 #include <taskhub/kernels/partition.hpp>
 #include <taskhub/taskhub.hpp>
 
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "heat.hpp"
 
@@ -22,6 +25,8 @@ int main(int argc, char** argv) {
   o.pieces = argc > 3 ? std::atoi(argv[3]) : 8;
   o.max_steps = argc > 4 ? std::atoi(argv[4]) : 2000;
   o.tolerance = argc > 5 ? std::atof(argv[5]) : 1e-4;
+  s.slow_engine = argc > 7 ? std::atoi(argv[6]) : -1;
+  s.slow_us = argc > 7 ? std::atoi(argv[7]) : 0;
   return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
     const auto start = std::chrono::steady_clock::now();
     const auto result = taskhub::kernels::partition<heat::jacobi>(hub, s, o);
@@ -37,6 +42,18 @@ int main(int argc, char** argv) {
                 s.nx, s.ny, o.pieces, hub.engines().size(), result.steps, result.residual, seconds,
                 result.seconds, 100 * result.exchange_seconds / std::max(result.seconds, 1e-9), serial_seconds,
                 is_equal ? "equal to the serial relaxation" : "DIFFERENT from the serial relaxation");
+    std::string held;
+    for (const auto& [rank, n] : result.pieces_per_engine)
+      held += " " + std::to_string(rank) + ":" + std::to_string(n);
+    std::printf("heat: %d moves; bands per engine:%s\n", result.moves, held.c_str());
+    if (s.slow_engine > 0 && hub.engines().size() > 1) {
+      const auto found = result.pieces_per_engine.find(s.slow_engine);
+      const int slow = found == result.pieces_per_engine.end() ? 0 : found->second;
+      const bool is_lighter = slow * static_cast<int>(hub.engines().size()) < o.pieces;
+      std::printf("heat: the slow engine %d holds %d of %d bands: %s\n", s.slow_engine, slow, o.pieces,
+                  is_lighter ? "fewer than its share" : "NOT fewer than its share");
+      if (!is_lighter) return 1;
+    }
     return is_equal ? 0 : 1;
   });
 }
