@@ -24,6 +24,23 @@ h5dump -d /errors j.h5 | grep -q '"step 97 refuses"' || fail "the error text of 
 h5dump -d /events j.h5 | grep -q ' dispatched,' || fail "no dispatched events"
 echo "dump.sh: h5dump reads the journal"
 
+# h5py (Debian's python3-h5py, installed here when missing) reads it too.
+if ! /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    python3-h5py >/dev/null || fail "cannot install python3-h5py"
+fi
+/usr/bin/python3 - <<'PY' || fail "h5py could not read the journal"
+import h5py
+f = h5py.File("j.h5", "r")
+assert f.attrs["format"] == b"taskhub-journal", f.attrs["format"]
+tasks, outcomes, errors = f["tasks"][:], f["outcomes"][:], f["errors"][:]
+assert len(tasks) == 200 and all(t["function"] == b"campaign::step" for t in tasks)
+states = {v: k for k, v in h5py.check_enum_dtype(outcomes.dtype["state"]).items()}
+assert sorted(states[o["state"]] for o in outcomes).count("failed") == 3
+assert any(e["message"] == b"step 97 refuses" for e in errors)
+print("dump.sh: h5py reads the journal")
+PY
+
 # Damaged journals are refused with one line naming the file, and nothing runs.
 refused() {
   local file=$1 what=$2
