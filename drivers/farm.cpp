@@ -95,27 +95,44 @@ std::string duration_text(double s) {
   return text;
 }
 
-int farm_main(taskhub::hub& hub, const settings& s) {
+// Whether this process is rank 0 of its job (or not under a launcher), before MPI starts: only
+// it reports problems found before the run.
+bool is_first_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* v = std::getenv(name)) return std::atoi(v) == 0;
+  return true;
+}
+
+// Checks the arguments and the task file on every rank before the run starts (and before its
+// journal is opened): a typing error must not replace the journal of a campaign.
+int check(const settings& s, farm::task_file& file) {
+  const bool is_speaking = is_first_rank();
   if (!s.problem.empty()) {
-    std::fprintf(stderr, "taskhub-farm: %s\n%s", s.problem.c_str(), usage);
+    if (is_speaking) std::fprintf(stderr, "taskhub-farm: %s\n%s", s.problem.c_str(), usage);
     return 2;
   }
-  farm::task_file file = farm::read_task_file(s.task_file);
-  for (const auto& p : file.problems) std::fprintf(stderr, "taskhub-farm: %s\n", p.c_str());
+  file = farm::read_task_file(s.task_file);
+  if (is_speaking)
+    for (const auto& p : file.problems) std::fprintf(stderr, "taskhub-farm: %s\n", p.c_str());
   if (!file.problems.empty() && (!s.is_skipping_bad || file.tasks.empty())) {
-    std::fprintf(stderr, "taskhub-farm: %zu bad line(s) in %s; nothing ran%s\n", file.problems.size(),
-                 s.task_file.c_str(), s.is_skipping_bad ? "" : " (--skip-bad runs the good ones)");
+    if (is_speaking)
+      std::fprintf(stderr, "taskhub-farm: %zu bad line(s) in %s; nothing ran%s\n", file.problems.size(),
+                   s.task_file.c_str(), s.is_skipping_bad ? "" : " (--skip-bad runs the good ones)");
     return 2;
   }
   if (!s.output_dir.empty()) {
     ::mkdir(s.output_dir.c_str(), 0755);
     struct stat st {};
     if (::stat(s.output_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      std::fprintf(stderr, "taskhub-farm: --output=%s is not a directory\n", s.output_dir.c_str());
+      if (is_speaking)
+        std::fprintf(stderr, "taskhub-farm: --output=%s is not a directory\n", s.output_dir.c_str());
       return 2;
     }
   }
+  return 0;
+}
 
+int farm_main(taskhub::hub& hub, const settings& s, farm::task_file& file) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<taskhub::future<std::string>> futures;
   futures.reserve(file.tasks.size());
@@ -123,6 +140,7 @@ int farm_main(taskhub::hub& hub, const settings& s) {
     taskhub::task_options opts;
     opts.retries(t.retries >= 0 ? t.retries : s.retries);
     if (!t.tags.empty()) opts.require_tags(t.tags);
+    opts.journal_key(farm::identity(t.cmd));
     futures.push_back(hub.with(opts).apply<&farm::run_command>(t.cmd));
   }
 
@@ -183,11 +201,13 @@ int farm_main(taskhub::hub& hub, const settings& s) {
 
 int main(int argc, char** argv) {
   const settings s = parse(argc, argv);
+  farm::task_file file;
+  if (const int code = check(s, file)) return code;
   farm::settings().output_dir = s.output_dir;
   farm::settings().timeout = s.timeout;
   taskhub::run_options opts;
-  if (!s.task_file.empty()) opts.journal = s.journal;
+  opts.journal = s.journal;
   opts.resume = s.is_resume;
   opts.retry_failed = s.is_retry_failed;
-  return taskhub::run(argc, argv, [&](taskhub::hub& hub) { return farm_main(hub, s); }, opts);
+  return taskhub::run(argc, argv, [&](taskhub::hub& hub) { return farm_main(hub, s, file); }, opts);
 }

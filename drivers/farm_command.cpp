@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -136,7 +137,7 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
     const auto now = std::chrono::steady_clock::now();
     if (!has_exited) {
       const pid_t w = ::waitpid(pid, &status, WNOHANG);
-      if (w == pid) {
+      if (w == pid || (w < 0 && errno != EINTR)) {  // exited (or cannot be waited for)
         has_exited = true;
         exited_at = now;
       }
@@ -155,17 +156,14 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
         fds[n] = {pipes[i][0], POLLIN, 0};
         which[n++] = i;
       }
-    int wait_ms = has_exited || n == 0 ? 20 : 100;
+    int wait_ms = has_exited || n == 0 ? 10 : 100;
     if (timeout > 0 && !o.is_timed_out) {
       const double left = timeout - std::chrono::duration<double>(now - start).count();
-      wait_ms = std::max(1, std::min(wait_ms, static_cast<int>(left * 1000) + 1));
+      wait_ms = std::max(1, static_cast<int>(std::min<double>(wait_ms, left * 1000 + 1)));
     }
     if (n == 0) {
-      // Both pipes closed: wait for the exit itself.
-      if (!has_exited && ::waitpid(pid, &status, 0) == pid) {
-        has_exited = true;
-        exited_at = std::chrono::steady_clock::now();
-      }
+      // Both pipes closed: the command still runs (or has just ended); keep watching the clock.
+      if (!has_exited) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
       continue;
     }
     if (::poll(fds, static_cast<nfds_t>(n), wait_ms) <= 0) continue;
@@ -184,7 +182,6 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
     ::close(pipes[i][0]);
     if (streams[i].file >= 0) ::close(streams[i].file);
   }
-  if (!has_exited) ::waitpid(pid, &status, 0);
   o.ended = now_seconds();
   if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
@@ -201,6 +198,14 @@ std::string describe(const outcome& o, double timeout) {
   }
   if (o.signal != 0) return "killed by signal " + std::to_string(o.signal) + " (" + strsignal(o.signal) + ")";
   return "exit " + std::to_string(o.exit_code);
+}
+
+std::string identity(const command& c) {
+  std::string key = c.text + '\0' + c.cwd + '\0';
+  for (const auto& [k, v] : c.env) key += k + '=' + v + '\0';
+  char timeout[32];
+  std::snprintf(timeout, sizeof timeout, "%.17g", c.timeout);
+  return key + timeout;
 }
 
 std::string to_text(const outcome& o) {

@@ -21,12 +21,15 @@ struct command {
   std::vector<std::pair<std::string, std::string>> env;  // added to the engine's environment
   double timeout = 0;   // seconds; 0: the farm's default
 
-  // What identifies the task in the journal: settings of the whole run (below) stay out of it.
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
     ar& line& text& cwd& env& timeout;
   }
 };
+
+/// What identifies a command in the journal (task_options::journal_key): what it runs, where and
+/// how, not its line, so a task file edited around finished lines still resumes.
+std::string identity(const command& c);
 
 /// Settings of the whole run, set from the command line on every rank before the run starts
 /// (every rank runs the same binary with the same arguments).

@@ -65,6 +65,11 @@ class json_reader {
   }
 
   json value() {
+    if (++depth_ > 32) fail("nested deeper than 32 levels");
+    struct leave {
+      int& d;
+      ~leave() { --d; }
+    } on_return{depth_};
     space();
     if (at_ >= t_.size()) fail("unexpected end of line");
     json v;
@@ -103,10 +108,26 @@ class json_reader {
       v.kind = json::number;
       v.n = std::strtod(begin, &end);
       at_ += static_cast<std::size_t>(end - begin);
+      if (!std::isfinite(v.n)) fail("a number out of range");
     } else {
       fail(std::string("unexpected '") + c + "'");
     }
     return v;
+  }
+
+  // Four hex digits of a \u escape.
+  unsigned hex4() {
+    unsigned code = 0;
+    for (int i = 0; i < 4; ++i, ++at_) {
+      const char c = at_ < t_.size() ? t_[at_] : '\0';
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+      if (digit < 0) fail("a \\u escape needs four hex digits");
+      code = code * 16 + static_cast<unsigned>(digit);
+    }
+    return code;
   }
 
   std::string string_value() {
@@ -128,16 +149,29 @@ class json_reader {
         case 'f': out.push_back('\f'); break;
         case '"': case '\\': case '/': out.push_back(c); break;
         case 'u': {
-          if (at_ + 4 > t_.size()) fail("short \\u escape");
-          const unsigned code = static_cast<unsigned>(std::stoul(t_.substr(at_, 4), nullptr, 16));
-          at_ += 4;
+          unsigned code = hex4();
+          if (code >= 0xD800 && code < 0xDC00) {  // a surrogate pair
+            if (t_.compare(at_, 2, "\\u") != 0) fail("a \\u escape of a lone high surrogate");
+            at_ += 2;
+            const unsigned low = hex4();
+            if (low < 0xDC00 || low >= 0xE000) fail("a \\u escape of a lone high surrogate");
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          } else if (code >= 0xDC00 && code < 0xE000) {
+            fail("a \\u escape of a lone low surrogate");
+          }
+          if (code == 0) fail("a NUL character (\\u0000) cannot be part of a command");
           if (code < 0x80) {
             out.push_back(static_cast<char>(code));
           } else if (code < 0x800) {
             out.push_back(static_cast<char>(0xC0 | (code >> 6)));
             out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-          } else {
+          } else if (code < 0x10000) {
             out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+          } else {
+            out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
             out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
             out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
           }
@@ -153,6 +187,7 @@ class json_reader {
 
   const std::string& t_;
   std::size_t at_ = 0;
+  int depth_ = 0;
 };
 
 task_line task_of_json(const json& v) {
@@ -187,7 +222,8 @@ task_line task_of_json(const json& v) {
       t.retries = static_cast<int>(value.n);
     } else if (key == "timeout") {
       want(value, json::number, key);
-      if (!(value.n > 0)) throw std::runtime_error("\"timeout\" must be a positive number of seconds");
+      if (!(value.n > 0) || value.n > 1e7)
+        throw std::runtime_error("\"timeout\" must be a positive number of seconds, at most 1e7");
       t.cmd.timeout = value.n;
     } else if (key == "tags") {
       want(value, json::array, key);
@@ -225,7 +261,10 @@ task_file read_task_file(const std::string& path) {
     try {
       if (line.find('\0') != std::string::npos) throw std::runtime_error("the line holds a NUL byte");
       task_line t;
-      if (line[first] == '{') {
+      // JSON when it opens an object ("{" then a key or "}"); a shell group "{ cmd; }" is a command.
+      const auto next = line.find_first_not_of(" \t", first + 1);
+      const bool is_json = line[first] == '{' && (next == std::string::npos || line[next] == '"' || line[next] == '}');
+      if (is_json) {
         t = task_of_json(json_reader(line).read_document());
       } else {
         t.cmd.text = line.substr(first);

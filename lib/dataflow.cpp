@@ -58,14 +58,17 @@ struct checkpoint {
   std::string outputs;
 };
 
-void write_bytes(hid_t file, const std::string& name, const std::string& data) {
+// Each returns false when HDF5 failed.
+bool write_bytes(hid_t file, const std::string& name, const std::string& data) {
   const hsize_t n = data.size();
   const hid_t space = H5Screate_simple(1, &n, nullptr);
   const hid_t set = H5Dcreate2(file, name.c_str(), H5T_NATIVE_UINT8, space, H5P_DEFAULT, H5P_DEFAULT,
                                H5P_DEFAULT);
-  if (n > 0) H5Dwrite(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data());
-  H5Dclose(set);
-  H5Sclose(space);
+  bool is_ok = space >= 0 && set >= 0;
+  if (is_ok && n > 0) is_ok = H5Dwrite(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
+  if (set >= 0) is_ok = H5Dclose(set) >= 0 && is_ok;
+  if (space >= 0) H5Sclose(space);
+  return is_ok;
 }
 
 std::string read_bytes(hid_t file, const std::string& name) {
@@ -75,18 +78,20 @@ std::string read_bytes(hid_t file, const std::string& name) {
   hsize_t n = 0;
   H5Sget_simple_extent_dims(space, &n, nullptr);
   std::string data(n, '\0');
-  if (n > 0) H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data());
+  const bool is_ok = n == 0 || H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
   H5Sclose(space);
   H5Dclose(set);
+  if (!is_ok) throw error("cannot read dataset " + name);
   return data;
 }
 
-void write_long(hid_t file, const char* name, long value) {
+bool write_long(hid_t file, const char* name, long value) {
   const hid_t scalar = H5Screate(H5S_SCALAR);
   const hid_t a = H5Acreate2(file, name, H5T_NATIVE_LONG, scalar, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, H5T_NATIVE_LONG, &value);
-  H5Aclose(a);
+  const bool is_ok = a >= 0 && H5Awrite(a, H5T_NATIVE_LONG, &value) >= 0;
+  if (a >= 0) H5Aclose(a);
   H5Sclose(scalar);
+  return is_ok;
 }
 
 long read_long(hid_t file, const char* name) {
@@ -101,21 +106,27 @@ long read_long(hid_t file, const char* name) {
 void write_checkpoint(const std::string& path, const checkpoint& c) {
   std::lock_guard<std::mutex> lock(taskhub::detail::hdf5_mutex());
   const std::string fresh = path + ".writing";
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const hid_t file = H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0) throw error("dataflow checkpoint " + path + ": cannot create " + fresh);
   const hid_t scalar = H5Screate(H5S_SCALAR);
   const hid_t text = H5Tcopy(H5T_C_S1);
   H5Tset_size(text, std::strlen(checkpoint_format) + 1);
   const hid_t a = H5Acreate2(file, "format", text, scalar, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, text, checkpoint_format);
-  H5Aclose(a);
+  bool is_ok = a >= 0 && H5Awrite(a, text, checkpoint_format) >= 0;
+  if (a >= 0) H5Aclose(a);
   H5Tclose(text);
   H5Sclose(scalar);
-  write_long(file, "next_item", c.next_item);
-  write_long(file, "batches", c.batches);
-  write_bytes(file, "outputs", c.outputs);
-  for (const auto& [stage, data] : c.stage_states) write_bytes(file, "stage_" + std::to_string(stage), data);
-  H5Fclose(file);
+  is_ok = is_ok && write_long(file, "next_item", c.next_item) && write_long(file, "batches", c.batches) &&
+          write_bytes(file, "outputs", c.outputs);
+  for (const auto& [stage, data] : c.stage_states)
+    is_ok = is_ok && write_bytes(file, "stage_" + std::to_string(stage), data);
+  is_ok = H5Fclose(file) >= 0 && is_ok;
+  if (!is_ok) {
+    std::remove(fresh.c_str());
+    throw error("dataflow checkpoint " + path + ": writing " + fresh + " failed (disk full?); the "
+                "previous checkpoint is kept");
+  }
   if (std::rename(fresh.c_str(), path.c_str()) != 0)
     throw error("dataflow checkpoint " + path + ": cannot rename " + fresh + " over it");
 }
@@ -155,8 +166,15 @@ std::optional<checkpoint> read_checkpoint(const std::string& path, int stage_cou
 class worker {
  public:
   worker(std::vector<std::unique_ptr<stage_base>>& stages, const segment_plan& plan,
-         const dataflow_options& o, int segment, MPI_Comm comm, int place, int engines)
-      : stages_(stages), plan_(plan), o_(o), segment_(segment), comm_(comm), engines_(engines) {
+         const dataflow_options& o, int segment, MPI_Comm comm, int place, int engines,
+         const std::optional<checkpoint>& restored)
+      : stages_(stages),
+        plan_(plan),
+        o_(o),
+        segment_(segment),
+        comm_(comm),
+        engines_(engines),
+        restored_(restored) {
     for (std::size_t l = 0; l < plan.levels.size(); ++l) {
       const auto& lv = plan.levels[l];
       for (int r = 0; r < lv.replicas; ++r)
@@ -192,19 +210,21 @@ class worker {
     worker_result r;
     r.is_last = is_last_;
     long start = 0;
-    if (o_.restore && segment_ == 0 && !o_.checkpoint_path.empty()) {
-      if (auto c = read_checkpoint(o_.checkpoint_path, static_cast<int>(stages_.size()))) {
-        start = c->next_item;
-        for (int s = first_; s <= last_; ++s) {
-          const auto it = c->stage_states.find(s);
-          if (it == c->stage_states.end() || !stages_[static_cast<std::size_t>(s)]->is_stateful()) continue;
-          reader in(it->second.data(), it->second.size());
-          stages_[static_cast<std::size_t>(s)]->load(in);
-        }
-        if (is_last_) {
-          outputs_.assign(c->outputs.begin(), c->outputs.end());
-          batches_ = c->batches;
-        }
+    if (restored_) {
+      const auto& c = *restored_;
+      start = c.next_item;
+      for (int s = first_; s <= last_; ++s) {
+        if (!stages_[static_cast<std::size_t>(s)]->is_stateful()) continue;
+        const auto it = c.stage_states.find(s);
+        if (it == c.stage_states.end())
+          throw error("dataflow checkpoint " + o_.checkpoint_path + " has no state for stage " +
+                      std::to_string(s) + ": it belongs to another pipeline");
+        reader in(it->second.data(), it->second.size());
+        stages_[static_cast<std::size_t>(s)]->load(in);
+      }
+      if (is_last_) {
+        outputs_.assign(c.outputs.begin(), c.outputs.end());
+        batches_ = c.batches;
       }
     }
     next_seq_ = start;
@@ -232,6 +252,8 @@ class worker {
       auto& e = taskhub::detail::store_lookup(collected_name(first_));
       reader in(e.data.data(), e.data.size());
       stages_[static_cast<std::size_t>(first_)]->load(in);
+      e.data = bytes();  // the collected stream lives on in the stage only
+      e.cache.reset();
       emitted = stages_[static_cast<std::size_t>(first_)]->emit();
       items = static_cast<long>(first.count(emitted));
       start = 0;
@@ -470,6 +492,7 @@ class worker {
   const int segment_;
   MPI_Comm comm_;
   const int engines_;
+  const std::optional<checkpoint>& restored_;
   int level_ = -1, replica_ = 0, first_ = 0, last_ = 0, replicas_ = 1;
   bool is_source_ = false, is_last_ = false;
   std::vector<int> upstream_, downstream_;
@@ -572,7 +595,28 @@ worker_result run_worker(std::vector<std::unique_ptr<stage_base>>& stages, const
     alone.ends_with_collect = plan.ends_with_collect;
     p = &alone;
   }
-  worker w(stages, *p, o, segment, comm, place, engines);
+  // Every engine reads the checkpoint, and all must have found the same one: a path only some
+  // engines see would start stages at different items.
+  std::optional<checkpoint> restored;
+  if (o.restore && segment == 0 && !o.checkpoint_path.empty()) {
+    std::string problem;
+    try {
+      restored = read_checkpoint(o.checkpoint_path, static_cast<int>(stages.size()));
+    } catch (const error& e) {
+      problem = e.what();  // said after the others know, so none waits for this engine
+    }
+    const long found = !problem.empty() ? -2 : restored ? restored->next_item : -1;
+    long lowest = found, highest = found;
+    if (comm != MPI_COMM_NULL) {
+      check(MPI_Allreduce(&found, &highest, 1, MPI_LONG, MPI_MAX, comm), "MPI_Allreduce");
+      check(MPI_Allreduce(&found, &lowest, 1, MPI_LONG, MPI_MIN, comm), "MPI_Allreduce");
+    }
+    if (!problem.empty()) throw error(problem);
+    if (lowest != highest)
+      throw error("dataflow checkpoint " + o.checkpoint_path + ": the engines do not all see the "
+                  "same checkpoint (put it on a file system every engine shares)");
+  }
+  worker w(stages, *p, o, segment, comm, place, engines, restored);
   if (!w.has_work()) return {};
   return w.run();
 }

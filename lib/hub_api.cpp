@@ -151,6 +151,7 @@ void encode_options(bytes& out, const task_options& opts) {
   encode(out, static_cast<std::uint64_t>(opts.tags().size()));
   for (const auto& tag : opts.tags()) encode(out, tag);
   encode(out, std::vector<std::uint64_t>(opts.requirements()));
+  encode(out, opts.journal_key());
 }
 
 task_options decode_options(reader& in) {
@@ -167,6 +168,7 @@ task_options decode_options(reader& in) {
   for (auto& tag : tags) tag = decode<std::string>(in);
   o.require_tags(std::move(tags));
   o.set_requirements(decode<std::vector<std::uint64_t>>(in));
+  o.journal_key(decode<std::string>(in));
   return o;
 }
 

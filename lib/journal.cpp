@@ -17,6 +17,7 @@
 #include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/error.hpp"
+#include "taskhub/task_options.hpp"
 #include "taskhub/task_record.hpp"
 
 namespace taskhub::detail {
@@ -302,6 +303,8 @@ class table {
 };
 
 constexpr const char* format_name = "taskhub-journal";
+// result_offset of a done outcome whose result was not kept (--taskhub-journal-results=0).
+constexpr std::uint64_t no_result = ~std::uint64_t{0};
 constexpr std::uint32_t format_version = 1;
 
 void write_attributes(hid_t file) {
@@ -474,7 +477,9 @@ void journal::impl::recover() {
   std::size_t dropped = 0;
   for (const auto& o : old_outcomes) {
     const auto it = task_of.find({o.run, o.id});
-    const bool is_whole = it != task_of.end() && o.result_offset + o.result_size <= old_results.size() &&
+    const bool is_kept_result = o.result_offset != no_result;
+    const bool is_whole = it != task_of.end() &&
+                          (!is_kept_result || o.result_offset + o.result_size <= old_results.size()) &&
                           (o.state != state_failed || error_of.count({o.run, o.id}));
     if (!is_whole) {
       ++dropped;
@@ -482,6 +487,7 @@ void journal::impl::recover() {
     }
     kept.push_back(o);
     if (o.state != state_done && (o.state != state_failed || settings.is_retry_failed)) continue;
+    if (o.state == state_done && !is_kept_result) continue;  // its result was not kept: it runs
     const task_row& t = *it->second;
     served s;
     s.outcome.is_done = o.state == state_done;
@@ -534,15 +540,17 @@ journal::journal(journal_settings settings) : p_(std::make_unique<impl>()) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // failures are reported as one line each
   p_->settings = std::move(settings);
   p_->lock();
-  if (p_->settings.is_resume) {
-    p_->recover();
-  } else {
-    p_->create(p_->settings.path);
-    try {
+  try {
+    if (p_->settings.is_resume) {
+      p_->recover();
+    } else {
+      p_->create(p_->settings.path);
       p_->write_all();
-    } catch (const std::runtime_error& e) {
-      p_->refuse(e.what());
     }
+  } catch (const error&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    p_->refuse(e.what());
   }
   if (H5Fstart_swmr_write(p_->file.get()) < 0)
     p_->refuse("cannot start single-writer mode (" + hdf5_reason() + ")");
@@ -577,15 +585,17 @@ void journal::start(const std::vector<int>& ranks, const std::vector<std::string
 }
 
 const stored_outcome* journal::submitted(const task_state& t) {
-  const std::string function = handler_name(t.handler);
-  const std::size_t header = sizeof(record_header);
-  const std::uint64_t hash =
-      t.request.size() > header ? fnv1a(t.request.data() + header, t.request.size() - header)
-                                : fnv1a(nullptr, 0);
   task_row r{};
+  copy_text(r.function, handler_name(t.handler));
+  const std::string function = text_of(r.function);  // as a later run reads it back
+  const std::size_t header = sizeof(record_header);
+  const std::string* key = t.options ? &t.options->journal_key() : nullptr;
+  const std::uint64_t hash =
+      key && !key->empty()        ? fnv1a(key->data(), key->size())
+      : t.request.size() > header ? fnv1a(t.request.data() + header, t.request.size() - header)
+                                  : fnv1a(nullptr, 0);
   r.run = p_->run;
   r.id = t.id;
-  copy_text(r.function, function);
   r.args_hash = hash;
   r.occurrence = p_->seen[key_of(function, hash)]++;
   r.submitted = seconds(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -657,6 +667,8 @@ void journal::finished(const task_state& t, int state, bool is_restored) {
     o.result_size = t.result_size;
     const auto* at = reinterpret_cast<const std::uint8_t*>(t.result_data);
     p_->results.pending.insert(p_->results.pending.end(), at, at + t.result_size);
+  } else if (o.state == state_done) {
+    o.result_offset = no_result;
   }
   if (o.state != state_done) {
     error_row e{};

@@ -93,6 +93,9 @@ void gather_engines(MPI_Comm world, int rank, int size, const run_options& opts,
 // The journal from the options, flags and environment; null when none is asked for.
 std::shared_ptr<journal> open_journal(int argc, char** argv, const run_options& opts) {
   journal_settings js;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--taskhub-journal") == 0)
+      throw error("--taskhub-journal needs a path: --taskhub-journal=PATH");
   js.path = !opts.journal.empty() ? opts.journal : setting(argc, argv, "journal", "TASKHUB_JOURNAL");
   if (js.path.empty()) return nullptr;
   const std::string resume = setting(argc, argv, "resume", "TASKHUB_RESUME");
@@ -159,16 +162,23 @@ int run_local(int engines, hub_core::config cfg, const run_options& opts,
   return code;
 }
 
-// Rank 0 learns every rank's handler table digest; returns an empty string when they agree and
-// rank 0 has no `problem` of its own. `code` becomes the exit code every rank returns.
-std::string compare_tables(MPI_Comm world, int rank, int size, std::string problem, int& code) {
+// Rank 0's `problem` (empty: none), known to every rank; elsewhere `otherwise` when there is one.
+std::string agree(MPI_Comm world, int rank, const std::string& problem, const char* otherwise) {
+  int is_bad = rank == 0 && !problem.empty() ? 1 : 0;
+  check_mpi(MPI_Bcast(&is_bad, 1, MPI_INT, 0, world), "MPI_Bcast");
+  if (!is_bad) return "";
+  return rank == 0 ? problem : otherwise;
+}
+
+// Rank 0 learns every rank's handler table digest; returns an empty string when they agree.
+std::string compare_tables(MPI_Comm world, int rank, int size) {
   const auto d = handler_table_digest();
   const std::string conflict = handler_conflicts();
   std::uint64_t mine[3] = {d.hash, d.count, conflict.empty() ? 0u : 1u};
   std::vector<std::uint64_t> all(rank == 0 ? 3 * static_cast<std::size_t>(size) : 0);
   check_mpi(MPI_Gather(mine, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, 0, world), "MPI_Gather");
-  if (rank == 0 && problem.empty()) {
-    code = 3;
+  std::string problem;
+  if (rank == 0) {
     if (!conflict.empty()) problem = conflict;
     for (int r = 1; r < size && problem.empty(); ++r) {
       const auto* theirs = &all[3 * static_cast<std::size_t>(r)];
@@ -181,10 +191,7 @@ std::string compare_tables(MPI_Comm world, int rank, int size, std::string probl
       }
     }
   }
-  if (problem.empty()) code = 0;
-  check_mpi(MPI_Bcast(&code, 1, MPI_INT, 0, world), "MPI_Bcast");
-  if (code != 0 && problem.empty()) problem = "rank 0 refused to start";
-  return problem;
+  return agree(world, rank, problem, "rank 0 refused to start");
 }
 
 }  // namespace
@@ -228,23 +235,29 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     int rank = 0, size = 1;
     MPI_Comm_rank(world, &rank);
     MPI_Comm_size(world, &size);
-    std::string journal_problem;
-    if (rank == 0 && bad_setting.empty()) {
-      try {
-        cfg.journal = open_journal(argc, argv, opts);
-      } catch (const error& e) {
-        journal_problem = e.what();
-      }
-    }
-    int refusal = 2;
-    const std::string problem = compare_tables(world, rank, size, journal_problem, refusal);
+    const std::string problem = compare_tables(world, rank, size);
     freeze_handlers();
+    // The journal opens (and an old one is replaced) only once the run is sure to start.
+    std::string journal_problem;
+    if (bad_setting.empty() && problem.empty()) {
+      if (rank == 0) {
+        try {
+          cfg.journal = open_journal(argc, argv, opts);
+        } catch (const std::exception& e) {
+          journal_problem = e.what();
+        }
+      }
+      journal_problem = agree(world, rank, journal_problem, "rank 0 could not open its journal");
+    }
     if (!bad_setting.empty()) {
       if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", bad_setting.c_str());
       code = 2;
     } else if (!problem.empty()) {
       if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
-      code = refusal;
+      code = 3;
+    } else if (!journal_problem.empty()) {
+      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", journal_problem.c_str());
+      code = 2;
     } else {
       check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
                 "MPI_Comm_split");

@@ -124,6 +124,13 @@ class task_options {
     return *this;
   }
 
+  /// What identifies the task in the journal: a resumed run answers it from an earlier run's
+  /// outcome of the same function and key (by default the encoded arguments identify it).
+  task_options& journal_key(std::string key) {
+    journal_key_ = std::move(key);
+    return *this;
+  }
+
   /// Replaces the requirement handler ids (for decoding options sent over the wire).
   task_options& set_requirements(std::vector<std::uint64_t> ids) {
     requirements_ = std::move(ids);
@@ -138,11 +145,12 @@ class task_options {
   int priority() const { return priority_; }
   const std::vector<std::string>& tags() const { return tags_; }
   const std::vector<std::uint64_t>& requirements() const { return requirements_; }
+  const std::string& journal_key() const { return journal_key_; }
   /// Whether these are the defaults (a plain task).
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
            timeout_.count() == 0 && retries_ == 0 && priority_ == 0 && tags_.empty() &&
-           requirements_.empty();
+           requirements_.empty() && journal_key_.empty();
   }
 
  private:
@@ -151,6 +159,7 @@ class task_options {
   int retries_ = 0, priority_ = 0;
   std::vector<std::string> tags_;
   std::vector<std::uint64_t> requirements_;
+  std::string journal_key_;
 };
 
 }  // namespace taskhub

@@ -75,4 +75,26 @@ grep -q '8 tasks: 4 done, 4 failed (8 answered from the journal)' out.txt || fai
 run tasks.txt --retry-failed > out.txt 2> err.txt
 grep -q '8 tasks: 4 done, 4 failed (4 answered from the journal)' out.txt || fail "--retry-failed: $(cat out.txt)"
 [ "$(sort -u ran.log | tr '\n' ' ')" = "2 4 5 7 " ] || fail "--retry-failed ran: $(sort -u ran.log | tr '\n' ' ')"
+
+# A typing error does not touch the journal; JSON escapes; a shell group is a command; a command
+# that closes its output still meets its time-out; an edited file resumes by command, not line.
+cp tasks.txt.journal.h5 before.h5
+run tasks.txt --resme > out.txt 2> err.txt
+[ $? -eq 2 ] || fail "an unknown option did not stop the farm"
+cmp -s before.h5 tasks.txt.journal.h5 || fail "an unknown option changed the journal"
+printf '%s\n' '{ echo group; }' '{"cmd": "echo \u00e9\ud83d\ude00"}' 'exec >/dev/null 2>&1; sleep 5' > more.txt
+start=$(date +%s)
+run more.txt --timeout=1 --output=more > out.txt 2> err.txt
+[ $(( $(date +%s) - start )) -lt 4 ] || fail "the time-out of a command without output was late"
+[ "$(cat more/1.out)" = group ] || fail "a shell group was not run as a command"
+[ "$(cat more/2.out)" = "é😀" ] || fail "JSON escapes: $(cat more/2.out)"
+grep -q 'more.txt:3: .*timed out after 1 s' err.txt || fail "a command without output was not timed out"
+printf '%s\n' '{"cmd": "echo \u0000"}' '{"cmd": "x", "timeout": 1e999}' '{"cmd": "\u12"}' > worse.txt
+run worse.txt > out.txt 2> err.txt
+[ "$(count '^taskhub-farm: worse.txt:[1-3]: ' err.txt)" -eq 3 ] || fail "bad escapes: $(cat err.txt)"
+(echo '# a new first line'; cat tasks.txt) > moved.txt && cp tasks.txt.journal.h5 moved.txt.journal.h5
+rm -f ran.log
+run moved.txt --resume > out.txt 2> err.txt
+grep -q '8 tasks: 4 done, 4 failed (8 answered from the journal)' out.txt || fail "an edited file: $(cat out.txt)"
+[ -f ran.log ] && fail "an edited file: commands ran again: $(cat ran.log)"
 echo "farm.sh: ok"

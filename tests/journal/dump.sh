@@ -58,5 +58,22 @@ refused cut.h5 "a journal cut in half"
 echo "not a journal" > text.h5
 refused text.h5 "a text file"
 h5dump -H j.h5 >/dev/null
-cp j.h5 other.h5 && h5dump -d /runs other.h5 >/dev/null
+
+# A run that refuses to start leaves the journal as it was.
+cp j.h5 kept.h5
+"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 10 x.out \
+  --taskhub-journal=kept.h5 --taskhub-scheme=fastest >/dev/null 2>&1
+cmp -s j.h5 kept.h5 || fail "a run that refused to start changed the journal"
+echo "dump.sh: a refused run leaves the journal alone"
+
+# Without stored results, a resumed run runs the finished tasks again (and gets them right).
+"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 20 plain.out >/dev/null
+"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 20 r0.out \
+  --taskhub-journal=r0.h5 --taskhub-journal-results=0 >/dev/null || fail "results=0: first run failed"
+"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 20 r0.out \
+  --taskhub-journal=r0.h5 --taskhub-journal-results=0 --taskhub-resume > r0.txt 2>&1 ||
+  fail "results=0: the resumed run failed: $(cat r0.txt)"
+cmp -s plain.out r0.out || fail "results=0: the resumed results differ"
+grep -q "campaign: 20 tasks, 1 answered from the journal" r0.txt || fail "results=0: $(cat r0.txt)"
+echo "dump.sh: without stored results, resume runs the finished tasks again"
 echo "dump.sh: ok"

@@ -257,6 +257,8 @@ dataflow_result<typename Pipeline::output> dataflow(hub& h, const typename Pipel
   constexpr auto n = std::tuple_size_v<stages>;
   static_assert(detail::chains<stages>(std::make_index_sequence<n - 1>()),
                 "Each stage's `in` must be the `out` of the stage before it.");
+  if ((o.checkpoint_every > 0 || o.restore) && o.checkpoint_path.empty())
+    throw taskhub::error("dataflow: checkpoints need a checkpoint_path");
   const auto plan = detail::plan_pipeline(
       detail::traits_of<stages>(o.costs, std::make_index_sequence<n>()),
       static_cast<int>(h.engines().size()));

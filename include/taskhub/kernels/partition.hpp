@@ -183,8 +183,9 @@ piece_run run_pieces(const typename Problem::settings& s, const partition_option
 ///   `static boundary share(const piece&, int neighbour)`: what a piece sends that neighbour,
 ///   `static double workunit(piece&, const std::map<int, boundary>& halos)`: one step of a piece
 ///   given its neighbours' boundaries by piece index; returns the piece's residual.
-/// Pieces stay on their engine for the whole run; boundaries go engine to engine over the
-/// engines' communicator, never through the hub. Steps end after `max_steps` or once the largest
+/// Pieces stay on their engine between steps (every `rebalance_every` steps some move from slow
+/// engines to fast ones); boundaries go engine to engine over the engines' communicator, never
+/// through the hub. Steps end after `max_steps` or once the largest
 /// residual of a step (an all-reduce) is at most `tolerance`.
 template <class Problem>
 partition_result<typename Problem::piece> partition(hub& h, const typename Problem::settings& s,
