@@ -95,37 +95,27 @@ std::string duration_text(double s) {
   return text;
 }
 
-// Whether this process is rank 0 of its job (or not under a launcher), before MPI starts: only
-// it reports problems found before the run.
-bool is_first_rank() {
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
-    if (const char* v = std::getenv(name)) return std::atoi(v) == 0;
-  return true;
-}
-
-// Checks the arguments and the task file on every rank before the run starts (and before its
-// journal is opened): a typing error must not replace the journal of a campaign.
-int check(const settings& s, farm::task_file& file) {
-  const bool is_speaking = is_first_rank();
+// Checks the arguments and the task file before the run starts, on every rank (they read the
+// same files): a typing error must not replace the journal of a campaign, so a run that fails
+// here starts without one. What is wrong goes to `report`, for rank 0 to print.
+int check(const settings& s, farm::task_file& file, std::string& report) {
   if (!s.problem.empty()) {
-    if (is_speaking) std::fprintf(stderr, "taskhub-farm: %s\n%s", s.problem.c_str(), usage);
+    report = "taskhub-farm: " + s.problem + "\n" + usage;
     return 2;
   }
   file = farm::read_task_file(s.task_file);
-  if (is_speaking)
-    for (const auto& p : file.problems) std::fprintf(stderr, "taskhub-farm: %s\n", p.c_str());
+  for (const auto& p : file.problems) report += "taskhub-farm: " + p + "\n";
   if (!file.problems.empty() && (!s.is_skipping_bad || file.tasks.empty())) {
-    if (is_speaking)
-      std::fprintf(stderr, "taskhub-farm: %zu bad line(s) in %s; nothing ran%s\n", file.problems.size(),
-                   s.task_file.c_str(), s.is_skipping_bad ? "" : " (--skip-bad runs the good ones)");
+    report += "taskhub-farm: " + std::to_string(file.problems.size()) + " bad line(s) in " +
+              s.task_file + "; nothing ran" + (s.is_skipping_bad ? "" : " (--skip-bad runs the good ones)") +
+              "\n";
     return 2;
   }
   if (!s.output_dir.empty()) {
     ::mkdir(s.output_dir.c_str(), 0755);
     struct stat st {};
     if (::stat(s.output_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      if (is_speaking)
-        std::fprintf(stderr, "taskhub-farm: --output=%s is not a directory\n", s.output_dir.c_str());
+      report += "taskhub-farm: --output=" + s.output_dir + " is not a directory\n";
       return 2;
     }
   }
@@ -202,12 +192,22 @@ int farm_main(taskhub::hub& hub, const settings& s, farm::task_file& file) {
 int main(int argc, char** argv) {
   const settings s = parse(argc, argv);
   farm::task_file file;
-  if (const int code = check(s, file)) return code;
+  std::string report;
+  const int refusal = check(s, file, report);
   farm::settings().output_dir = s.output_dir;
   farm::settings().timeout = s.timeout;
   taskhub::run_options opts;
-  opts.journal = s.journal;
-  opts.resume = s.is_resume;
-  opts.retry_failed = s.is_retry_failed;
-  return taskhub::run(argc, argv, [&](taskhub::hub& hub) { return farm_main(hub, s, file); }, opts);
+  if (refusal == 0) {
+    opts.journal = s.journal;
+    opts.resume = s.is_resume;
+    opts.retry_failed = s.is_retry_failed;
+  }
+  return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
+    if (refusal != 0) {
+      std::fputs(report.c_str(), stderr);
+      return refusal;
+    }
+    if (!report.empty()) std::fputs(report.c_str(), stderr);  // lines --skip-bad skipped
+    return farm_main(hub, s, file);
+  }, opts);
 }
