@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -197,12 +198,19 @@ int main(int argc, char** argv) {
   farm::settings().output_dir = s.output_dir;
   farm::settings().timeout = s.timeout;
   taskhub::run_options opts;
+  std::vector<char*> args(argv, argv + argc);
   if (refusal == 0) {
     opts.journal = s.journal;
     opts.resume = s.is_resume;
     opts.retry_failed = s.is_retry_failed;
+  } else {  // no journal at all, not even one named by taskhub's own flags
+    ::unsetenv("TASKHUB_JOURNAL");
+    args.erase(std::remove_if(args.begin() + 1, args.end(),
+                              [](const char* a) { return starts_with(a, "--taskhub-journal"); }),
+               args.end());
   }
-  return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
+  args.push_back(nullptr);
+  return taskhub::run(static_cast<int>(args.size()) - 1, args.data(), [&](taskhub::hub& hub) {
     if (refusal != 0) {
       std::fputs(report.c_str(), stderr);
       return refusal;
