@@ -637,14 +637,9 @@ void journal::finished(const task_state& t, int state, bool is_restored) {
   const auto s = static_cast<taskhub::task_state>(state);
   std::string type, message;
   if (s != taskhub::task_state::done) {
-    try {
-      reader in = t.result();
-      type = decode<std::string>(in);
-      message = decode<std::string>(in);
-    } catch (const decode_error&) {
-      type = "taskhub::decode_error";
-      message = "the task's error could not be decoded";
-    }
+    const auto e = failure_of(t);
+    type = e.type_name();
+    message = e.message();
   }
   o.state = s == taskhub::task_state::done                                     ? state_done
             : s == taskhub::task_state::aborted || type == failure::run_ended ? state_cancelled
