@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 #include "engine.hpp"
+#include "mpi_yield.hpp"
 
 #include <setjmp.h>
 #include <signal.h>
@@ -243,7 +244,9 @@ class engine_runtime final : public client_core {
         return;
     }
     if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
+    mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
     run_task(h, payload);
+    mpi_idle_yield_off();
     // Send results once the known work is half done, so the hub can refill before we run dry.
     const std::size_t queued = queue_.size() + deferred_.size();
     if (queued == 0 || out_records_ >= queued || out_.size() > (1u << 16) ||

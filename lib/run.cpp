@@ -13,6 +13,7 @@
 #include "doorbell.hpp"
 #include "engine.hpp"
 #include "hub_core.hpp"
+#include "mpi_yield.hpp"
 #include "registry.hpp"
 #include "taskhub/run.hpp"
 
@@ -270,12 +271,16 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         doorbells bells(world);
         mpi_transport t(world, taskhub_tag, bells);
         hub_core core(t, ranks, cfg);
+        mpi_idle_yield_off();
         code = drive(core, fn, world);
+        mpi_idle_yield_restore();
       } else {
         gather_engines(world, rank, size, opts, cfg);
         doorbells bells(world);
         mpi_transport t(world, taskhub_tag, bells);
+        mpi_idle_yield_off();
         code = serve_engine(t, rank, engines_comm, ranks, tags_of(opts, rank));
+        mpi_idle_yield_restore();
       }
     }
   } catch (const std::exception& e) {
