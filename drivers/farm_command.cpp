@@ -132,6 +132,7 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
   bool has_exited = false;
   int status = 0;
   std::chrono::steady_clock::time_point exited_at;
+  int naps = 0;
   char buffer[65536];
   while (is_open[0] || is_open[1] || !has_exited) {
     const auto now = std::chrono::steady_clock::now();
@@ -162,8 +163,17 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
       wait_ms = std::max(1, static_cast<int>(std::min<double>(wait_ms, left * 1000 + 1)));
     }
     if (n == 0) {
-      // Both pipes closed: the command still runs (or has just ended); keep watching the clock.
-      if (!has_exited) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+      // Both pipes closed: the command has ended or runs on without output. Without a time-out,
+      // wait for it; with one, look again shortly, so the clock is still watched.
+      if (has_exited) continue;
+      if (timeout <= 0 || o.is_timed_out) {
+        if (::waitpid(pid, &status, 0) == pid || errno != EINTR) {
+          has_exited = true;
+          exited_at = std::chrono::steady_clock::now();
+        }
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 100 + 100 * naps++)));
+      }
       continue;
     }
     if (::poll(fds, static_cast<nfds_t>(n), wait_ms) <= 0) continue;
