@@ -346,17 +346,20 @@ event_row event_of(std::uint32_t run, const task_state& t, std::uint8_t state, i
   return e;
 }
 
-std::string key_of(const std::string& function, std::uint64_t args_hash) {
-  std::string k = function;
-  k.push_back('\0');
-  k.append(reinterpret_cast<const char*>(&args_hash), sizeof args_hash);
-  return k;
-}
-std::string key_of(const std::string& function, std::uint64_t args_hash, std::uint32_t occurrence) {
-  std::string k = key_of(function, args_hash);
-  k.append(reinterpret_cast<const char*>(&occurrence), sizeof occurrence);
-  return k;
-}
+// What a resumed run matches tasks by: the hash of the function's name as the journal keeps it,
+// the hash of the arguments (or of the journal key), and the occurrence.
+struct task_key {
+  std::uint64_t function = 0, args = 0;
+  std::uint32_t occurrence = 0;
+  bool operator==(const task_key& o) const {
+    return function == o.function && args == o.args && occurrence == o.occurrence;
+  }
+};
+struct task_key_hash {
+  std::size_t operator()(const task_key& k) const {
+    return static_cast<std::size_t>(k.function ^ (k.args * 0x9E3779B97F4A7C15ull) ^ k.occurrence);
+  }
+};
 
 }  // namespace
 
@@ -377,8 +380,13 @@ struct journal::impl {
     stored_outcome outcome;
     std::uint64_t offset = 0;  // of the result in /results
   };
-  std::unordered_map<std::string, served> stored;   // by key_of(function, hash, occurrence)
-  std::unordered_map<std::string, std::uint32_t> seen;  // by key_of(function, hash)
+  std::unordered_map<task_key, served, task_key_hash> stored;
+  std::unordered_map<task_key, std::uint32_t, task_key_hash> seen;  // occurrence 0: per function and arguments
+  struct function_name {
+    task_row row;  // with the name as the journal keeps it
+    std::uint64_t hash = 0;
+  };
+  std::unordered_map<std::uint64_t, function_name> names;  // by handler id
   std::unordered_map<const task_state*, const served*> serving;  // restored, until finished
   std::size_t restored_count = 0;
   std::size_t pending_outcomes = 0;
@@ -503,7 +511,8 @@ void journal::impl::recover() {
       encode(s.outcome.result, text_of(e.type));
       encode(s.outcome.result, text_of(e.message));
     }
-    stored[key_of(text_of(t.function), t.args_hash, t.occurrence)] = std::move(s);
+    const std::string name = text_of(t.function);
+    stored[{fnv1a(name.data(), name.size()), t.args_hash, t.occurrence}] = std::move(s);
   }
   if (dropped > 0)
     std::fprintf(stderr,
@@ -585,9 +594,13 @@ void journal::start(const std::vector<int>& ranks, const std::vector<std::string
 }
 
 const stored_outcome* journal::submitted(const task_state& t) {
-  task_row r{};
-  copy_text(r.function, handler_name(t.handler));
-  const std::string function = text_of(r.function);  // as a later run reads it back
+  auto& name = p_->names[t.handler];
+  if (name.hash == 0) {
+    copy_text(name.row.function, handler_name(t.handler));
+    const std::string function = text_of(name.row.function);  // as a later run reads it back
+    name.hash = fnv1a(function.data(), function.size());
+  }
+  task_row r = name.row;
   const std::size_t header = sizeof(record_header);
   const std::string* key = t.options ? &t.options->journal_key() : nullptr;
   const std::uint64_t hash =
@@ -597,7 +610,7 @@ const stored_outcome* journal::submitted(const task_state& t) {
   r.run = p_->run;
   r.id = t.id;
   r.args_hash = hash;
-  r.occurrence = p_->seen[key_of(function, hash)]++;
+  r.occurrence = p_->seen[{name.hash, hash, 0}]++;
   r.submitted = seconds(std::chrono::duration_cast<std::chrono::microseconds>(
                             t.submitted.time_since_epoch())
                             .count());
@@ -605,7 +618,7 @@ const stored_outcome* journal::submitted(const task_state& t) {
   r.origin = t.hub.origin;
   p_->tasks.pending.push_back(r);
   if (p_->stored.empty() || t.target >= 0) return nullptr;
-  const auto it = p_->stored.find(key_of(function, hash, r.occurrence));
+  const auto it = p_->stored.find({name.hash, hash, r.occurrence});
   if (it == p_->stored.end()) return nullptr;
   p_->serving[&t] = &it->second;
   return &it->second.outcome;
