@@ -246,7 +246,7 @@ class engine_runtime final : public client_core {
     if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
     mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
     run_task(h, payload);
-    mpi_idle_yield_off();
+    if (depth_ == 0) mpi_idle_yield_off();  // (inside a waiting task, that task's setting stays)
     // Send results once the known work is half done, so the hub can refill before we run dry.
     const std::size_t queued = queue_.size() + deferred_.size();
     if (queued == 0 || out_records_ >= queued || out_.size() > (1u << 16) ||
