@@ -92,7 +92,16 @@ int main(int argc, char** argv) {
   if (is_json) {
     print_json(r, stdout);
   } else {
-    print_text(r, stdout);
+    // Error texts hold whatever a task's stderr said: control bytes are shown, not obeyed.
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    if (std::FILE* text = open_memstream(&buffer, &size)) {
+      print_text(r, text);
+      std::fclose(text);
+      const std::string shown = printable(std::string(buffer, size));
+      std::free(buffer);
+      std::fwrite(shown.data(), 1, shown.size(), stdout);
+    }
   }
   if (!svg.empty()) {
     if (!write_svg(r, svg)) {
@@ -102,5 +111,5 @@ int main(int argc, char** argv) {
     }
     if (!is_json) std::printf("\ntimeline of %s drawn to %s\n", focus_name(r).c_str(), svg.c_str());
   }
-  return std::fflush(stdout) == 0 ? 0 : 1;
+  return std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
 }

@@ -82,7 +82,11 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
     f.info.run = run;
     r.runs.push_back(f);
   }
-  if (runs.empty()) return r;
+  if (runs.empty()) {
+    if (sel.runs == selection::which::one)
+      throw journal_error("has no run " + std::to_string(sel.run) + " (it has no runs)");
+    return r;
+  }
 
   switch (sel.runs) {
     case selection::which::latest:
@@ -214,9 +218,23 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
     if (std::isnan(u.wall_start)) {  // no /tasks rows: from the first attempt
       for (const auto& a : u.attempts) u.wall_start = std::min(a.started, u.wall_start);
     }
+    // Tasks still running (a live run, or one that was killed): the span runs to the latest time
+    // the run recorded, and they count as busy until then.
+    bool is_open = false;
+    for (const auto& a : u.attempts) is_open |= a.what == state::dispatched;
+    if (is_open) {
+      for (const auto& e : j.events)
+        if (e.run == run && !(e.time <= u.wall_end)) u.wall_end = e.time;
+    }
     u.wall_span = u.wall_end > u.wall_start ? u.wall_end - u.wall_start : 0;
     for (auto& a : u.attempts) {
-      if (a.what == state::dispatched && a.completed < u.wall_end) a.completed = u.wall_end;
+      if (a.what != state::dispatched || !(a.completed < u.wall_end)) continue;
+      a.completed = u.wall_end;
+      auto& e = engines[a.engine];
+      e.rank = a.engine;
+      e.host = host_of(run, a.engine);
+      e.busy += a.seconds();
+      u.total_busy += a.seconds();
     }
     for (auto& [rank, e] : engines) {
       e.utilisation = u.wall_span > 0 ? e.busy / u.wall_span : nan;
@@ -248,9 +266,10 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
 std::string human_seconds(double s) {
   char text[64];
   if (std::isnan(s)) return "-";
-  if (std::fabs(s) >= 1 || s == 0) {
+  // The unit is chosen after rounding to three digits, so 0.9996 s is "1.000 s", not "1e+03 ms".
+  if (std::fabs(s) >= 0.9995 || s == 0) {
     std::snprintf(text, sizeof text, "%.3f s", s);
-  } else if (std::fabs(s) >= 1e-3) {
+  } else if (std::fabs(s) >= 0.9995e-3) {
     std::snprintf(text, sizeof text, "%.3g ms", s * 1e3);
   } else {
     std::snprintf(text, sizeof text, "%.3g us", s * 1e6);
@@ -275,9 +294,10 @@ std::string clean_utf8(const std::string& text) {
     std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     bool is_valid = n > 0 && i + n <= text.size() && !(n == 2 && c < 0xc2);
     for (std::size_t k = 1; is_valid && k < n; ++k) is_valid = (byte(i + k) & 0xc0) == 0x80;
-    if (is_valid && n == 3) {  // no overlong forms, no surrogates
-      const unsigned c1 = byte(i + 1);
-      is_valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+    if (is_valid && n == 3) {  // no overlong forms, no surrogates, no U+FFFE or U+FFFF (not XML)
+      const unsigned c1 = byte(i + 1), c2 = byte(i + 2);
+      is_valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0) &&
+                 !(c == 0xef && c1 == 0xbf && c2 >= 0xbe);
     }
     if (is_valid && n == 4) {
       const unsigned c1 = byte(i + 1);
@@ -289,6 +309,20 @@ std::string clean_utf8(const std::string& text) {
     } else {
       out += "\xef\xbf\xbd";
       ++i;
+    }
+  }
+  return out;
+}
+
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : clean_utf8(text)) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n') || u == 0x7f) {
+      out += '^';
+      out += static_cast<char>(u == 0x7f ? '?' : u + 0x40);
+    } else {
+      out += c;
     }
   }
   return out;

@@ -115,6 +115,8 @@ std::string human_seconds(double s);
 std::string utc_time(double epoch);
 /// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
 std::string clean_utf8(const std::string& text);
+/// `text` as valid UTF-8 with control characters shown as ^X (newlines kept), for a terminal.
+std::string printable(const std::string& text);
 /// "run 3" or "runs 1 to 3" (or "runs 1, 4").
 std::string focus_name(const report& r);
 

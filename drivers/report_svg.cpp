@@ -153,8 +153,9 @@ double draw_run(std::string& svg, const report& r, const run_usage& u, double y)
       tip += "no outcome (dispatched " + human_seconds(a.started - start) +
              " after the first submission)";
     } else {
-      tip += (a.what == state::retried ? "failed, retried" : state_name(a.what)) +
-             std::string(" after ") + human_seconds(a.seconds());
+      // A retried attempt is known only from its dispatch to the retry (it may have queued).
+      tip += a.what == state::retried ? "failed and retried " + human_seconds(a.seconds()) + " after its dispatch"
+                                      : state_name(a.what) + std::string(" after ") + human_seconds(a.seconds());
     }
     const auto& errs = errors[{a.run, a.id}];
     const failure* error = nullptr;
