@@ -92,10 +92,13 @@ start_munge() {
   rm -f /run/munge/munged.pid
   runuser -u munge -- /usr/sbin/munged ||
     { show_logs; die "munged did not start"; }
+  for ((i = 0; i < 20; i++)); do # ours from now on, so that down stops it whatever happens next
+    [ -s /run/munge/munged.pid ] && cp /run/munge/munged.pid "$state/munged.pid" && break
+    sleep 0.1
+  done
   for ((i = 0; i < 100; i++)); do
     if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-      cp /run/munge/munged.pid "$state/munged.pid" # ours: down stops it
-      say "munged up (pid $(cat "$state/munged.pid"))"
+      say "munged up (pid $(cat "$state/munged.pid" 2>/dev/null || echo '?'))"
       return 0
     fi
     sleep 0.1
