@@ -46,11 +46,6 @@ struct outcome {
   double started = 0, ended = 0;  // seconds since the epoch
   std::string host;
   std::string stdout_tail, stderr_tail;
-
-  template <class Archive>
-  void serialize(Archive& ar, unsigned) {
-    ar& exit_code& signal& is_timed_out& started& ended& host& stdout_tail& stderr_tail;
-  }
 };
 
 /// A command that did not exit with 0: its message says how it ended and the last line of stderr.

@@ -173,7 +173,6 @@ class worker {
         o_(o),
         segment_(segment),
         comm_(comm),
-        engines_(engines),
         restored_(restored) {
     for (std::size_t l = 0; l < plan.levels.size(); ++l) {
       const auto& lv = plan.levels[l];
@@ -491,7 +490,6 @@ class worker {
   const dataflow_options& o_;
   const int segment_;
   MPI_Comm comm_;
-  const int engines_;
   const std::optional<checkpoint>& restored_;
   int level_ = -1, replica_ = 0, first_ = 0, last_ = 0, replicas_ = 1;
   bool is_source_ = false, is_last_ = false;

@@ -388,7 +388,6 @@ struct journal::impl {
   };
   std::unordered_map<std::uint64_t, function_name> names;  // by handler id
   std::unordered_map<const task_state*, const served*> serving;  // restored, until finished
-  std::size_t restored_count = 0;
   std::size_t pending_outcomes = 0;
   std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
 
@@ -669,7 +668,6 @@ void journal::finished(const task_state& t, int state, bool is_restored) {
       o.result_size = o.state == state_done ? it->second->outcome.result.size() : 0;
       p_->serving.erase(it);
     }
-    ++p_->restored_count;
   } else if (o.state == state_done && p_->settings.is_storing_results) {
     o.result_offset = p_->results.size();
     o.result_size = t.result_size;
@@ -717,7 +715,5 @@ void journal::flush() {
   p_->last_flush = std::chrono::steady_clock::now();
 }
 
-std::size_t journal::restored() const { return p_->restored_count; }
-std::size_t journal::stored() const { return p_->stored.size(); }
 
 }  // namespace taskhub::detail

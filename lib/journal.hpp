@@ -59,10 +59,6 @@ class journal {
   /// Writes the buffered rows and flushes the file.
   void flush();
 
-  /// Tasks served from earlier runs so far, and tasks an earlier run left finished.
-  std::size_t restored() const;
-  std::size_t stored() const;
-
  private:
   struct impl;
   std::unique_ptr<impl> p_;
