@@ -950,6 +950,7 @@ void hub_core::abandon_all() {
 }
 
 void hub_core::serve() {
+  t_.claim();
   backoff wait;
   bool& is_stopping = is_stopping_;
   for (;;) {

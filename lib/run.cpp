@@ -13,6 +13,7 @@
 #include "doorbell.hpp"
 #include "engine.hpp"
 #include "hub_core.hpp"
+#include "lane.hpp"
 #include "mpi_yield.hpp"
 #include "registry.hpp"
 #include "taskhub/run.hpp"
@@ -269,7 +270,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       } else if (rank == 0) {
         gather_engines(world, rank, size, opts, cfg);
         doorbells bells(world);
-        mpi_transport t(world, taskhub_tag, bells);
+        lanes node(world, 0);
+        mpi_transport t(world, taskhub_tag, bells, &node);
         hub_core core(t, ranks, cfg);
         mpi_idle_yield_off();
         code = drive(core, fn, world);
@@ -277,7 +279,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       } else {
         gather_engines(world, rank, size, opts, cfg);
         doorbells bells(world);
-        mpi_transport t(world, taskhub_tag, bells);
+        lanes node(world, 0);
+        mpi_transport t(world, taskhub_tag, bells, &node);
         mpi_idle_yield_off();
         code = serve_engine(t, rank, engines_comm, ranks, tags_of(opts, rank));
         mpi_idle_yield_restore();

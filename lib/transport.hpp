@@ -40,6 +40,16 @@ class transport {
   virtual void wake() = 0;
   /// The longest an idle() may last: short when a message can arrive without a wake-up.
   virtual std::chrono::microseconds longest_nap() const = 0;
+
+  // A transport has an owner, the thread that may call MPI (at first, the one that made it).
+  // When every peer is reached without MPI, other threads may send, poll and progress too, one at
+  // a time; what needs MPI then waits for the owner.
+  /// Makes the calling thread the owner.
+  virtual void claim() {}
+  /// Whether threads besides the owner may use the transport (one at a time).
+  virtual bool is_shareable() const { return false; }
+  /// Whether work waits that only the owner can do; safe from any thread.
+  virtual bool wants_owner() const { return false; }
 };
 
 /// Waits on a condition variable that wake() (and, locally, an arriving message) signals.
@@ -66,12 +76,15 @@ class sleeper {
 };
 
 class doorbells;
+class lane;
+class lanes;
 
-/// Point-to-point messages on one communicator and tag. Idle ranks sleep on their doorbell;
-/// senders ring the receiver's.
+/// Point-to-point messages on one communicator: through lanes (shared memory) between the hub
+/// and the engines of its node, otherwise through MPI on `tag` (and, for messages too large for a
+/// lane, on `tag + 1`). Idle ranks sleep on their doorbell; senders ring the receiver's.
 class mpi_transport : public transport {
  public:
-  mpi_transport(MPI_Comm comm, int tag, doorbells& bells);
+  mpi_transport(MPI_Comm comm, int tag, doorbells& bells, lanes* lanes = nullptr);
   ~mpi_transport() override;
   void send(int dest, bytes msg) override;
   void send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) override;
@@ -80,6 +93,9 @@ class mpi_transport : public transport {
   void idle(std::chrono::microseconds most) override;
   void wake() override;
   std::chrono::microseconds longest_nap() const override;
+  void claim() override { owner_ = std::this_thread::get_id(); }
+  bool is_shareable() const override { return is_lane_only_; }
+  bool wants_owner() const override { return wants_owner_.load(std::memory_order_relaxed); }
 
  private:
   struct pending {
@@ -88,7 +104,24 @@ class mpi_transport : public transport {
     bytes data;
     std::shared_ptr<const void> owner;  // keeps borrowed data alive
   };
-  void start(pending& p, const char* data, std::size_t n);
+  // A message waiting for room in its lane (or, if too large for one, for the owner).
+  struct outgoing {
+    bytes data;
+    const bytes* borrowed = nullptr;  // sent instead of data when set
+    std::shared_ptr<const void> owner;
+    const bytes& payload() const { return borrowed ? *borrowed : data; }
+  };
+  struct link {
+    lane* out = nullptr;
+    lane* in = nullptr;
+    std::deque<outgoing> backlog;
+  };
+  void start(pending& p, const char* data, std::size_t n, int tag);
+  void send_mpi(int dest, int tag, outgoing m);
+  bool put(int dest, link& l, outgoing& m);
+  void send_linked(int dest, link& l, outgoing m);
+  bool poll_lanes(int& source, bytes& msg);
+  bool is_owner() const { return std::this_thread::get_id() == owner_; }
   bool has_message();
 
   MPI_Comm comm_;
@@ -97,6 +130,12 @@ class mpi_transport : public transport {
   std::atomic<bool> is_woken_{false};
   doorbells& bells_;
   std::deque<pending> sending_;
+  std::vector<link> links_;         // by rank; links_[r].out is null without a lane to r
+  std::vector<int> linked_;         // the ranks with lanes
+  std::size_t next_lane_ = 0;       // where the next poll starts, so no lane starves
+  bool is_lane_only_ = false;       // every peer has a lane
+  std::thread::id owner_ = std::this_thread::get_id();
+  std::atomic<bool> wants_owner_{false};
 };
 
 /// Mailboxes for a hub (endpoint 0) and engine threads (endpoints 1..n) in one process.
