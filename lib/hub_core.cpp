@@ -12,6 +12,10 @@
 #include <limits>
 #include <unordered_set>
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "options_codec.hpp"
 #include "taskhub/hub.hpp"
 #include "taskhub/task_options.hpp"
@@ -169,7 +173,7 @@ void hub_core::request_stop(int exit_code) {
     exit_code_ = exit_code;
   }
   is_stop_requested_.store(true);
-  t_.wake();
+  wake_hub_thread();
 }
 
 void hub_core::on_hub_thread(const std::function<void()>& fn) {
@@ -186,8 +190,9 @@ void hub_core::on_hub_thread(const std::function<void()>& fn) {
         done.set_exception(std::current_exception());
       }
     });
+    has_controls_.store(true);
   }
-  t_.wake();
+  wake_hub_thread();
   result.get();
 }
 
@@ -310,12 +315,15 @@ std::size_t hub_core::purge() {
 
 // ---- accepting tasks ----
 
-bool hub_core::take_submissions() {
+bool hub_core::take_submissions(bool with_controls) {
   {
     std::lock_guard<std::mutex> lock(submitted_m_);
-    if (submitted_.empty() && controls_.empty()) return false;
+    if (submitted_.empty() && (controls_.empty() || !with_controls)) return false;
     incoming_.swap(submitted_);
-    running_controls_.swap(controls_);
+    if (with_controls) {
+      running_controls_.swap(controls_);
+      has_controls_.store(false);
+    }
   }
   for (auto& t : incoming_) accept(std::move(t));
   incoming_.clear();
@@ -949,42 +957,149 @@ void hub_core::abandon_all() {
   completions().notify();
 }
 
+namespace {
+
+// The hub whose passes client threads may run while they wait, and how many are about to.
+std::atomic<hub_core*> helped_hub{nullptr};
+std::atomic<int> helper_count{0};
+
+// While clients help, the hub thread rests in naps, and still runs a pass of its own every few.
+// Short naps would cost the helping client: each nap's end takes a core from it for a moment.
+constexpr std::int64_t rest_ns = 1000000;
+constexpr int most_rests = 2;
+
+}  // namespace
+
+// One pass over everything the hub does. Client threads that help skip what only the hub thread
+// does: controls, the journal's flushes, and (in the transport) MPI.
+bool hub_core::pass(bool is_hub_thread) {
+  bool did = false;
+  if (!is_stopping_) {
+    did |= take_submissions(is_hub_thread);
+    check_timers();
+    did |= schedule();
+    did |= send_batches();
+    if (is_hub_thread) run_controls();
+  }
+  did |= receive();
+  if (is_hub_thread && journal_ && journal_->is_flush_due()) journal_->flush();
+  is_sending_ = t_.progress();
+  return did;
+}
+
+// The hub thread rests while a client thread runs the passes, unless something needs it.
+bool hub_core::should_rest() const {
+  const bool is_helped =
+      helpers_.load() > 0 || steady_ns() - last_help_ns_.load(std::memory_order_relaxed) < rest_ns;
+  return is_helped && !t_.wants_owner() && !is_stop_requested_.load() && !has_controls_.load();
+}
+
+void hub_core::rest() {
+  is_resting_.store(true);
+  if (should_rest()) {
+    const timespec ts{0, static_cast<long>(rest_ns)};
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&rest_word_), FUTEX_WAIT_PRIVATE, 0, &ts,
+            nullptr, 0);
+  }
+  is_resting_.store(false);
+  rest_word_.store(0);
+}
+
+void hub_core::wake_hub_thread() {
+  if (is_resting_.load() && rest_word_.exchange(1) == 0)
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&rest_word_), FUTEX_WAKE_PRIVATE, 1,
+            nullptr, nullptr, 0);
+  t_.wake();
+}
+
+bool hub_core::help(const std::function<bool()>& is_ready, deadline until) {
+  helpers_.fetch_add(1);
+  bool is_done = false;
+  auto quiet_since = std::chrono::steady_clock::now();
+  for (;;) {
+    if (is_ready()) {
+      is_done = true;
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) {
+      is_done = true;
+      break;
+    }
+    bool did = false;
+    if (pass_m_.try_lock()) {
+      if (!is_stopping_) did = pass(false);
+      pass_m_.unlock();
+      if (t_.wants_owner()) wake_hub_thread();
+    }
+    if (did) {
+      quiet_since = now;
+    } else if (now - quiet_since > backoff::yield_for()) {
+      break;  // a long wait: the hub thread serves, and the caller blocks
+    } else {
+      std::this_thread::yield();
+    }
+  }
+  last_help_ns_.store(steady_ns(), std::memory_order_relaxed);
+  helpers_.fetch_sub(1);
+  return is_done;
+}
+
+bool help_hub(const std::function<bool()>& is_ready, deadline until) {
+  helper_count.fetch_add(1);
+  hub_core* hub = helped_hub.load();
+  const bool is_done = hub && hub->help(is_ready, until);
+  helper_count.fetch_sub(1);
+  return is_done;
+}
+
 void hub_core::serve() {
   t_.claim();
+  if (t_.is_shareable()) helped_hub.store(this);
   backoff wait;
-  bool& is_stopping = is_stopping_;
+  int rests = 0;
   for (;;) {
-    bool did = false;
-    if (!is_stopping) {
-      did |= take_submissions();
-      check_timers();
-      did |= schedule();
-      did |= send_batches();
-      run_controls();
+    if (rests < most_rests && should_rest()) {
+      rest();
+      ++rests;
+      wait.busy();
+      continue;
     }
-    did |= receive();
-    if (journal_ && journal_->is_flush_due()) journal_->flush();
-    const bool is_sending = t_.progress();
-    if (!is_stopping && is_stop_requested_.load()) {
-      is_stopping = true;
+    if (!pass_m_.try_lock()) {  // a client thread is in a pass
+      std::this_thread::yield();
+      continue;
+    }
+    rests = 0;
+    std::unique_lock<std::mutex> lock(pass_m_, std::adopt_lock);
+    bool did = pass(true);
+    if (!is_stopping_ && is_stop_requested_.load()) {
+      is_stopping_ = true;
       stop_engines();
       did = true;
     }
-    if (is_stopping) {
+    if (is_stopping_) {
       bool all_stopped = true;
       for (const auto& s : slots_) all_stopped = all_stopped && s.is_stopped;
-      if (all_stopped && !is_sending) break;
+      if (all_stopped && !is_sending_) break;
     }
+    const auto next_timer = did ? std::chrono::microseconds(0) : until_next_timer();
+    lock.unlock();
     if (did) {
       wait.busy();
     } else {
-      wait.idle(t_, until_next_timer());
+      wait.idle(t_, next_timer);
     }
   }
-  take_submissions();  // what came in since the last pass fails below instead of vanishing
-  abandon_all();
-  if (journal_) journal_->flush();
-  run_controls();
+  {
+    std::lock_guard<std::mutex> lock(pass_m_);
+    take_submissions(true);  // what came in since the last pass fails below instead of vanishing
+    abandon_all();
+    if (journal_) journal_->flush();
+    run_controls();
+  }
+  // No client thread runs a pass from here on.
+  helped_hub.store(nullptr);
+  while (helper_count.load() > 0) std::this_thread::yield();
   // Controls queued after the stop get an answer too.
   std::lock_guard<std::mutex> lock(submitted_m_);
   for (auto& fn : controls_) fn();
@@ -999,6 +1114,7 @@ bool wait_ready(const task_state& task, deadline until) {
   if (task.is_ready()) return true;
   auto is_ready = [&] { return task.is_ready(); };
   if (wait_on_engine(is_ready, until)) return task.is_ready();
+  if (help_hub(is_ready, until)) return task.is_ready();
   if (completion_signal::spin(is_ready)) return true;
   const_cast<task_state&>(task).is_awaited.store(true);
   return completions().block(is_ready, until);
@@ -1014,6 +1130,7 @@ long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until)
   if (found >= 0 || tasks.empty()) return found;
   auto is_any_ready = [&] { return (found = first_ready()) >= 0; };
   if (wait_on_engine(is_any_ready, until)) return first_ready();
+  if (help_hub(is_any_ready, until)) return first_ready();
   if (completion_signal::spin(is_any_ready)) return found;
   auto& c = completions();
   c.any_waiters.fetch_add(1);

@@ -63,7 +63,12 @@ class hub_core : public client_core {
   task_record record_of(const task_state& t) const;
   void for_each_task(const std::function<void(const task_state&)>& fn) const;
 
+  /// The hub thread's loop, until the engines have stopped.
   void serve();
+  /// Runs the hub's passes on the calling client thread while it waits for `is_ready`, when the
+  /// transport allows (every engine shares this node), so the result needs no hand-off between
+  /// threads. Returns false when the wait grew long: the caller then blocks instead.
+  bool help(const std::function<bool()>& is_ready, deadline until);
 
  private:
   struct engine_slot {
@@ -88,7 +93,11 @@ class hub_core : public client_core {
     std::string why;
   };
 
-  bool take_submissions();
+  bool pass(bool is_hub_thread);
+  bool should_rest() const;
+  void rest();
+  void wake_hub_thread();
+  bool take_submissions(bool with_controls);
   void run_controls();
   void accept(task_ptr t);
   void resolve(task_state& t);
@@ -132,6 +141,13 @@ class hub_core : public client_core {
   std::vector<task_ptr> submitted_;
   std::vector<std::function<void()>> controls_;
   std::atomic<bool> is_stop_requested_{false};
+  std::atomic<bool> has_controls_{false};
+  // Client threads running passes (help) while the hub thread rests.
+  std::mutex pass_m_;  // one pass at a time
+  std::atomic<int> helpers_{0};
+  std::atomic<std::int64_t> last_help_ns_{0};
+  std::atomic<std::uint32_t> rest_word_{0};  // a futex: 1 ends the hub thread's rest
+  std::atomic<bool> is_resting_{false};
   int exit_code_ = 0;
   std::atomic<std::uint64_t> next_id_{1};
 
@@ -149,6 +165,7 @@ class hub_core : public client_core {
   std::uint64_t tick_ = 0;
   int retired_ = 0;
   bool is_stopping_ = false;
+  bool is_sending_ = false;
   bool is_scheme_fault_reported_ = false;
   bool is_notify_due_ = false;
 };
