@@ -4,8 +4,10 @@
 // every first touch, a reused one costs nothing.
 
 #include <mutex>
+#include <new>
 #include <vector>
 
+#include "taskhub/detail/block_pool.hpp"
 #include "taskhub/detail/runtime.hpp"
 
 namespace taskhub::detail {
@@ -59,6 +61,100 @@ void recycle_buffer(bytes&& buffer) {
   buffer.clear();
   p.bytes_held += c;
   p.free.push_back(std::move(buffer));
+}
+
+}  // namespace taskhub::detail
+
+// ---- small blocks (block_pool.hpp) ----
+
+namespace taskhub::detail {
+namespace {
+
+constexpr std::size_t block_unit = 64;
+constexpr std::size_t classes = largest_block / block_unit;
+constexpr std::size_t slab_bytes = std::size_t(64) << 10;
+constexpr std::size_t most_kept = 4096;  // freed blocks a thread keeps per class before sharing
+
+struct free_block {
+  free_block* next;
+};
+
+// Blocks freed by threads that kept enough, or that ended, for all threads.
+struct shared_blocks {
+  std::mutex m;
+  free_block* free[classes] = {};
+};
+
+shared_blocks& shared() {
+  static shared_blocks* s = new shared_blocks;  // outlives every thread's blocks
+  return *s;
+}
+
+// Each thread carves blocks from a slab of its own, and keeps the blocks it frees.
+struct thread_blocks {
+  free_block* free[classes] = {};
+  std::size_t count[classes] = {};
+  char* slab = nullptr;
+  std::size_t slab_left = 0;
+  ~thread_blocks() {  // a thread that ends hands its blocks on
+    auto& s = shared();
+    std::lock_guard<std::mutex> lock(s.m);
+    for (std::size_t c = 0; c < classes; ++c) {
+      while (free_block* b = free[c]) {
+        free[c] = b->next;
+        b->next = s.free[c];
+        s.free[c] = b;
+      }
+    }
+  }
+};
+thread_local thread_blocks mine;
+
+std::size_t class_of(std::size_t size) { return size == 0 ? 0 : (size - 1) / block_unit; }
+
+}  // namespace
+
+void* take_block(std::size_t size) {
+  if (size > largest_block) throw std::bad_alloc();
+  const std::size_t c = class_of(size);
+  if (free_block* b = mine.free[c]) {
+    mine.free[c] = b->next;
+    --mine.count[c];
+    return b;
+  }
+  const std::size_t bytes = (c + 1) * block_unit;
+  if (mine.slab_left < bytes) {
+    {
+      auto& s = shared();
+      std::lock_guard<std::mutex> lock(s.m);
+      if (free_block* b = s.free[c]) {
+        s.free[c] = b->next;
+        return b;
+      }
+    }
+    // The rest of the old slab stays unused: at most one block's worth.
+    mine.slab = static_cast<char*>(::operator new(slab_bytes, std::align_val_t(block_unit)));
+    mine.slab_left = slab_bytes;
+  }
+  void* b = mine.slab;
+  mine.slab += bytes;
+  mine.slab_left -= bytes;
+  return b;
+}
+
+void give_block(void* block, std::size_t size) noexcept {
+  const std::size_t c = class_of(size);
+  auto* b = static_cast<free_block*>(block);
+  if (mine.count[c] < most_kept) {
+    b->next = mine.free[c];
+    mine.free[c] = b;
+    ++mine.count[c];
+    return;
+  }
+  auto& s = shared();
+  std::lock_guard<std::mutex> lock(s.m);
+  b->next = s.free[c];
+  s.free[c] = b;
 }
 
 }  // namespace taskhub::detail

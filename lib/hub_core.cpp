@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "taskhub/detail/block_pool.hpp"
 #include "options_codec.hpp"
 #include "taskhub/hub.hpp"
 #include "taskhub/task_options.hpp"
@@ -69,6 +70,18 @@ completion_signal& completions() {
   return c;
 }
 
+// A received batch shared by the tasks whose results it holds; recycled when the last goes.
+struct held_batch {
+  bytes data;
+  explicit held_batch(bytes b) : data(std::move(b)) {}
+  ~held_batch() { recycle_buffer(std::move(data)); }
+};
+
+std::shared_ptr<const bytes> shared_batch(bytes b) {
+  auto held = std::make_shared<held_batch>(std::move(b));
+  return std::shared_ptr<const bytes>(held, &held->data);
+}
+
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -92,6 +105,15 @@ std::string list_ranks(const std::vector<int>& ranks) {
   std::string s;
   for (std::size_t i = 0; i < ranks.size(); ++i) s += (i ? ", " : "") + std::to_string(ranks[i]);
   return s;
+}
+
+// Removes the i-th task of a ready queue (almost always the first).
+void take(std::deque<task_state*>& q, std::size_t i) {
+  if (i == 0) {
+    q.pop_front();
+  } else {
+    q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+  }
 }
 
 bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
@@ -132,7 +154,7 @@ hub_core::engine_slot* hub_core::slot_of(int rank) {
 // ---- client side ----
 
 task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size_t payload) {
-  auto t = std::make_shared<task_state>();
+  auto t = std::allocate_shared<task_state>(block_allocator<task_state>());
   t->id = id;
   t->handler = handler;
   t->target = target;
@@ -569,7 +591,7 @@ bool hub_core::schedule() {
     while (i < q.size()) {
       task_state* t = q[i];
       if (static_cast<task_state_kind>(t->hub.state) != task_state_kind::ready) {
-        q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));  // aborted or timed out meanwhile
+        take(q, i);  // aborted or timed out meanwhile
         continue;
       }
       const bool is_plain = runs_anywhere(*t);
@@ -603,7 +625,7 @@ bool hub_core::schedule() {
         is_scheme_fault_reported_ = true;
       }
       assign(*t, *slot_of(candidates_[pick].rank));
-      q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+      take(q, i);
       did = true;
     }
     it = q.empty() ? ready_.erase(it) : std::next(it);
@@ -664,10 +686,7 @@ bool hub_core::receive() {
     if (!slot) continue;
     // The futures of this batch's tasks read their results in place; the last one to go
     // recycles the buffer.
-    auto batch = std::shared_ptr<const bytes>(new bytes(std::move(msg)), [](const bytes* b) {
-      recycle_buffer(std::move(*const_cast<bytes*>(b)));
-      delete b;
-    });
+    auto batch = shared_batch(std::move(msg));
     msg = bytes();
     try {
       record_reader r(batch->data(), batch->size());
@@ -712,7 +731,7 @@ void hub_core::accept_remote(int source, const char* payload, std::size_t n) {
   record_header h;
   if (record_size < sizeof h) throw decode_error("a submitted task is shorter than its header");
   std::memcpy(&h, record, sizeof h);
-  auto t = std::make_shared<task_state>();
+  auto t = std::allocate_shared<task_state>(block_allocator<task_state>());
   t->id = h.task;
   t->handler = h.handler;
   t->submitted = std::chrono::system_clock::now();
@@ -1015,14 +1034,10 @@ void hub_core::wake_hub_thread() {
 bool hub_core::help(const std::function<bool()>& is_ready, deadline until) {
   helpers_.fetch_add(1);
   bool is_done = false;
-  auto quiet_since = std::chrono::steady_clock::now();
+  const bool has_deadline = until != deadline::max();
+  auto quiet_since = deadline::min();  // when passes began to find nothing to do
   for (;;) {
-    if (is_ready()) {
-      is_done = true;
-      break;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= until) {
+    if (is_ready() || (has_deadline && std::chrono::steady_clock::now() >= until)) {
       is_done = true;
       break;
     }
@@ -1033,12 +1048,13 @@ bool hub_core::help(const std::function<bool()>& is_ready, deadline until) {
       if (t_.wants_owner()) wake_hub_thread();
     }
     if (did) {
-      quiet_since = now;
-    } else if (now - quiet_since > backoff::yield_for()) {
-      break;  // a long wait: the hub thread serves, and the caller blocks
-    } else {
-      std::this_thread::yield();
+      quiet_since = deadline::min();
+      continue;
     }
+    const auto now = std::chrono::steady_clock::now();
+    if (quiet_since == deadline::min()) quiet_since = now;
+    if (now - quiet_since > backoff::yield_for()) break;  // a long wait: block instead
+    std::this_thread::yield();
   }
   last_help_ns_.store(steady_ns(), std::memory_order_relaxed);
   helpers_.fetch_sub(1);

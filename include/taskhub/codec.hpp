@@ -5,6 +5,8 @@
 // How values become bytes and back: trivially copyable types by memcpy, vectors of them and
 // strings by length and memcpy, everything else through a Boost.Serialization binary archive.
 
+#include <algorithm>
+
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/deque.hpp>
@@ -24,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "taskhub/detail/block_pool.hpp"
 #include "taskhub/error.hpp"
 
 namespace taskhub::detail {
@@ -39,6 +42,15 @@ struct uninit_allocator : std::allocator<T> {
   uninit_allocator() = default;
   template <class U>
   uninit_allocator(const uninit_allocator<U>&) noexcept {}
+  // Small buffers come from the block pool: most messages and requests are a few dozen bytes.
+  T* allocate(std::size_t n) {
+    if (n * sizeof(T) <= largest_block) return static_cast<T*>(take_block(n * sizeof(T)));
+    return std::allocator<T>::allocate(n);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n * sizeof(T) <= largest_block) return give_block(p, n * sizeof(T));
+    std::allocator<T>::deallocate(p, n);
+  }
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
     ::new (static_cast<void*>(p)) U;
@@ -53,8 +65,11 @@ using bytes = std::vector<char, uninit_allocator<char>>;
 
 /// Appends raw bytes to the end of a buffer.
 inline void put_raw(bytes& out, const void* data, std::size_t n) {
-  const char* p = static_cast<const char*>(data);
-  out.insert(out.end(), p, p + n);
+  if (n == 0) return;
+  const std::size_t at = out.size();
+  if (out.capacity() - at < n) out.reserve(std::max(at + n, 2 * out.capacity()));
+  out.resize(at + n);  // leaves the new bytes uninitialised (uninit_allocator)
+  std::memcpy(out.data() + at, data, n);
 }
 
 /// Reads raw bytes from a span, failing with decode_error when it runs short.
