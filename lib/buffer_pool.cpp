@@ -3,6 +3,9 @@
 // Large message buffers are reused instead of freed: a fresh megabyte costs page faults on
 // every first touch, a reused one costs nothing.
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -72,7 +75,9 @@ namespace {
 
 constexpr std::size_t block_unit = 64;
 constexpr std::size_t classes = largest_block / block_unit;
-constexpr std::size_t slab_bytes = std::size_t(64) << 10;
+constexpr std::size_t first_slab = std::size_t(64) << 10;  // a thread's slabs double from here
+constexpr std::size_t largest_slab = std::size_t(2) << 20;
+constexpr std::size_t shared_batch = 256;
 constexpr std::size_t most_kept = 4096;  // freed blocks a thread keeps per class before sharing
 
 struct free_block {
@@ -96,6 +101,7 @@ struct thread_blocks {
   std::size_t count[classes] = {};
   char* slab = nullptr;
   std::size_t slab_left = 0;
+  std::size_t slab_size = 0;
   ~thread_blocks() {  // a thread that ends hands its blocks on
     auto& s = shared();
     std::lock_guard<std::mutex> lock(s.m);
@@ -112,6 +118,35 @@ thread_local thread_blocks mine;
 
 std::size_t class_of(std::size_t size) { return size == 0 ? 0 : (size - 1) / block_unit; }
 
+// Up to `shared_batch` blocks of class `c` from the shared lists into this thread's: one of them
+// is returned, the rest kept. Null if there are none.
+free_block* take_shared(std::size_t c) {
+  auto& s = shared();
+  std::lock_guard<std::mutex> lock(s.m);
+  free_block* first = s.free[c];
+  if (!first) return nullptr;
+  free_block* last = first;
+  std::size_t n = 1;
+  while (n < shared_batch && last->next) {
+    last = last->next;
+    ++n;
+  }
+  s.free[c] = last->next;
+  last->next = mine.free[c];
+  mine.free[c] = first->next;
+  mine.count[c] += n - 1;
+  return first;
+}
+
+// Fresh memory, with its pages mapped at once: one call instead of a page fault per 4 KiB,
+// which the first tasks of a run would otherwise pay for.
+char* new_slab(std::size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+                 -1, 0);
+  if (p == MAP_FAILED) return static_cast<char*>(::operator new(bytes, std::align_val_t(block_unit)));
+  return static_cast<char*>(p);
+}
+
 }  // namespace
 
 void* take_block(std::size_t size) {
@@ -124,17 +159,11 @@ void* take_block(std::size_t size) {
   }
   const std::size_t bytes = (c + 1) * block_unit;
   if (mine.slab_left < bytes) {
-    {
-      auto& s = shared();
-      std::lock_guard<std::mutex> lock(s.m);
-      if (free_block* b = s.free[c]) {
-        s.free[c] = b->next;
-        return b;
-      }
-    }
+    if (free_block* b = take_shared(c)) return b;
     // The rest of the old slab stays unused: at most one block's worth.
-    mine.slab = static_cast<char*>(::operator new(slab_bytes, std::align_val_t(block_unit)));
-    mine.slab_left = slab_bytes;
+    mine.slab_size = std::min(mine.slab_size ? 2 * mine.slab_size : first_slab, largest_slab);
+    mine.slab = new_slab(mine.slab_size);
+    mine.slab_left = mine.slab_size;
   }
   void* b = mine.slab;
   mine.slab += bytes;

@@ -247,9 +247,9 @@ class engine_runtime final : public client_core {
     mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
     run_task(h, payload);
     if (depth_ == 0) mpi_idle_yield_off();  // (inside a waiting task, that task's setting stays)
-    // Send results once the known work is half done, so the hub can refill before we run dry.
-    const std::size_t queued = queue_.size() + deferred_.size();
-    if (queued == 0 || out_records_ >= queued || out_.size() > (1u << 16) ||
+    // Send results once nothing known is left to run (the hub then refills in one go), or once
+    // they have waited 200 us or fill 64 KiB.
+    if (queue_.size() + deferred_.size() == 0 || out_.size() > (1u << 16) ||
         std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200)) {
       flush();
     }

@@ -173,6 +173,13 @@ void hub_core::submit(task_ptr task) {
     std::lock_guard<std::mutex> lock(submitted_m_);
     submitted_.push_back(std::move(task));
   }
+  announce_submission();
+}
+
+// Read first: while the hub thread has not taken the last submissions, the flag stays set and
+// its cache line stays where it is.
+void hub_core::announce_submission() {
+  if (!has_submissions_.load(std::memory_order_relaxed)) has_submissions_.store(true);
   t_.wake();
 }
 
@@ -186,7 +193,7 @@ void hub_core::submit(std::vector<task_ptr>& tasks) {
     }
   }
   tasks.clear();
-  t_.wake();
+  announce_submission();
 }
 
 void hub_core::request_stop(int exit_code) {
@@ -338,8 +345,10 @@ std::size_t hub_core::purge() {
 // ---- accepting tasks ----
 
 bool hub_core::take_submissions(bool with_controls) {
+  if (!has_submissions_.load() && !(with_controls && has_controls_.load())) return false;
   {
     std::lock_guard<std::mutex> lock(submitted_m_);
+    has_submissions_.store(false);  // a submission after this sets it again
     if (submitted_.empty() && (controls_.empty() || !with_controls)) return false;
     incoming_.swap(submitted_);
     if (with_controls) {

@@ -98,6 +98,7 @@ class hub_core : public client_core {
   void rest();
   void wake_hub_thread();
   bool take_submissions(bool with_controls);
+  void announce_submission();
   void run_controls();
   void accept(task_ptr t);
   void resolve(task_state& t);
@@ -142,6 +143,7 @@ class hub_core : public client_core {
   std::vector<std::function<void()>> controls_;
   std::atomic<bool> is_stop_requested_{false};
   std::atomic<bool> has_controls_{false};
+  alignas(64) std::atomic<bool> has_submissions_{false};  // set with every submission
   // Client threads running passes (help) while the hub thread rests.
   std::mutex pass_m_;  // one pass at a time
   std::atomic<int> helpers_{0};

@@ -125,7 +125,7 @@ void mpi_transport::idle(std::chrono::microseconds most) {
 
 // A wake-up between the caller's last look and the doorbell being armed is kept in is_woken_.
 void mpi_transport::wake() {
-  is_woken_.store(true);
+  if (!is_woken_.load(std::memory_order_relaxed)) is_woken_.store(true);
   bells_.ring(rank_);
 }
 
