@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The runtime's building blocks that need no MPI: a lane's ring, and the block pool.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lane.hpp"
+#include "taskhub/detail/block_pool.hpp"
+
+namespace {
+
+using taskhub::detail::lane;
+
+struct lane_memory {
+  explicit lane_memory(std::size_t bytes) : storage(new std::uint64_t[bytes / 8 + 16]) {
+    auto at = reinterpret_cast<std::uintptr_t>(storage.get());
+    l = lane::format(reinterpret_cast<void*>((at + 63) & ~std::uintptr_t(63)), bytes);
+  }
+  std::unique_ptr<std::uint64_t[]> storage;
+  lane* l;
+};
+
+std::string message(int i) { return std::string(static_cast<std::size_t>(1 + (i * 37) % 900), static_cast<char>('a' + i % 26)) + std::to_string(i); }
+
+TEST(lane, keeps_order_and_bytes_across_many_wraps) {
+  lane_memory m(4096 + 256);  // a 4 KiB ring: every few messages wrap around
+  std::deque<std::string> in_flight;
+  int written = 0, read = 0;
+  while (read < 5000) {
+    // Write until the lane is full, then read some back.
+    while (written < 5000) {
+      const std::string s = message(written);
+      if (!m.l->write(lane::kind::message, s.data(), s.size())) break;
+      in_flight.push_back(s);
+      ++written;
+    }
+    for (int k = 0; k < 3; ++k) {
+      lane::entry e;
+      if (!m.l->peek(e)) break;
+      ASSERT_EQ(e.what, lane::kind::message);
+      ASSERT_EQ(std::string(e.data, e.size), in_flight.front()) << "message " << read;
+      m.l->pop();
+      in_flight.pop_front();
+      ++read;
+    }
+  }
+  lane::entry e;
+  EXPECT_FALSE(m.l->peek(e));
+  EXPECT_TRUE(m.l->is_empty());
+}
+
+TEST(lane, refuses_what_does_not_fit) {
+  lane_memory m(4096 + 256);
+  const std::vector<char> big(m.l->largest() + 1, 'x');
+  EXPECT_FALSE(m.l->write(lane::kind::message, big.data(), big.size()));
+  const std::vector<char> fits(m.l->largest(), 'y');
+  int n = 0;
+  while (m.l->write(lane::kind::message, fits.data(), fits.size())) ++n;
+  EXPECT_GE(n, 3);  // a quarter of the ring each, less their marks
+  lane::entry e;
+  ASSERT_TRUE(m.l->peek(e));
+  m.l->pop();
+  EXPECT_TRUE(m.l->write(lane::kind::message, fits.data(), fits.size()));
+}
+
+TEST(lane, carries_markers_and_empty_messages) {
+  lane_memory m(4096 + 256);
+  const std::uint64_t size = 123456789;
+  ASSERT_TRUE(m.l->write(lane::kind::message, nullptr, 0));
+  ASSERT_TRUE(m.l->write(lane::kind::via_mpi, &size, sizeof size));
+  lane::entry e;
+  ASSERT_TRUE(m.l->peek(e));
+  EXPECT_EQ(e.what, lane::kind::message);
+  EXPECT_EQ(e.size, 0u);
+  m.l->pop();
+  ASSERT_TRUE(m.l->peek(e));
+  EXPECT_EQ(e.what, lane::kind::via_mpi);
+  std::uint64_t got = 0;
+  std::memcpy(&got, e.data, sizeof got);
+  EXPECT_EQ(got, size);
+}
+
+TEST(lane, one_writer_thread_and_one_reader_thread) {
+  lane_memory m(64 * 1024 + 256);
+  constexpr int count = 200000;
+  std::thread writer([&] {
+    for (int i = 0; i < count;) {
+      const std::string s = message(i);
+      if (m.l->write(lane::kind::message, s.data(), s.size())) {
+        ++i;
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  int bad = 0;
+  for (int i = 0; i < count;) {
+    lane::entry e;
+    if (!m.l->peek(e)) {
+      std::this_thread::yield();
+      continue;
+    }
+    bad += std::string(e.data, e.size) != message(i);
+    m.l->pop();
+    ++i;
+  }
+  writer.join();
+  EXPECT_EQ(bad, 0);
+}
+
+TEST(block_pool, reuses_blocks_and_takes_them_back_from_any_thread) {
+  using taskhub::detail::give_block;
+  using taskhub::detail::take_block;
+  void* a = take_block(100);
+  void* b = take_block(100);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a) % 64, 0u);
+  std::memset(a, 1, 100);
+  std::memset(b, 2, 100);
+  give_block(a, 100);
+  EXPECT_EQ(take_block(128), a);  // same size class, freed last: used first
+  std::thread other([&] { give_block(b, 100); });
+  other.join();
+  give_block(a, 100);
+  EXPECT_THROW(take_block(taskhub::detail::largest_block + 1), std::bad_alloc);
+}
+
+}  // namespace
