@@ -150,7 +150,7 @@ char* new_slab(std::size_t bytes) {
 }  // namespace
 
 void* take_block(std::size_t size) {
-  if (size > largest_block) throw std::bad_alloc();
+  if (size > largest_block) return ::operator new(size, std::align_val_t(block_unit));
   const std::size_t c = class_of(size);
   if (free_block* b = mine.free[c]) {
     mine.free[c] = b->next;
@@ -172,6 +172,7 @@ void* take_block(std::size_t size) {
 }
 
 void give_block(void* block, std::size_t size) noexcept {
+  if (size > largest_block) return ::operator delete(block, std::align_val_t(block_unit));
   const std::size_t c = class_of(size);
   auto* b = static_cast<free_block*>(block);
   if (mine.count[c] < most_kept) {

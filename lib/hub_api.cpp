@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "hub_core.hpp"
+#include "taskhub/detail/block_pool.hpp"
 #include "options_codec.hpp"
 #include "taskhub/hub.hpp"
 
@@ -113,7 +114,7 @@ namespace detail {
 
 void attach_options(task_state& task, const task_options& opts) {
   if (opts.is_plain()) return;
-  task.options = std::make_shared<task_options>(opts);
+  task.options = std::allocate_shared<task_options>(block_allocator<task_options>(), opts);
   const auto& req = opts.requirements();
   if (req.empty()) return;
   const std::uint32_t flags = has_requirements_flag;

@@ -421,7 +421,11 @@ void hub_core::accept(task_ptr t) {
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids()) {
       auto* p = lookup(parent);
-      if (!is_finished(p->hub.state)) p->hub.dependents.push_back(t.get());
+      if (!is_finished(p->hub.state)) {
+        auto& d = p->hub.dependents;
+        if (d.capacity() == 0) d.reserve(4);  // most tasks that have dependents have a few
+        d.push_back(t.get());
+      }
     }
   resolve(*t);
 }
@@ -592,6 +596,14 @@ void hub_core::assign(task_state& t, engine_slot& s) {
   if (journal_) journal_->dispatched(t);
 }
 
+// Whether some engine takes more tasks, under the high-water mark.
+bool hub_core::has_room() const {
+  for (const auto& s : slots_)
+    if (!s.is_retired && (hwm_ <= 0 || s.outstanding - s.blocked + static_cast<int>(s.batch.size()) < hwm_))
+      return true;
+  return false;
+}
+
 bool hub_core::schedule() {
   bool did = false;
   for (auto it = ready_.begin(); it != ready_.end();) {
@@ -616,6 +628,7 @@ bool hub_core::schedule() {
       }
       if (candidates_.empty()) {
         if (is_plain) return did;  // every engine is full
+        if (!has_room()) break;    // the same: only tasks that tasks wait for (at the front) go now
         ++i;                       // its engines are full; others may take later tasks
         continue;
       }

@@ -110,6 +110,7 @@ class hub_core : public client_core {
   bool is_eligible(const task_state& t, const engine_slot& s) const;
   bool runs_anywhere(const task_state& t) const;
   bool schedule();
+  bool has_room() const;
   void assign(task_state& t, engine_slot& s);
   bool send_batches();
   bool receive();

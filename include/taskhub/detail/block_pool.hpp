@@ -12,7 +12,8 @@ namespace taskhub::detail {
 
 /// The largest block.
 constexpr std::size_t largest_block = 1024;
-/// A block of at least `size` bytes (at most largest_block), aligned to 64.
+/// A block of at least `size` bytes, aligned to 64 (from the pool up to largest_block, from
+/// operator new above).
 void* take_block(std::size_t size);
 /// Returns a block taken with the same `size`; any thread may return it.
 void give_block(void* block, std::size_t size) noexcept;
