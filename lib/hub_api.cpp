@@ -112,10 +112,10 @@ std::map<int, engine_counts> hub::counts() {
 
 namespace detail {
 
-void attach_options(task_state& task, const task_options& opts) {
-  if (opts.is_plain()) return;
-  task.options = std::allocate_shared<task_options>(block_allocator<task_options>(), opts);
-  const auto& req = opts.requirements();
+void attach_options(task_state& task, shared_options opts) {
+  if (!opts || opts->is_plain()) return;
+  task.options = std::move(opts);
+  const auto& req = task.options->requirements();
   if (req.empty()) return;
   const std::uint32_t flags = has_requirements_flag;
   std::memcpy(task.request.data() + offsetof(record_header, flags), &flags, sizeof flags);

@@ -28,10 +28,13 @@ namespace taskhub {
 class load_balanced_view {
  public:
   load_balanced_view(detail::client_core& core, task_options opts)
-      : core_(&core), opts_(std::move(opts)) {}
+      : core_(&core), opts_(detail::share_options(std::move(opts))) {}
 
   /// The options its tasks carry.
-  const task_options& options() const { return opts_; }
+  const task_options& options() const {
+    static const task_options defaults;
+    return opts_ ? *opts_ : defaults;
+  }
 
   /// Runs the function named `Fn` on the engine the scheduler picks.
   template <auto Fn, class... A>
@@ -81,7 +84,7 @@ class load_balanced_view {
   detail::client_core& core() { return *core_; }
 
  protected:
-  const task_options* opts() const { return opts_.is_plain() ? nullptr : &opts_; }
+  const detail::shared_options& opts() const { return opts_; }
 
  private:
   template <class Handler, class First, class... Rest>
@@ -107,7 +110,7 @@ class load_balanced_view {
     };
     auto in = std::make_shared<input>(input{{std::forward<Ranges>(ranges)...}, std::nullopt, 0});
     detail::client_core* core = core_;
-    auto options = opts_.is_plain() ? nullptr : std::make_shared<task_options>(opts_);
+    auto options = opts_;
     const std::size_t chunk = opts.chunk();
     if (is_eager) opts.max_outstanding(std::numeric_limits<std::size_t>::max());
 
@@ -126,7 +129,7 @@ class load_balanced_view {
       };
       if (is_done()) return detail::task_ptr();
       auto t = detail::make_task(*core, detail::chunk_handler<Handler>::id, -1);
-      if (options) detail::attach_options(*t, *options);
+      if (options) detail::attach_options(*t, options);
       auto& out = t->request;
       const auto count_at = out.size();
       detail::encode<std::uint64_t>(out, 0);
@@ -175,7 +178,7 @@ class load_balanced_view {
   }
 
   detail::client_core* core_;
-  task_options opts_;
+  detail::shared_options opts_;  // null: the defaults
 };
 
 }  // namespace taskhub

@@ -4,9 +4,11 @@
 
 // Turning a call into a task record and handing it to the hub thread.
 
+#include <memory>
 #include <type_traits>
 #include <utility>
 
+#include "taskhub/detail/block_pool.hpp"
 #include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/function.hpp"
@@ -22,16 +24,25 @@ using handler_of_object = object_handler<std::decay_t<F>>;
 template <class Handler>
 using result_of = typename Handler::sig::result;
 
+/// Options shared by the tasks of one view (null: the defaults).
+using shared_options = std::shared_ptr<const task_options>;
+
+/// `opts`, to share, or null when they are the defaults.
+inline shared_options share_options(task_options opts) {
+  if (opts.is_plain()) return nullptr;
+  return std::allocate_shared<const task_options>(block_allocator<task_options>(), std::move(opts));
+}
+
 /// Attaches non-default options to a task whose header was just written (defined in the runtime).
-void attach_options(task_state& task, const task_options& opts);
+void attach_options(task_state& task, shared_options opts);
 
 /// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses), with
 /// `opts` unless null.
 template <class Handler, class... A>
-task_ptr make_call(client_core& hub, int target, const task_options* opts, A&&... a) {
+task_ptr make_call(client_core& hub, int target, const shared_options& opts, A&&... a) {
   auto t = make_task(hub, Handler::id, target,
                      encoded_args_size<typename Handler::sig>(a...));
-  if (opts) attach_options(*t, *opts);
+  if (opts) attach_options(*t, opts);
   encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
   end_record(t->request, 0);
   return t;
@@ -39,7 +50,7 @@ task_ptr make_call(client_core& hub, int target, const task_options* opts, A&&..
 
 /// Builds, submits and returns the future of `Handler(a...)` on `target`.
 template <class Handler, class... A>
-future<result_of<Handler>> call(client_core& hub, int target, const task_options* opts, A&&... a) {
+future<result_of<Handler>> call(client_core& hub, int target, const shared_options& opts, A&&... a) {
   auto t = make_call<Handler>(hub, target, opts, std::forward<A>(a)...);
   submit(hub, t);
   return future<result_of<Handler>>(std::move(t));
