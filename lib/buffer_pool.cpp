@@ -102,7 +102,9 @@ struct thread_blocks {
   char* slab = nullptr;
   std::size_t slab_left = 0;
   std::size_t slab_size = 0;
+  bool is_ended = false;  // the thread is ending: blocks it frees from now on go to the shared lists
   ~thread_blocks() {  // a thread that ends hands its blocks on
+    is_ended = true;
     auto& s = shared();
     std::lock_guard<std::mutex> lock(s.m);
     for (std::size_t c = 0; c < classes; ++c) {
@@ -111,6 +113,7 @@ struct thread_blocks {
         b->next = s.free[c];
         s.free[c] = b;
       }
+      count[c] = 0;
     }
   }
 };
@@ -127,7 +130,8 @@ free_block* take_shared(std::size_t c) {
   if (!first) return nullptr;
   free_block* last = first;
   std::size_t n = 1;
-  while (n < shared_batch && last->next) {
+  const std::size_t most = mine.is_ended ? 1 : shared_batch;
+  while (n < most && last->next) {
     last = last->next;
     ++n;
   }
@@ -158,6 +162,10 @@ void* take_block(std::size_t size) {
     return b;
   }
   const std::size_t bytes = (c + 1) * block_unit;
+  if (mine.is_ended) {
+    if (free_block* b = take_shared(c)) return b;
+    return ::operator new(bytes, std::align_val_t(block_unit));  // joins the pool when given back
+  }
   if (mine.slab_left < bytes) {
     if (free_block* b = take_shared(c)) return b;
     // The rest of the old slab stays unused: at most one block's worth.
@@ -175,7 +183,7 @@ void give_block(void* block, std::size_t size) noexcept {
   if (size > largest_block) return ::operator delete(block, std::align_val_t(block_unit));
   const std::size_t c = class_of(size);
   auto* b = static_cast<free_block*>(block);
-  if (mine.count[c] < most_kept) {
+  if (mine.count[c] < most_kept && !mine.is_ended) {
     b->next = mine.free[c];
     mine.free[c] = b;
     ++mine.count[c];

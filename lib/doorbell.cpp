@@ -65,8 +65,12 @@ doorbells::~doorbells() {
 
 void doorbells::ring(int rank) {
   auto* bell = bells_[static_cast<std::size_t>(rank)];
-  // A read first: most rings find nobody asleep, and a read leaves the line shared.
-  if (bell && bell->load(std::memory_order_acquire) == 1 && bell->exchange(0) == 1)
+  if (!bell) return;
+  // The message written before this ring must be visible before the bell is read, or a sleeper
+  // arming its bell meanwhile could miss both. Then a read: most rings find nobody asleep, and a
+  // read leaves the line shared.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (bell->load(std::memory_order_relaxed) == 1 && bell->exchange(0) == 1)
     syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(bell), FUTEX_WAKE, 1, nullptr, nullptr, 0);
 }
 

@@ -217,8 +217,9 @@ class engine_runtime final : public client_core {
       deferred_.pop_front();
     } else if (!queue_.next(r)) {
       flush();
-      t_.progress();
-      wait_.idle(t_);
+      // While results wait for room in the lane, do not nap past a yield.
+      const bool is_sending = t_.progress();
+      wait_.idle(t_, is_sending ? std::chrono::microseconds(0) : std::chrono::microseconds::max());
       return;
     }
     wait_.busy();

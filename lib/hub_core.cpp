@@ -70,6 +70,9 @@ completion_signal& completions() {
   return c;
 }
 
+thread_local bool is_in_pass = false;  // this thread runs a pass: it may not start another
+thread_local unsigned submits_since_wait = 0;  // this thread's submissions since it last helped
+
 // A received batch shared by the tasks whose results it holds; recycled when the last goes.
 struct held_batch {
   bytes data;
@@ -180,6 +183,19 @@ void hub_core::submit(task_ptr task) {
 // its cache line stays where it is.
 void hub_core::announce_submission() {
   if (!has_submissions_.load(std::memory_order_relaxed)) has_submissions_.store(true);
+  // The hub thread rests for a while after clients helped. If none helps now, a lone submission
+  // (the client waited since its last) is sent on its way from here; the second of a burst wakes
+  // the hub thread, which then takes the burst as it comes, in parallel.
+  if (is_resting_.load(std::memory_order_relaxed) && helpers_.load(std::memory_order_relaxed) == 0 &&
+      !is_in_pass && t_.is_shareable()) {
+    if (submits_since_wait++ == 0) {
+      helper_pass();
+    } else {
+      wake_hub_thread();
+    }
+    return;
+  }
+  ++submits_since_wait;
   t_.wake();
 }
 
@@ -1015,6 +1031,7 @@ constexpr int most_rests = 2;
 // does: controls, the journal's flushes, and (in the transport) MPI.
 bool hub_core::pass(bool is_hub_thread) {
   bool did = false;
+  if (is_hub_thread) t_.begin_owner_pass();
   if (!is_stopping_) {
     did |= take_submissions(is_hub_thread);
     check_timers();
@@ -1030,9 +1047,12 @@ bool hub_core::pass(bool is_hub_thread) {
 
 // The hub thread rests while a client thread runs the passes, unless something needs it.
 bool hub_core::should_rest() const {
+  // Helped now, or lately and no submission waits (a client between two waits).
   const bool is_helped =
-      helpers_.load() > 0 || steady_ns() - last_help_ns_.load(std::memory_order_relaxed) < rest_ns;
-  return is_helped && !t_.wants_owner() && !is_stop_requested_.load() && !has_controls_.load();
+      helpers_.load() > 0 ||
+      (!has_submissions_.load() && steady_ns() - last_help_ns_.load(std::memory_order_relaxed) < rest_ns);
+  return is_helped && !t_.wants_owner() && !is_stop_requested_.load() && !has_controls_.load() &&
+         !is_hub_thread_waiting_.load(std::memory_order_relaxed);
 }
 
 void hub_core::rest() {
@@ -1053,42 +1073,60 @@ void hub_core::wake_hub_thread() {
   t_.wake();
 }
 
+// One pass on a helping client thread. A failure is the hub's, not the task's: it goes to the hub
+// thread, which ends the run as it does for its own.
+bool hub_core::helper_pass() {
+  std::unique_lock<std::mutex> lock(pass_m_, std::try_to_lock);
+  if (!lock.owns_lock() || is_stopping_ || helper_error_) return false;
+  is_in_pass = true;
+  bool did = false;
+  try {
+    did = pass(false);
+  } catch (...) {
+    helper_error_ = std::current_exception();
+    did = false;
+  }
+  is_in_pass = false;
+  lock.unlock();
+  if (t_.wants_owner() || helper_error_) wake_hub_thread();
+  return did;
+}
+
 bool hub_core::help(const std::function<bool()>& is_ready, deadline until) {
-  helpers_.fetch_add(1);
-  bool is_done = false;
+  if (is_in_pass) return false;
+  submits_since_wait = 0;
+  struct counted {
+    hub_core& h;
+    explicit counted(hub_core& hub) : h(hub) { h.helpers_.fetch_add(1); }
+    ~counted() {
+      h.last_help_ns_.store(steady_ns(), std::memory_order_relaxed);
+      h.helpers_.fetch_sub(1);
+    }
+  } count(*this);
   const bool has_deadline = until != deadline::max();
   auto quiet_since = deadline::min();  // when passes began to find nothing to do
   for (;;) {
-    if (is_ready() || (has_deadline && std::chrono::steady_clock::now() >= until)) {
-      is_done = true;
-      break;
-    }
-    bool did = false;
-    if (pass_m_.try_lock()) {
-      if (!is_stopping_) did = pass(false);
-      pass_m_.unlock();
-      if (t_.wants_owner()) wake_hub_thread();
-    }
+    if (is_ready() || (has_deadline && std::chrono::steady_clock::now() >= until)) return true;
+    // The hub thread asked for a pass of its own (controls, MPI, the journal): let it have one.
+    const bool did = !is_hub_thread_waiting_.load(std::memory_order_relaxed) && helper_pass();
     if (did) {
       quiet_since = deadline::min();
       continue;
     }
     const auto now = std::chrono::steady_clock::now();
     if (quiet_since == deadline::min()) quiet_since = now;
-    if (now - quiet_since > backoff::yield_for()) break;  // a long wait: block instead
+    if (now - quiet_since > backoff::yield_for()) return false;  // a long wait: block instead
     std::this_thread::yield();
   }
-  last_help_ns_.store(steady_ns(), std::memory_order_relaxed);
-  helpers_.fetch_sub(1);
-  return is_done;
 }
 
 bool help_hub(const std::function<bool()>& is_ready, deadline until) {
-  helper_count.fetch_add(1);
+  struct counted {
+    counted() { helper_count.fetch_add(1); }
+    ~counted() { helper_count.fetch_sub(1); }
+  } count;
   hub_core* hub = helped_hub.load();
-  const bool is_done = hub && hub->help(is_ready, until);
-  helper_count.fetch_sub(1);
-  return is_done;
+  return hub && hub->help(is_ready, until);
 }
 
 void hub_core::serve() {
@@ -1103,13 +1141,18 @@ void hub_core::serve() {
       wait.busy();
       continue;
     }
-    if (!pass_m_.try_lock()) {  // a client thread is in a pass
+    if (!pass_m_.try_lock()) {  // a client thread is in a pass: it lets us have the next
+      is_hub_thread_waiting_.store(true, std::memory_order_relaxed);
       std::this_thread::yield();
       continue;
     }
+    is_hub_thread_waiting_.store(false, std::memory_order_relaxed);
     rests = 0;
     std::unique_lock<std::mutex> lock(pass_m_, std::adopt_lock);
+    if (helper_error_) std::rethrow_exception(helper_error_);
+    is_in_pass = true;
     bool did = pass(true);
+    is_in_pass = false;
     if (!is_stopping_ && is_stop_requested_.load()) {
       is_stopping_ = true;
       stop_engines();
@@ -1120,7 +1163,9 @@ void hub_core::serve() {
       for (const auto& s : slots_) all_stopped = all_stopped && s.is_stopped;
       if (all_stopped && !is_sending_) break;
     }
-    const auto next_timer = did ? std::chrono::microseconds(0) : until_next_timer();
+    // While sends wait (a full lane, MPI in flight), nap no longer than a yield.
+    const auto next_timer = did ? std::chrono::microseconds(0)
+                                : is_sending_ ? std::chrono::microseconds(0) : until_next_timer();
     lock.unlock();
     if (did) {
       wait.busy();

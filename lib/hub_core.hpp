@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,9 +29,10 @@ using task_state_kind = taskhub::task_state;
 /// A task with id `id` whose request holds its record header and room for `payload` bytes.
 task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size_t payload);
 
-/// The hub: client threads submit tasks; the hub thread (serve) keeps the table of every task,
-/// resolves dependencies, schedules ready tasks onto engines, batches them, and completes futures
-/// as results arrive. Only the hub thread uses the transport or the table.
+/// The hub: client threads submit tasks; passes (on the hub thread, or on a waiting client that
+/// helps) keep the table of every task, resolve dependencies, schedule ready tasks onto engines,
+/// batch them, and complete futures as results arrive. Only a pass, under pass_m_, uses the
+/// transport or the table; only the hub thread's passes call MPI.
 class hub_core : public client_core {
  public:
   struct config {
@@ -94,6 +96,7 @@ class hub_core : public client_core {
   };
 
   bool pass(bool is_hub_thread);
+  bool helper_pass();
   bool should_rest() const;
   void rest();
   void wake_hub_thread();
@@ -151,6 +154,8 @@ class hub_core : public client_core {
   std::atomic<std::int64_t> last_help_ns_{0};
   std::atomic<std::uint32_t> rest_word_{0};  // a futex: 1 ends the hub thread's rest
   std::atomic<bool> is_resting_{false};
+  std::atomic<bool> is_hub_thread_waiting_{false};  // helpers let the hub thread have a pass
+  std::exception_ptr helper_error_;                 // a helper's pass failed: the hub thread ends the run
   int exit_code_ = 0;
   std::atomic<std::uint64_t> next_id_{1};
 

@@ -50,6 +50,8 @@ class transport {
   virtual bool is_shareable() const { return false; }
   /// Whether work waits that only the owner can do; safe from any thread.
   virtual bool wants_owner() const { return false; }
+  /// The owner starts a pass in which it will poll and progress: what waited for it is its own.
+  virtual void begin_owner_pass() {}
 };
 
 /// Waits on a condition variable that wake() (and, locally, an arriving message) signals.
@@ -95,7 +97,8 @@ class mpi_transport : public transport {
   std::chrono::microseconds longest_nap() const override;
   void claim() override { owner_ = std::this_thread::get_id(); }
   bool is_shareable() const override { return is_lane_only_; }
-  bool wants_owner() const override { return wants_owner_.load(std::memory_order_relaxed); }
+  bool wants_owner() const override { return wants_owner_.load(); }
+  void begin_owner_pass() override { wants_owner_.store(false); }
 
  private:
   struct pending {

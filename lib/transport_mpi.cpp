@@ -95,6 +95,12 @@ void mpi_transport::send_linked(int dest, link& l, outgoing m) {
     bells_.ring(dest);
     return;
   }
+  // A message may wait here for long; it keeps a copy, not a pointer into a task.
+  if (m.borrowed) {
+    m.data = take_buffer(m.borrowed->size());
+    m.data.assign(m.borrowed->begin(), m.borrowed->end());
+    m.borrowed = nullptr;
+  }
   l.backlog.push_back(std::move(m));
 }
 
@@ -125,7 +131,9 @@ void mpi_transport::idle(std::chrono::microseconds most) {
 
 // A wake-up between the caller's last look and the doorbell being armed is kept in is_woken_.
 void mpi_transport::wake() {
-  if (!is_woken_.load(std::memory_order_relaxed)) is_woken_.store(true);
+  // Already set: the sleeper will see it before it sleeps, and no ring is needed.
+  if (is_woken_.load(std::memory_order_relaxed)) return;
+  is_woken_.store(true);
   bells_.ring(rank_);
 }
 
@@ -187,7 +195,6 @@ bool mpi_transport::poll(int& source, bytes& msg) {
 
 bool mpi_transport::progress() {
   bool is_waiting = false;
-  if (is_owner()) wants_owner_.store(false);
   for (int r : linked_) {
     auto& l = links_[static_cast<std::size_t>(r)];
     bool did = false;
