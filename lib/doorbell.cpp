@@ -37,14 +37,7 @@ doorbells::doorbells(MPI_Comm comm) {
   // Which rank of `comm` is each rank of the node?
   int node_size = 0;
   MPI_Comm_size(node_, &node_size);
-  std::vector<int> node_ranks(static_cast<std::size_t>(node_size)), comm_ranks(node_ranks.size());
-  for (int i = 0; i < node_size; ++i) node_ranks[static_cast<std::size_t>(i)] = i;
-  MPI_Group node_group, comm_group;
-  MPI_Comm_group(node_, &node_group);
-  MPI_Comm_group(comm, &comm_group);
-  MPI_Group_translate_ranks(node_group, node_size, node_ranks.data(), comm_group, comm_ranks.data());
-  MPI_Group_free(&node_group);
-  MPI_Group_free(&comm_group);
+  const std::vector<int> comm_ranks = ranks_in(node_, comm);
 
   is_node_local_ = node_size == size;
   bells_.assign(static_cast<std::size_t>(size), nullptr);

@@ -112,14 +112,7 @@ lanes::lanes(MPI_Comm comm, int hub) {
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, &is_on, 1, MPI_INT, MPI_MIN, node_), "MPI_Allreduce");
 
   // The node's ranks, as ranks of `comm`, in node order; the others besides the hub get lanes.
-  std::vector<int> node_ranks(static_cast<std::size_t>(node_size)), comm_ranks(node_ranks.size());
-  for (int i = 0; i < node_size; ++i) node_ranks[static_cast<std::size_t>(i)] = i;
-  MPI_Group node_group, comm_group;
-  MPI_Comm_group(node_, &node_group);
-  MPI_Comm_group(comm, &comm_group);
-  MPI_Group_translate_ranks(node_group, node_size, node_ranks.data(), comm_group, comm_ranks.data());
-  MPI_Group_free(&node_group);
-  MPI_Group_free(&comm_group);
+  const std::vector<int> comm_ranks = ranks_in(node_, comm);
   int hub_at = -1;  // the hub's rank in the node, if it is here
   std::vector<int> others;
   for (int i = 0; i < node_size; ++i) {

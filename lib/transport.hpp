@@ -188,4 +188,7 @@ class backoff {
 /// Throws taskhub::mpi_error naming `routine` unless `rc` is MPI_SUCCESS.
 void check_mpi(int rc, const char* routine);
 
+/// The rank in `comm` of each rank of `part` (a communicator split from it), in `part`'s order.
+std::vector<int> ranks_in(MPI_Comm part, MPI_Comm comm);
+
 }  // namespace taskhub::detail

@@ -21,6 +21,20 @@ void check_mpi(int rc, const char* routine) {
   throw mpi_error(routine, error_class, std::string(text, static_cast<std::size_t>(len)));
 }
 
+std::vector<int> ranks_in(MPI_Comm part, MPI_Comm comm) {
+  int n = 0;
+  MPI_Comm_size(part, &n);
+  std::vector<int> own(static_cast<std::size_t>(n)), theirs(own.size());
+  for (int i = 0; i < n; ++i) own[static_cast<std::size_t>(i)] = i;
+  MPI_Group part_group, comm_group;
+  MPI_Comm_group(part, &part_group);
+  MPI_Comm_group(comm, &comm_group);
+  MPI_Group_translate_ranks(part_group, n, own.data(), comm_group, theirs.data());
+  MPI_Group_free(&part_group);
+  MPI_Group_free(&comm_group);
+  return theirs;
+}
+
 namespace {
 std::chrono::microseconds env_us(const char* name, long fallback) {
   const char* v = std::getenv(name);
