@@ -171,18 +171,40 @@ task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payl
   return new_task(next_id_.fetch_add(1, std::memory_order_relaxed), handler, target, payload);
 }
 
+// Submissions go on a lock-free stack that the hub takes whole; each task keeps itself alive
+// until then.
 void hub_core::submit(task_ptr task) {
-  {
-    std::lock_guard<std::mutex> lock(submitted_m_);
-    submitted_.push_back(std::move(task));
+  task_state* t = task.get();
+  t->submitted_self = std::move(task);
+  push_submissions(t, t);
+}
+
+void hub_core::submit(std::vector<task_ptr>& tasks) {
+  if (tasks.empty()) return;
+  task_state* first = nullptr;  // the newest: the chain runs from it back to the oldest
+  task_state* last = nullptr;
+  for (auto& task : tasks) {
+    task_state* t = task.get();
+    t->submitted_self = std::move(task);
+    t->next_submitted = first;
+    if (!last) last = t;
+    first = t;
   }
+  tasks.clear();
+  push_submissions(first, last);
+}
+
+// Puts the chain first..last (newest to oldest) on the stack.
+void hub_core::push_submissions(task_state* first, task_state* last) {
+  task_state* head = submitted_.load(std::memory_order_relaxed);
+  do {
+    last->next_submitted = head;
+  } while (!submitted_.compare_exchange_weak(head, first, std::memory_order_release,
+                                             std::memory_order_relaxed));
   announce_submission();
 }
 
-// Read first: while the hub thread has not taken the last submissions, the flag stays set and
-// its cache line stays where it is.
 void hub_core::announce_submission() {
-  if (!has_submissions_.load(std::memory_order_relaxed)) has_submissions_.store(true);
   // The hub thread rests for a while after clients helped. If none helps now, a lone submission
   // (the client waited since its last) is sent on its way from here; the second of a burst wakes
   // the hub thread, which then takes the burst as it comes, in parallel.
@@ -199,22 +221,9 @@ void hub_core::announce_submission() {
   t_.wake();
 }
 
-void hub_core::submit(std::vector<task_ptr>& tasks) {
-  {
-    std::lock_guard<std::mutex> lock(submitted_m_);
-    if (submitted_.empty()) {
-      submitted_.swap(tasks);
-    } else {
-      submitted_.insert(submitted_.end(), tasks.begin(), tasks.end());
-    }
-  }
-  tasks.clear();
-  announce_submission();
-}
-
 void hub_core::request_stop(int exit_code) {
   {
-    std::lock_guard<std::mutex> lock(submitted_m_);
+    std::lock_guard<std::mutex> lock(controls_m_);
     exit_code_ = exit_code;
   }
   is_stop_requested_.store(true);
@@ -225,7 +234,7 @@ void hub_core::on_hub_thread(const std::function<void()>& fn) {
   std::promise<void> done;
   auto result = done.get_future();
   {
-    std::lock_guard<std::mutex> lock(submitted_m_);
+    std::lock_guard<std::mutex> lock(controls_m_);
     if (is_stop_requested_.load()) throw error("the hub has stopped");
     controls_.push_back([&] {
       try {
@@ -361,19 +370,29 @@ std::size_t hub_core::purge() {
 // ---- accepting tasks ----
 
 bool hub_core::take_submissions(bool with_controls) {
-  if (!has_submissions_.load() && !(with_controls && has_controls_.load())) return false;
-  {
-    std::lock_guard<std::mutex> lock(submitted_m_);
-    has_submissions_.store(false);  // a submission after this sets it again
-    if (submitted_.empty() && (controls_.empty() || !with_controls)) return false;
-    incoming_.swap(submitted_);
-    if (with_controls) {
-      running_controls_.swap(controls_);
-      has_controls_.store(false);
-    }
+  bool did = false;
+  if (with_controls && has_controls_.load()) {
+    std::lock_guard<std::mutex> lock(controls_m_);
+    running_controls_.swap(controls_);
+    has_controls_.store(false);
+    did = true;
   }
-  for (auto& t : incoming_) accept(std::move(t));
-  incoming_.clear();
+  if (!submitted_.load(std::memory_order_relaxed)) return did;
+  // The stack holds the newest first: accept from the oldest.
+  task_state* t = submitted_.exchange(nullptr, std::memory_order_acquire);
+  task_state* oldest_first = nullptr;
+  while (t) {
+    task_state* next = t->next_submitted;
+    t->next_submitted = oldest_first;
+    oldest_first = t;
+    t = next;
+  }
+  for (t = oldest_first; t;) {
+    task_state* next = t->next_submitted;
+    t->next_submitted = nullptr;
+    accept(std::move(t->submitted_self));
+    t = next;
+  }
   resolve_dependents();
   return true;
 }
@@ -989,7 +1008,7 @@ void hub_core::retire(engine_slot& slot) {
 void hub_core::stop_engines() {
   int code;
   {
-    std::lock_guard<std::mutex> lock(submitted_m_);
+    std::lock_guard<std::mutex> lock(controls_m_);
     code = exit_code_;
   }
   for (auto& s : slots_) {
@@ -1050,7 +1069,7 @@ bool hub_core::should_rest() const {
   // Helped now, or lately and no submission waits (a client between two waits).
   const bool is_helped =
       helpers_.load() > 0 ||
-      (!has_submissions_.load() && steady_ns() - last_help_ns_.load(std::memory_order_relaxed) < rest_ns);
+      (!submitted_.load() && steady_ns() - last_help_ns_.load(std::memory_order_relaxed) < rest_ns);
   return is_helped && !t_.wants_owner() && !is_stop_requested_.load() && !has_controls_.load() &&
          !is_hub_thread_waiting_.load(std::memory_order_relaxed);
 }
@@ -1184,7 +1203,7 @@ void hub_core::serve() {
   helped_hub.store(nullptr);
   while (helper_count.load() > 0) std::this_thread::yield();
   // Controls queued after the stop get an answer too.
-  std::lock_guard<std::mutex> lock(submitted_m_);
+  std::lock_guard<std::mutex> lock(controls_m_);
   for (auto& fn : controls_) fn();
   controls_.clear();
 }

@@ -102,6 +102,7 @@ class hub_core : public client_core {
   void wake_hub_thread();
   bool take_submissions(bool with_controls);
   void announce_submission();
+  void push_submissions(task_state* first, task_state* last);
   void run_controls();
   void accept(task_ptr t);
   void resolve(task_state& t);
@@ -142,12 +143,11 @@ class hub_core : public client_core {
   std::shared_ptr<taskhub::scheme> scheme_;
   std::shared_ptr<detail::journal> journal_;
 
-  std::mutex submitted_m_;
-  std::vector<task_ptr> submitted_;
+  std::mutex controls_m_;
+  alignas(64) std::atomic<task_state*> submitted_{nullptr};  // newest first (see submit)
   std::vector<std::function<void()>> controls_;
   std::atomic<bool> is_stop_requested_{false};
   std::atomic<bool> has_controls_{false};
-  alignas(64) std::atomic<bool> has_submissions_{false};  // set with every submission
   // Client threads running passes (help) while the hub thread rests.
   std::mutex pass_m_;  // one pass at a time
   std::atomic<int> helpers_{0};
@@ -160,7 +160,6 @@ class hub_core : public client_core {
   std::atomic<std::uint64_t> next_id_{1};
 
   // Hub-thread state.
-  std::vector<task_ptr> incoming_;
   std::vector<std::function<void()>> running_controls_;
   std::vector<task_ptr> local_;                         // tasks submitted on rank 0, by id
   std::unordered_map<std::uint64_t, task_ptr> remote_;  // tasks submitted by tasks

@@ -42,6 +42,11 @@ struct task_state {
   std::atomic<task_status> status{task_status::pending};
   std::atomic<bool> is_awaited{false};  // a client blocks on it: the hub must notify
 
+  // Between submission and the hub taking it: the next task submitted before it, and the
+  // reference that keeps it alive meanwhile.
+  task_state* next_submitted = nullptr;
+  std::shared_ptr<task_state> submitted_self;
+
   // Kept by the hub thread only.
   struct hub_part {
     int state = 0;           // a taskhub::task_state
