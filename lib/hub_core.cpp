@@ -148,6 +148,22 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
   local_.emplace_back();  // ids start at 1
 }
 
+hub_core::~hub_core() {
+  task_state* t = submitted_.exchange(nullptr, std::memory_order_acquire);
+  while (t) {
+    task_state* next = t->next_submitted;
+    const task_ptr self = std::move(t->submitted_self);
+    t->next_submitted = nullptr;
+    bytes why;
+    encode(why, std::string(failure::run_ended));
+    encode(why, "the run ended before task " + std::to_string(t->id) + " was taken");
+    t->set_result(std::move(why));
+    t->status.store(task_status::failed);
+    t = next;
+  }
+  completions().notify();
+}
+
 hub_core::engine_slot* hub_core::slot_of(int rank) {
   if (rank < 0 || rank >= static_cast<int>(slot_of_rank_.size())) return nullptr;
   const int i = slot_of_rank_[static_cast<std::size_t>(rank)];

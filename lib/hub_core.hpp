@@ -43,6 +43,8 @@ class hub_core : public client_core {
     std::shared_ptr<detail::journal> journal;    // null: no journal
   };
   hub_core(transport& t, std::vector<int> engines, config cfg);
+  /// Tasks submitted after the hub stopped fail, so nothing waits for them.
+  ~hub_core() override;
 
   // Client side (any thread).
   task_ptr make_task(std::uint64_t handler, int target, std::size_t payload) override;
