@@ -3,6 +3,7 @@
 #include "hub_core.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -191,6 +192,7 @@ task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payl
 // until then.
 void hub_core::submit(task_ptr task) {
   task_state* t = task.get();
+  assert(!t->submitted_self && "a task is submitted once");
   t->submitted_self = std::move(task);
   push_submissions(t, t);
 }
@@ -211,12 +213,16 @@ void hub_core::submit(std::vector<task_ptr>& tasks) {
 }
 
 // Puts the chain first..last (newest to oldest) on the stack.
-void hub_core::push_submissions(task_state* first, task_state* last) {
+void hub_core::push_chain(task_state* first, task_state* last) {
   task_state* head = submitted_.load(std::memory_order_relaxed);
   do {
     last->next_submitted = head;
   } while (!submitted_.compare_exchange_weak(head, first, std::memory_order_release,
                                              std::memory_order_relaxed));
+}
+
+void hub_core::push_submissions(task_state* first, task_state* last) {
+  push_chain(first, last);
   announce_submission();
 }
 
@@ -406,7 +412,22 @@ bool hub_core::take_submissions(bool with_controls) {
   for (t = oldest_first; t;) {
     task_state* next = t->next_submitted;
     t->next_submitted = nullptr;
-    accept(std::move(t->submitted_self));
+    try {
+      accept(std::move(t->submitted_self));
+    } catch (...) {
+      // The rest go back on the stack (newest first again), where a later take or the
+      // destructor finds them, and the failure goes on to end the run.
+      task_state* newest_first = nullptr;
+      task_state* oldest = next;
+      for (task_state* u = next; u;) {
+        task_state* after = u->next_submitted;
+        u->next_submitted = newest_first;
+        newest_first = u;
+        u = after;
+      }
+      if (newest_first) push_chain(newest_first, oldest);
+      throw;
+    }
     t = next;
   }
   resolve_dependents();

@@ -43,7 +43,8 @@ class hub_core : public client_core {
     std::shared_ptr<detail::journal> journal;    // null: no journal
   };
   hub_core(transport& t, std::vector<int> engines, config cfg);
-  /// Tasks submitted after the hub stopped fail, so nothing waits for them.
+  /// Tasks submitted after the hub's last pass fail, so nothing waits for them. (Submitting once
+  /// the hub is destroyed, from a thread that outlives the run, is not allowed.)
   ~hub_core() override;
 
   // Client side (any thread).
@@ -105,6 +106,7 @@ class hub_core : public client_core {
   bool take_submissions(bool with_controls);
   void announce_submission();
   void push_submissions(task_state* first, task_state* last);
+  void push_chain(task_state* first, task_state* last);
   void run_controls();
   void accept(task_ptr t);
   void resolve(task_state& t);
@@ -147,7 +149,7 @@ class hub_core : public client_core {
 
   std::mutex controls_m_;
   alignas(64) std::atomic<task_state*> submitted_{nullptr};  // newest first (see submit)
-  std::vector<std::function<void()>> controls_;
+  alignas(64) std::vector<std::function<void()>> controls_;  // off the submissions' cache line
   std::atomic<bool> is_stop_requested_{false};
   std::atomic<bool> has_controls_{false};
   // Client threads running passes (help) while the hub thread rests.
