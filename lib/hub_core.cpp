@@ -513,7 +513,7 @@ hub_core::verdict hub_core::evaluate(const task_state& t, const dependency& d, c
   }
   std::size_t met = 0, unmet = 0, pending = 0;
   for (auto id : d.ids()) {
-    const auto& p = *lookup(id);
+    const auto& p = id < local_.size() ? *local_[id] : *lookup(id);  // most parents are local
     if (!is_finished(p.hub.state)) {
       ++pending;
     } else if (static_cast<task_state_kind>(p.hub.state) == task_state_kind::done ? d.on_success()
@@ -619,9 +619,11 @@ bool hub_core::is_eligible(const task_state& t, const engine_slot& s) const {
   return true;
 }
 
-// Whether every engine may run `t`, so the per-engine checks can be skipped.
+// Whether every engine may run `t` (nothing in is_eligible restricts it), so the per-engine
+// checks can be skipped.
 bool hub_core::runs_anywhere(const task_state& t) const {
-  return !t.options && t.hub.excluded.empty() && t.hub.follow_engine < 0 && retired_ == 0;
+  return (!t.options || t.options->tags().empty()) && t.hub.excluded.empty() &&
+         t.hub.follow_engine < 0 && t.hub.allowed.empty() && retired_ == 0;
 }
 
 void hub_core::make_ready(task_state& t) {
