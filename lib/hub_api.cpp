@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "hub_core.hpp"
-#include "taskhub/detail/block_pool.hpp"
 #include "options_codec.hpp"
 #include "taskhub/hub.hpp"
 
