@@ -1137,16 +1137,16 @@ bool hub_core::helper_pass() {
   std::unique_lock<std::mutex> lock(pass_m_, std::try_to_lock);
   if (!lock.owns_lock() || is_stopping_ || helper_error_) return false;
   is_in_pass = true;
-  bool did = false;
+  bool did = false, has_failed = false;
   try {
     did = pass(false);
   } catch (...) {
-    helper_error_ = std::current_exception();
-    did = false;
+    helper_error_ = std::current_exception();  // read only under the lock
+    has_failed = true;
   }
   is_in_pass = false;
   lock.unlock();
-  if (t_.wants_owner() || helper_error_) wake_hub_thread();
+  if (t_.wants_owner() || has_failed) wake_hub_thread();
   return did;
 }
 
