@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "lane.hpp"
+#include "transport/lane.hpp"
 #include "taskhub/detail/block_pool.hpp"
 
 namespace {

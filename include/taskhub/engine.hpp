@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "taskhub/codec.hpp"
+#include "taskhub/detail/codec.hpp"
 
 namespace taskhub::detail {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "taskhub/codec.hpp"
+#include "taskhub/detail/codec.hpp"
 #include "taskhub/detail/runtime.hpp"
 
 namespace taskhub {

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "taskhub/function.hpp"
+#include "taskhub/detail/function.hpp"
 #include "taskhub/future.hpp"
 
 namespace taskhub {

@@ -2,11 +2,9 @@
 // Part of taskhub.
 #pragma once
 
-#include "taskhub/codec.hpp"
 #include "taskhub/direct_view.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/error.hpp"
-#include "taskhub/function.hpp"
 #include "taskhub/future.hpp"
 #include "taskhub/hub.hpp"
 #include "taskhub/load_balanced_view.hpp"

@@ -11,7 +11,7 @@
 #include "taskhub/detail/block_pool.hpp"
 #include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/wire.hpp"
-#include "taskhub/function.hpp"
+#include "taskhub/detail/function.hpp"
 #include "taskhub/future.hpp"
 #include "taskhub/task_options.hpp"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "taskhub/codec.hpp"
+#include "taskhub/detail/codec.hpp"
 
 namespace taskhub {
 class task_options;
@@ -73,5 +73,9 @@ struct task_state {
     result_size = reply->size();
   }
 };
+
+/// A task with id `id` whose request holds its record header and room for `payload` bytes.
+std::shared_ptr<task_state> new_task(std::uint64_t id, std::uint64_t handler, int target,
+                                     std::size_t payload);
 
 }  // namespace taskhub::detail

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "taskhub/codec.hpp"
+#include "taskhub/detail/codec.hpp"
 
 namespace taskhub::detail {
 

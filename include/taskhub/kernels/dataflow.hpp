@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "taskhub/codec.hpp"
+#include "taskhub/detail/codec.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/hub.hpp"
 

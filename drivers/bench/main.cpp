@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// taskhub-bench: the standard workloads through taskhub beside a raw-MPI master/worker doing the
+// same work in the same run, with the same number of tasks in flight per worker.
+//
+//   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1]
+
+#include <taskhub/taskhub.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "raw_mpi.hpp"
+#include "work.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using namespace taskhub_bench;
+
+std::int64_t tiny(std::int64_t x) { return tiny_work(x); }
+void uneven(int i) { uneven_work(i); }
+std::uint64_t bytes_sum(const std::vector<char>& data) { return bytes_work(data.data(), data.size()); }
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+struct figures {
+  double w1 = 0;
+  latency w2{0, 0};
+  double w3 = 0, w4 = 0;
+  double dag = 0;
+};
+
+// A random DAG of tiny tasks: each takes up to three parents among the 1,000 before it.
+double dag_rate(taskhub::hub& hub, int tasks) {
+  std::mt19937 rng(42);
+  const auto t0 = clock_type::now();
+  std::vector<taskhub::future<std::int64_t>> fs;
+  fs.reserve(static_cast<std::size_t>(tasks));
+  std::vector<std::uint64_t> parents;
+  for (int i = 0; i < tasks; ++i) {
+    parents.clear();
+    const int n = i == 0 ? 0 : static_cast<int>(rng() % 4);
+    for (int k = 0; k < n; ++k) {
+      const int lo = std::max(0, i - 1000);
+      parents.push_back(fs[static_cast<std::size_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(i - lo)))].id());
+    }
+    if (parents.empty()) {
+      fs.push_back(hub.apply<&tiny>(i));
+    } else {
+      fs.push_back(hub.with(taskhub::task_options().after(taskhub::dependency(parents))).apply<&tiny>(i));
+    }
+  }
+  std::int64_t sum = 0;
+  for (auto& f : fs) sum += f.get();
+  const double rate = tasks / seconds_since(t0);
+  if (sum != static_cast<std::int64_t>(tasks) * (tasks - 1) + tasks) std::fprintf(stderr, "DAG: wrong sum\n");
+  return rate;
+}
+
+// W3's efficiency with a given scheme and high-water mark.
+double w3_efficiency(taskhub::hub& hub) {
+  const int engines = static_cast<int>(hub.engines().size());
+  double ideal_ms = 0;
+  for (int i = 0; i < 400; ++i) ideal_ms += uneven_ms(i);
+  const auto t0 = clock_type::now();
+  std::vector<taskhub::future<void>> fs;
+  for (int i = 0; i < 400; ++i) fs.push_back(hub.apply<&uneven>(i));
+  taskhub::wait(fs);
+  return ideal_ms / engines / (seconds_since(t0) * 1e3);
+}
+
+int flag(int argc, char** argv, const char* name, int fallback) {
+  const std::string prefix = std::string("--") + name + "=";
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return std::atoi(argv[i] + prefix.size());
+  return fallback;
+}
+
+figures taskhub_figures(taskhub::hub& hub) {
+  figures f;
+  {  // W1: 20,000 tiny tasks.
+    const auto t0 = clock_type::now();
+    std::vector<taskhub::future<std::int64_t>> fs;
+    fs.reserve(20000);
+    for (int i = 0; i < 20000; ++i) fs.push_back(hub.apply<&tiny>(i));
+    std::int64_t sum = 0;
+    for (auto& x : fs) sum += x.get();
+    f.w1 = 20000 / seconds_since(t0);
+    if (sum != 20000ll * 19999 + 20000) std::fprintf(stderr, "W1: wrong sum %lld\n", (long long)sum);
+  }
+  {  // W2: 2,000 sequential round trips.
+    std::vector<double> us;
+    for (int i = 0; i < 2000; ++i) {
+      const auto t0 = clock_type::now();
+      if (hub.apply<&tiny>(i).get() != 2 * i + 1) std::fprintf(stderr, "W2: wrong result\n");
+      us.push_back(seconds_since(t0) * 1e6);
+    }
+    std::sort(us.begin(), us.end());
+    f.w2 = {median(us), us[static_cast<std::size_t>(0.99 * static_cast<double>(us.size())) - 1]};
+  }
+  f.w3 = w3_efficiency(hub);  // W3: 400 uneven tasks.
+  {  // W4: 200 tasks of 1 MiB in, 8 bytes out.
+    std::vector<char> data(w4_bytes, 1);
+    const auto t0 = clock_type::now();
+    std::vector<taskhub::future<std::uint64_t>> fs;
+    for (int i = 0; i < 200; ++i) {
+      data[0] = static_cast<char>(i);
+      fs.push_back(hub.apply<&bytes_sum>(data));
+    }
+    std::uint64_t bad = 0;
+    for (int i = 0; i < 200; ++i)
+      bad += fs[static_cast<std::size_t>(i)].get() != w4_bytes - 1 + static_cast<unsigned char>(i);
+    f.w4 = 200 / seconds_since(t0);
+    if (bad) std::fprintf(stderr, "W4: %llu wrong checksums\n", (unsigned long long)bad);
+  }
+  f.dag = dag_rate(hub, 100000);
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm);
+  const int reps = flag(argc, argv, "reps", 5);
+  const int inflight = hwm == 0 ? 64 : hwm;
+  if (size < 2) {
+    std::fprintf(stderr, "taskhub-bench needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
+    MPI_Finalize();
+    return 2;
+  }
+
+  // Raw MPI and taskhub take turns, so both see the same machine; each figure is a median.
+  std::vector<figures> raw, th;
+  taskhub::run_options opts;
+  opts.hwm = hwm;
+  int code = 0;
+  for (int r = 0; r < reps && code == 0; ++r) {
+    figures f;
+    f.w1 = raw_w1(MPI_COMM_WORLD, 20000, inflight);
+    f.w2 = raw_w2(MPI_COMM_WORLD, 2000);
+    f.w3 = raw_w3(MPI_COMM_WORLD, 400, inflight);
+    f.w4 = raw_w4(MPI_COMM_WORLD, 200, inflight);
+    raw.push_back(f);
+    code = taskhub::run(argc, argv, [&](taskhub::hub& hub) { th.push_back(taskhub_figures(hub)); }, opts);
+  }
+  if (rank == 0 && code == 0) {
+    auto med = [](const std::vector<figures>& v, auto field) {
+      std::vector<double> xs;
+      for (const auto& f : v) xs.push_back(field(f));
+      return median(xs);
+    };
+    const double w1[2] = {med(th, [](auto& f) { return f.w1; }), med(raw, [](auto& f) { return f.w1; })};
+    const double w2m[2] = {med(th, [](auto& f) { return f.w2.median_us; }), med(raw, [](auto& f) { return f.w2.median_us; })};
+    const double w2p[2] = {med(th, [](auto& f) { return f.w2.p99_us; }), med(raw, [](auto& f) { return f.w2.p99_us; })};
+    const double w3[2] = {med(th, [](auto& f) { return f.w3; }), med(raw, [](auto& f) { return f.w3; })};
+    const double w4[2] = {med(th, [](auto& f) { return f.w4; }), med(raw, [](auto& f) { return f.w4; })};
+    std::printf("taskhub-bench: %d engines, hwm %d (raw MPI keeps %d tasks in flight per worker), median of %d\n\n",
+                size - 1, hwm, inflight, reps);
+    std::printf("| workload | taskhub | raw MPI | taskhub/raw |\n|---|---:|---:|---:|\n");
+    std::printf("| W1 20,000 tiny tasks (tasks/s) | %.0f | %.0f | %.2f |\n", w1[0], w1[1], w1[0] / w1[1]);
+    std::printf("| W2 round trip, median (us) | %.1f | %.1f | %.2f |\n", w2m[0], w2m[1], w2m[0] / w2m[1]);
+    std::printf("| W2 round trip, p99 (us) | %.1f | %.1f | %.2f |\n", w2p[0], w2p[1], w2p[0] / w2p[1]);
+    std::printf("| W3 400 uneven tasks (efficiency) | %.1f%% | %.1f%% | %.3f |\n", 100 * w3[0], 100 * w3[1], w3[0] / w3[1]);
+    std::printf("| W4 200 x 1 MiB in (MiB/s) | %.0f | %.0f | %.2f |\n", w4[0], w4[1], w4[0] / w4[1]);
+    const double dag = med(th, [](auto& f) { return f.dag; });
+    std::printf("\n| random DAG, 100,000 tiny tasks, up to 3 parents each (tasks/s) | %.0f | %.2f of W1 |\n",
+                dag, dag / w1[0]);
+  }
+  if (flag(argc, argv, "schemes", 0) && code == 0) {
+    // W3 under every scheme and high-water mark.
+    if (rank == 0) std::printf("\n| W3 efficiency | hwm 0 | hwm 1 | hwm 4 |\n|---|---:|---:|---:|\n");
+    for (const char* name : {"leastload", "lru", "plainrandom", "twobin", "weighted"}) {
+      double eff[3] = {0, 0, 0};
+      const int hwms[3] = {0, 1, 4};
+      for (int k = 0; k < 3 && code == 0; ++k) {
+        taskhub::run_options o;
+        o.hwm = hwms[k];
+        o.scheme = taskhub::make_scheme(name);
+        code = taskhub::run(argc, argv, [&](taskhub::hub& hub) { eff[k] = w3_efficiency(hub); }, o);
+      }
+      if (rank == 0)
+        std::printf("| %s | %.1f%% | %.1f%% | %.1f%% |\n", name, 100 * eff[0], 100 * eff[1], 100 * eff[2]);
+    }
+  }
+  MPI_Finalize();
+  return code;
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// taskhub-report --json: the facts as one JSON object, for scripts.
+
+#include <cmath>
+#include <type_traits>
+
+#include "facts.hpp"
+
+namespace taskhub_report {
+
+namespace {
+
+// A JSON string: quotes, backslashes and control characters escaped, invalid UTF-8 replaced.
+std::string quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : clean_utf8(text)) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+          out += escaped;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// A JSON number, exact when read back; null when undefined (JSON has no NaN).
+std::string number(double x) {
+  if (!std::isfinite(x)) return "null";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", x);
+  return text;
+}
+
+template <class T, class = std::enable_if_t<std::is_integral<T>::value>>
+std::string number(T x) {
+  return std::to_string(x);
+}
+
+// Builds `{"key": value, ...}` with the commas in the right places.
+class object {
+ public:
+  object& add(const char* key, const std::string& json_value) {
+    text_ += (text_.empty() ? "{" : ", ") + quote(key) + ": " + json_value;
+    return *this;
+  }
+  std::string str() const { return text_.empty() ? "{}" : text_ + "}"; }
+
+ private:
+  std::string text_;
+};
+
+template <class T, class F>
+std::string array(const std::vector<T>& items, F to_json) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + to_json(items[i]);
+  return out + "]";
+}
+
+std::string engine_value(std::int32_t engine) {
+  return engine < 0 ? "null" : std::to_string(engine);
+}
+
+std::string counts_json(const counts& c) {
+  return object()
+      .add("tasks", number(c.tasks))
+      .add("done", number(c.done))
+      .add("failed", number(c.failed))
+      .add("cancelled", number(c.cancelled))
+      .add("restored", number(c.restored))
+      .add("unfinished", number(c.unfinished))
+      .str();
+}
+
+std::string attempt_json(const attempt& a) {
+  return object()
+      .add("run", number(a.run))
+      .add("id", number(a.id))
+      .add("function", quote(a.function))
+      .add("engine", engine_value(a.engine))
+      .add("host", quote(a.host))
+      .add("state", quote(state_name(a.what)))
+      .add("started", number(a.started))
+      .add("completed", number(a.completed))
+      .add("seconds", number(a.seconds()))
+      .str();
+}
+
+}  // namespace
+
+void print_json(const report& r, std::FILE* out) {
+  const std::string runs = array(r.runs, [](const run_facts& f) {
+    object o;
+    o.add("run", number(f.info.run));
+    if (f.has_row) {
+      o.add("started", number(f.info.started))
+          .add("engines", number(f.info.engines))
+          .add("host", quote(f.info.host))
+          .add("command", quote(f.info.command));
+    }
+    return o.add("counts", counts_json(f.tasks)).str();
+  });
+  const std::string failures = array(r.failures, [](const failure& f) {
+    return object()
+        .add("run", number(f.run))
+        .add("id", number(f.id))
+        .add("function", quote(f.function))
+        .add("engine", engine_value(f.engine))
+        .add("host", quote(f.host))
+        .add("attempt", f.attempt ? number(f.attempt) : "null")
+        .add("final", f.is_final ? "true" : "false")
+        .add("type", quote(f.type))
+        .add("message", quote(f.message))
+        .str();
+  });
+  const std::string cancellations = array(r.cancellations, [](const cancellation& c) {
+    return object()
+        .add("type", quote(c.type))
+        .add("tasks", number(c.tasks))
+        .add("example", object()
+                            .add("run", number(c.run))
+                            .add("id", number(c.id))
+                            .add("message", quote(c.message))
+                            .str())
+        .str();
+  });
+  const std::string usage = array(r.usage, [](const run_usage& u) {
+    const std::string engines = array(u.engines, [](const engine_use& e) {
+      return object()
+          .add("rank", number(e.rank))
+          .add("host", quote(e.host))
+          .add("tasks", number(e.tasks))
+          .add("busy", number(e.busy))
+          .add("utilisation", number(e.utilisation))
+          .str();
+    });
+    object o;
+    o.add("run", number(u.run))
+        .add("wall_start", number(u.wall_start))
+        .add("wall_end", number(u.wall_end))
+        .add("wall_span", number(u.wall_span))
+        .add("engines", engines)
+        .add("p", number(u.p))
+        .add("total_busy", number(u.total_busy))
+        .add("speedup", number(u.speedup))
+        .add("efficiency", number(u.efficiency))
+        .add("serial_fraction", number(u.serial_fraction));
+    if (!u.undefined_because.empty())
+      o.add("serial_fraction_undefined", quote(u.undefined_because));
+    return o.str();
+  });
+  const std::string text =
+      object()
+          .add("journal", quote(r.path))
+          .add("swmr", r.is_swmr_open ? "true" : "false")
+          .add("runs", runs)
+          .add("total", counts_json(r.total))
+          .add("focus", array(r.focus, [](std::uint32_t run) { return number(run); }))
+          .add("failed_tasks", number(r.failed_tasks))
+          .add("failures", failures)
+          .add("restored_failures", number(r.restored_failures))
+          .add("cancellations", cancellations)
+          .add("top", number(r.top))
+          .add("slowest", array(r.slowest, attempt_json))
+          .add("usage", usage)
+          .str();
+  std::fprintf(out, "%s\n", text.c_str());
+}
+
+}  // namespace taskhub_report

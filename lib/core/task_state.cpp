@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// Making a task: its state, its record header, its options.
+#include "taskhub/detail/task_state.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include "taskhub/detail/block_pool.hpp"
+#include "taskhub/detail/submit.hpp"
+#include "taskhub/detail/wire.hpp"
+
+namespace taskhub::detail {
+
+task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size_t payload) {
+  auto t = std::allocate_shared<task_state>(block_allocator<task_state>());
+  t->id = id;
+  t->handler = handler;
+  t->target = target;
+  t->submitted = std::chrono::system_clock::now();
+  t->request = take_buffer(sizeof(record_header) + payload);
+  begin_record(t->request, record_kind::task, t->id, handler);
+  return t;
+}
+
+void attach_options(task_state& task, shared_options opts) {
+  if (!opts || opts->is_plain()) return;
+  task.options = std::move(opts);
+  const auto& req = task.options->requirements();
+  if (req.empty()) return;
+  const std::uint32_t flags = has_requirements_flag;
+  std::memcpy(task.request.data() + offsetof(record_header, flags), &flags, sizeof flags);
+  encode(task.request, static_cast<std::uint32_t>(req.size()));
+  for (auto id : req) encode(task.request, id);
+}
+
+}  // namespace taskhub::detail

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "core/mpi_check.hpp"
+#include "transport/doorbell.hpp"
+#include "transport/local_transport.hpp"
+#include "transport/mpi_transport.hpp"
+#include "engine/engine_loop.hpp"
+#include "hub/hub_core.hpp"
+#include "transport/lane.hpp"
+#include "transport/mpi_yield.hpp"
+#include "core/registry.hpp"
+#include "taskhub/run.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+constexpr int taskhub_tag = 31337;
+
+// A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else "".
+std::string setting(int argc, char** argv, const char* flag, const char* env) {
+  const std::string bare = std::string("--taskhub-") + flag, prefix = bare + "=";
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == bare) return "1";
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return argv[i] + prefix.size();
+  }
+  if (const char* v = std::getenv(env)) return v;
+  return "";
+}
+
+int int_setting(int argc, char** argv, const char* flag, const char* env) {
+  const std::string v = setting(argc, argv, flag, env);
+  return v.empty() ? -1 : std::atoi(v.c_str());
+}
+
+std::vector<std::string> tags_of(const run_options& opts, int rank) {
+  auto tags = tags_from_environment();
+  if (opts.engine_tags)
+    for (auto& t : opts.engine_tags(rank)) tags.push_back(std::move(t));
+  return tags;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// Every engine's host and tags, on rank 0 (nothing elsewhere), in engine order.
+void gather_engines(MPI_Comm world, int rank, int size, const run_options& opts,
+                    hub_core::config& cfg) {
+  std::string mine;
+  if (rank != 0) {
+    mine = host_name() + '\n';
+    for (const auto& t : tags_of(opts, rank)) mine += t + '\n';
+  }
+  int length = static_cast<int>(mine.size());
+  std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(lengths.size());
+  check_mpi(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, world), "MPI_Gather");
+  std::string all;
+  if (rank == 0) {
+    int total = 0;
+    for (int r = 0; r < size; ++r) {
+      offsets[static_cast<std::size_t>(r)] = total;
+      total += lengths[static_cast<std::size_t>(r)];
+    }
+    all.resize(static_cast<std::size_t>(total));
+  }
+  check_mpi(MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
+                        MPI_CHAR, 0, world),
+            "MPI_Gatherv");
+  if (rank != 0) return;
+  for (int r = 1; r < size; ++r) {
+    std::vector<std::string> t;
+    const std::string s = all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
+                                     static_cast<std::size_t>(lengths[static_cast<std::size_t>(r)]));
+    std::size_t at = 0;
+    while (at < s.size()) {
+      const auto nl = s.find('\n', at);
+      t.push_back(s.substr(at, nl - at));
+      at = nl + 1;
+    }
+    cfg.hosts.push_back(t.empty() ? std::string() : t.front());
+    if (!t.empty()) t.erase(t.begin());
+    cfg.tags.push_back(std::move(t));
+  }
+}
+
+// The journal from the options, flags and environment; null when none is asked for.
+std::shared_ptr<journal> open_journal(int argc, char** argv, const run_options& opts) {
+  journal_settings js;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--taskhub-journal") == 0)
+      throw error("--taskhub-journal needs a path: --taskhub-journal=PATH");
+  js.path = !opts.journal.empty() ? opts.journal : setting(argc, argv, "journal", "TASKHUB_JOURNAL");
+  if (js.path.empty()) return nullptr;
+  const std::string resume = setting(argc, argv, "resume", "TASKHUB_RESUME");
+  js.is_retry_failed = opts.retry_failed || resume == "retry-failed";
+  js.is_resume = opts.resume || js.is_retry_failed || (!resume.empty() && resume != "0");
+  const std::string flush = setting(argc, argv, "journal-flush", "TASKHUB_JOURNAL_FLUSH");
+  if (!flush.empty())
+    js.flush_interval = std::chrono::milliseconds(static_cast<long>(std::atof(flush.c_str()) * 1000));
+  js.is_storing_results = setting(argc, argv, "journal-results", "TASKHUB_JOURNAL_RESULTS") != "0";
+  for (int i = 0; i < argc; ++i) js.command += (i ? " " : "") + std::string(argv[i]);
+  return std::make_shared<journal>(std::move(js));
+}
+
+int call_client(hub_core& core, const std::function<int(hub&)>& fn) {
+  try {
+    hub h(core);
+    return fn(h);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "taskhub: the client function failed: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "taskhub: the client function failed with a non-standard exception\n");
+  }
+  return 1;
+}
+
+// Runs the client on this thread while `core` serves on its own; returns the exit code.
+int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_comm) {
+  std::thread hub_thread([&] {
+    try {
+      core.serve();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "taskhub: the hub failed: %s\n", e.what());
+      std::fflush(stderr);
+      if (abort_comm != MPI_COMM_NULL) MPI_Abort(abort_comm, 2);
+      std::abort();
+    }
+  });
+  const int code = call_client(core, fn);
+  core.request_stop(code);
+  hub_thread.join();
+  return code;
+}
+
+int run_local(int engines, hub_core::config cfg, const run_options& opts,
+              const std::function<int(hub&)>& fn) {
+  local_network net(engines + 1);
+  std::vector<int> ranks;
+  for (int r = 1; r <= engines; ++r) {
+    ranks.push_back(r);
+    cfg.tags.push_back(tags_of(opts, r));
+    cfg.hosts.push_back(host_name());
+  }
+  std::vector<std::thread> threads;
+  for (int r = 1; r <= engines; ++r) {
+    threads.emplace_back([&net, &ranks, &cfg, r] {
+      auto t = net.endpoint(r);
+      serve_engine(*t, r, MPI_COMM_NULL, ranks, cfg.tags[static_cast<std::size_t>(r - 1)]);
+    });
+  }
+  auto t = net.endpoint(0);
+  hub_core core(*t, ranks, cfg);
+  const int code = drive(core, fn, MPI_COMM_NULL);
+  for (auto& th : threads) th.join();
+  return code;
+}
+
+// Rank 0's `problem` (empty: none), known to every rank; elsewhere `otherwise` when there is one.
+std::string agree(MPI_Comm world, int rank, const std::string& problem, const char* otherwise) {
+  int is_bad = rank == 0 && !problem.empty() ? 1 : 0;
+  check_mpi(MPI_Bcast(&is_bad, 1, MPI_INT, 0, world), "MPI_Bcast");
+  if (!is_bad) return "";
+  return rank == 0 ? problem : otherwise;
+}
+
+// Rank 0 learns every rank's handler table digest; returns an empty string when they agree.
+std::string compare_tables(MPI_Comm world, int rank, int size) {
+  const auto d = handler_table_digest();
+  const std::string conflict = handler_conflicts();
+  std::uint64_t mine[3] = {d.hash, d.count, conflict.empty() ? 0u : 1u};
+  std::vector<std::uint64_t> all(rank == 0 ? 3 * static_cast<std::size_t>(size) : 0);
+  check_mpi(MPI_Gather(mine, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, 0, world), "MPI_Gather");
+  std::string problem;
+  if (rank == 0) {
+    if (!conflict.empty()) problem = conflict;
+    for (int r = 1; r < size && problem.empty(); ++r) {
+      const auto* theirs = &all[3 * static_cast<std::size_t>(r)];
+      if (theirs[0] != d.hash || theirs[1] != d.count) {
+        problem = "rank " + std::to_string(r) + " has a different table of shipped functions (" +
+                  std::to_string(theirs[1]) + " functions) from rank 0 (" +
+                  std::to_string(d.count) + "): every rank must run the same binary";
+      } else if (theirs[2] != 0) {
+        problem = "rank " + std::to_string(r) + " has two functions that share one name";
+      }
+    }
+  }
+  return agree(world, rank, problem, "rank 0 refused to start");
+}
+
+}  // namespace
+
+int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn) {
+  hub_core::config cfg;
+  cfg.hwm = opts.hwm >= 0 ? opts.hwm : int_setting(argc, argv, "hwm", "TASKHUB_HWM");
+  if (cfg.hwm < 0) cfg.hwm = default_hwm;
+  cfg.scheme = opts.scheme;
+  std::string bad_setting;
+  if (!cfg.scheme) {
+    const std::string name = setting(argc, argv, "scheme", "TASKHUB_SCHEME");
+    try {
+      cfg.scheme = make_scheme(name.empty() ? "leastload" : name);
+    } catch (const error& e) {
+      bad_setting = e.what();
+    }
+  }
+  int engines = opts.local_engines > 0 ? opts.local_engines
+                                       : int_setting(argc, argv, "engines", "TASKHUB_ENGINES");
+  if (engines <= 0) engines = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  int is_initialized = 0;
+  MPI_Initialized(&is_initialized);
+  int provided = 0;
+  if (!is_initialized) {
+    check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  } else {
+    MPI_Query_thread(&provided);
+  }
+  if (provided < MPI_THREAD_SERIALIZED) {
+    std::fprintf(stderr, "taskhub: MPI provides thread level %d, taskhub needs MPI_THREAD_SERIALIZED\n",
+                 provided);
+    if (!is_initialized) MPI_Finalize();
+    return 2;
+  }
+  MPI_Comm world = MPI_COMM_NULL, engines_comm = MPI_COMM_NULL;
+  int code = 0;
+  try {
+    check_mpi(MPI_Comm_dup(MPI_COMM_WORLD, &world), "MPI_Comm_dup");
+    int rank = 0, size = 1;
+    MPI_Comm_rank(world, &rank);
+    MPI_Comm_size(world, &size);
+    const std::string problem = compare_tables(world, rank, size);
+    freeze_handlers();
+    // The journal opens (and an old one is replaced) only once the run is sure to start.
+    std::string journal_problem;
+    if (bad_setting.empty() && problem.empty()) {
+      if (rank == 0) {
+        try {
+          cfg.journal = open_journal(argc, argv, opts);
+        } catch (const std::exception& e) {
+          journal_problem = e.what();
+        }
+      }
+      journal_problem = agree(world, rank, journal_problem, "rank 0 could not open its journal");
+    }
+    if (!bad_setting.empty()) {
+      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", bad_setting.c_str());
+      code = 2;
+    } else if (!problem.empty()) {
+      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
+      code = 3;
+    } else if (!journal_problem.empty()) {
+      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", journal_problem.c_str());
+      code = 2;
+    } else {
+      check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
+                "MPI_Comm_split");
+      std::vector<int> ranks;
+      for (int r = 1; r < size; ++r) ranks.push_back(r);
+      if (size == 1) {
+        code = run_local(engines, cfg, opts, fn);
+      } else if (rank == 0) {
+        gather_engines(world, rank, size, opts, cfg);
+        doorbells bells(world);
+        lanes node(world, 0);
+        mpi_transport t(world, taskhub_tag, bells, &node);
+        hub_core core(t, ranks, cfg);
+        mpi_idle_yield_off();
+        code = drive(core, fn, world);
+        mpi_idle_yield_restore();
+      } else {
+        gather_engines(world, rank, size, opts, cfg);
+        doorbells bells(world);
+        lanes node(world, 0);
+        mpi_transport t(world, taskhub_tag, bells, &node);
+        mpi_idle_yield_off();
+        code = serve_engine(t, rank, engines_comm, ranks, tags_of(opts, rank));
+        mpi_idle_yield_restore();
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "taskhub: %s\n", e.what());
+    std::fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  cfg.journal.reset();  // closed before MPI_Finalize, which ends parallel HDF5
+  if (engines_comm != MPI_COMM_NULL) MPI_Comm_free(&engines_comm);
+  if (world != MPI_COMM_NULL) MPI_Comm_free(&world);
+  if (!is_initialized) MPI_Finalize();
+  return code;
+}
+
+}  // namespace taskhub::detail

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The transport interface: how the hub and its engines exchange batches of records
+// (detail/wire.hpp), through MPI between ranks or mailboxes between threads of one process.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "taskhub/detail/codec.hpp"
+
+namespace taskhub::detail {
+
+class transport {
+ public:
+  virtual ~transport() = default;
+  /// Sends `msg` to `dest` without waiting; the transport owns the buffer until it is sent.
+  virtual void send(int dest, bytes msg) = 0;
+  /// Sends `data` to `dest` without copying it where it can; `owner` keeps it alive meanwhile
+  /// and it must not change until then.
+  virtual void send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) = 0;
+  /// Takes one message if one has arrived; never blocks.
+  virtual bool poll(int& source, bytes& msg) = 0;
+  /// Completes sends that have finished; returns whether any are still pending.
+  virtual bool progress() = 0;
+  /// Sleeps up to `most`, or less if a message arrives or wake() is called.
+  virtual void idle(std::chrono::microseconds most) = 0;
+  /// Ends an idle() early; safe from any thread.
+  virtual void wake() = 0;
+  /// The longest an idle() may last: short when a message can arrive without a wake-up.
+  virtual std::chrono::microseconds longest_nap() const = 0;
+
+  // A transport has an owner, the thread that may call MPI (at first, the one that made it).
+  // When every peer is reached without MPI, other threads may send, poll and progress too, one at
+  // a time; what needs MPI then waits for the owner.
+  /// Makes the calling thread the owner.
+  virtual void claim() {}
+  /// Whether threads besides the owner may use the transport (one at a time).
+  virtual bool is_shareable() const { return false; }
+  /// Whether work waits that only the owner can do; safe from any thread.
+  virtual bool wants_owner() const { return false; }
+  /// The owner starts a pass in which it will poll and progress: what waited for it is its own.
+  virtual void begin_owner_pass() {}
+};
+
+}  // namespace taskhub::detail
