@@ -3,19 +3,13 @@
 // The one back-off of every loop that waits.
 #include "core/backoff.hpp"
 
-#include <cstdlib>
-
 namespace taskhub::detail {
 
 namespace {
-std::chrono::microseconds env_us(const char* name, long fallback) {
-  const char* v = std::getenv(name);
-  return std::chrono::microseconds(v ? std::atol(v) : fallback);
-}
+std::chrono::microseconds yield_window{2000};
 }  // namespace
 
-std::chrono::microseconds backoff::yield_for() {
-  static const auto us = env_us("TASKHUB_YIELD_US", 2000);
-  return us;
-}
+std::chrono::microseconds backoff::yield_for() { return yield_window; }
+void backoff::set_yield_for(std::chrono::microseconds d) { yield_window = d; }
+
 }  // namespace taskhub::detail

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// Making a task: its state, its record header, its options.
+// Making a task (its state, its record header, its options), and reading its failure.
 #include "taskhub/detail/task_state.hpp"
 
 #include <chrono>
 #include <cstring>
 
 #include "taskhub/detail/block_pool.hpp"
+#include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/submit.hpp"
 #include "taskhub/detail/wire.hpp"
 
@@ -32,6 +33,18 @@ void attach_options(task_state& task, shared_options opts) {
   std::memcpy(task.request.data() + offsetof(record_header, flags), &flags, sizeof flags);
   encode(task.request, static_cast<std::uint32_t>(req.size()));
   for (auto id : req) encode(task.request, id);
+}
+
+remote_error failure_of(const task_state& task) {
+  std::string type = "taskhub::error", message = "the task failed";
+  try {
+    reader in = task.result();
+    type = decode<std::string>(in);
+    message = decode<std::string>(in);
+  } catch (const decode_error&) {
+    message = "the task failed and its error could not be decoded";
+  }
+  return remote_error(type, message, task.engine, handler_name(task.handler), task.id);
 }
 
 }  // namespace taskhub::detail

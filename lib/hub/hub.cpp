@@ -86,7 +86,7 @@ std::map<int, engine_counts> hub::counts() {
     h.for_each_task([&](const detail::task_state& t) {
       if (t.engine < 0) return;
       auto& c = out[t.engine];
-      switch (static_cast<task_state>(t.hub.state)) {
+      switch (t.hub.state) {
         case task_state::running: ++c.running; break;
         case task_state::done: ++c.done; break;
         case task_state::failed: ++c.failed; break;

@@ -569,7 +569,7 @@ journal::~journal() {
   p_.reset();
 }
 
-void journal::start(const std::vector<int>& ranks, const std::vector<std::string>& hosts) {
+void journal::started(const std::vector<int>& ranks, const std::vector<std::string>& hosts) {
   run_row r{};
   r.run = p_->run;
   r.started = now_seconds();
@@ -637,11 +637,11 @@ void journal::retried(const task_state& t, int engine, const char* failure, std:
   p_->errors.pending.push_back(e);
 }
 
-void journal::finished(const task_state& t, int state, bool is_restored) {
+void journal::finished(const task_state& t, taskhub::task_state s) {
+  const bool is_restored = t.hub.is_restored;
   outcome_row o{};
   o.run = p_->run;
   o.id = t.id;
-  const auto s = static_cast<taskhub::task_state>(state);
   std::string type, message;
   if (s != taskhub::task_state::done) {
     const auto e = failure_of(t);
@@ -710,5 +710,9 @@ void journal::flush() {
   p_->last_flush = std::chrono::steady_clock::now();
 }
 
+
+void journal::catch_up(bool is_final) {
+  if (is_final || is_flush_due()) flush();
+}
 
 }  // namespace taskhub::detail

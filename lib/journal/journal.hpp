@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The HDF5 task journal (layout in doc/journal.md). Only the hub thread uses it.
 #pragma once
 
-// The HDF5 task journal (layout in doc/journal.md). Only the hub thread uses it.
 
 #include <chrono>
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "taskhub/detail/codec.hpp"
+#include "hub/observer.hpp"
 #include "taskhub/detail/task_state.hpp"
 
 namespace taskhub::detail {
@@ -24,15 +25,8 @@ struct journal_settings {
   std::string command;  // argv, for the /runs row
 };
 
-/// What an earlier run recorded for a task that finished.
-struct stored_outcome {
-  bool is_done = false;  // else failed
-  bytes result;          // the encoded result, or the encoded type + message of a failure
-  int engine = -1;
-  std::int64_t started_us = 0, completed_us = 0;
-};
-
-class journal {
+/// The HDF5 journal: an observer of the hub that records every task (layout in doc/journal.md).
+class journal final : public hub_observer {
  public:
   /// Creates the file, or with `is_resume` reads it, checks it and carries its rows into a
   /// fresh file. Throws taskhub::error("journal PATH: what is wrong").
@@ -41,17 +35,13 @@ class journal {
   journal(const journal&) = delete;
   journal& operator=(const journal&) = delete;
 
-  /// Records the run's engines (in engine order) and the hub's host.
-  void start(const std::vector<int>& ranks, const std::vector<std::string>& hosts);
-
-  /// Records a submitted task; returns what an earlier run stored for it when it may be served
-  /// from there (resume), else null.
-  const stored_outcome* submitted(const task_state& t);
-  void dispatched(const task_state& t);
-  /// An attempt on `engine` failed with `failure` (encoded type + message); the task runs again.
-  void retried(const task_state& t, int engine, const char* failure, std::size_t size);
-  /// `t` finished in `state` (a taskhub::task_state); `is_restored` when served from the journal.
-  void finished(const task_state& t, int state, bool is_restored);
+  void started(const std::vector<int>& engines, const std::vector<std::string>& hosts) override;
+  const stored_outcome* submitted(const task_state& t) override;
+  void dispatched(const task_state& t) override;
+  void retried(const task_state& t, int engine, const char* failure, std::size_t size) override;
+  void finished(const task_state& t, taskhub::task_state state) override;
+  std::chrono::microseconds until_due() const override { return until_flush(); }
+  void catch_up(bool is_final) override;
 
   bool is_flush_due() const;
   /// Time until the next flush is due while rows wait, else max.

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "hdf5/lock.hpp"
+#include "core/backoff.hpp"
 #include "core/mpi_check.hpp"
 #include "taskhub/error.hpp"
 #include "taskhub/kernels/dataflow.hpp"
@@ -317,7 +318,7 @@ class worker {
         did = true;
       }
       if (did) {
-        idle_ = 0;
+        wait_.busy();
       } else {
         pause();
       }
@@ -356,7 +357,7 @@ class worker {
         --credit_[best];
         ++unanswered_[best];
         send(best, items_kind, seq, body.data(), body.size());
-        idle_ = 0;
+        wait_.busy();
         return;
       }
       receive_all();
@@ -467,22 +468,15 @@ class worker {
         throw error("dataflow: a message from engine place " + std::to_string(st.MPI_SOURCE) +
                     ", which does not feed this stage");
       links_[static_cast<std::size_t>(at)].push_back(std::move(m));
-      idle_ = 0;
+      wait_.busy();
       long held = 0;
       for (const auto& q : links_) held += static_cast<long>(q.size());
       peak_held_ = std::max(peak_held_, held);
     }
   }
 
-  // Waiting costs little CPU: a few yields, then naps up to a millisecond.
-  void pause() {
-    ++idle_;
-    if (idle_ < 64) {
-      std::this_thread::yield();
-    } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(std::min<long>(1000, 20 * (idle_ - 63))));
-    }
-  }
+  // Waiting costs little CPU: yields, then naps up to a millisecond.
+  void pause() { wait_.idle(); }
 
   std::vector<std::unique_ptr<stage_base>>& stages_;
   const segment_plan& plan_;
@@ -496,7 +490,8 @@ class worker {
   std::map<int, int> credit_, unanswered_;
   std::vector<std::deque<message>> links_;
   std::list<std::pair<MPI_Request, bytes>> sending_;
-  long next_seq_ = 0, batches_ = 0, peak_held_ = 0, idle_ = 0;
+  long next_seq_ = 0, batches_ = 0, peak_held_ = 0;
+  taskhub::detail::backoff wait_;
   int checkpoints_ = 0;
   bytes outputs_;
 };

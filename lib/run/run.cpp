@@ -10,13 +10,17 @@
 
 #include <unistd.h>
 
+#include "core/backoff.hpp"
 #include "core/mpi_check.hpp"
+#include "core/wait.hpp"
 #include "transport/doorbell.hpp"
 #include "transport/local_transport.hpp"
 #include "transport/mpi_transport.hpp"
 #include "engine/engine_loop.hpp"
 #include "hub/hub_core.hpp"
+#include "journal/journal.hpp"
 #include "transport/lane.hpp"
+#include "run/settings.hpp"
 #include "transport/mpi_yield.hpp"
 #include "core/registry.hpp"
 #include "taskhub/run.hpp"
@@ -26,24 +30,8 @@ namespace {
 
 constexpr int taskhub_tag = 31337;
 
-// A flag given as --taskhub-NAME=VALUE, else the environment variable TASKHUB_NAME, else "".
-std::string setting(int argc, char** argv, const char* flag, const char* env) {
-  const std::string bare = std::string("--taskhub-") + flag, prefix = bare + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (argv[i] == bare) return "1";
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return argv[i] + prefix.size();
-  }
-  if (const char* v = std::getenv(env)) return v;
-  return "";
-}
-
-int int_setting(int argc, char** argv, const char* flag, const char* env) {
-  const std::string v = setting(argc, argv, flag, env);
-  return v.empty() ? -1 : std::atoi(v.c_str());
-}
-
-std::vector<std::string> tags_of(const run_options& opts, int rank) {
-  auto tags = tags_from_environment();
+std::vector<std::string> tags_of(const settings& s, const run_options& opts, int rank) {
+  auto tags = s.engine_tags;
   if (opts.engine_tags)
     for (auto& t : opts.engine_tags(rank)) tags.push_back(std::move(t));
   return tags;
@@ -56,12 +44,12 @@ std::string host_name() {
 }
 
 // Every engine's host and tags, on rank 0 (nothing elsewhere), in engine order.
-void gather_engines(MPI_Comm world, int rank, int size, const run_options& opts,
+void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const run_options& opts,
                     hub_core::config& cfg) {
   std::string mine;
   if (rank != 0) {
     mine = host_name() + '\n';
-    for (const auto& t : tags_of(opts, rank)) mine += t + '\n';
+    for (const auto& t : tags_of(s, opts, rank)) mine += t + '\n';
   }
   int length = static_cast<int>(mine.size());
   std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(lengths.size());
@@ -95,22 +83,19 @@ void gather_engines(MPI_Comm world, int rank, int size, const run_options& opts,
   }
 }
 
-// The journal from the options, flags and environment; null when none is asked for.
-std::shared_ptr<journal> open_journal(int argc, char** argv, const run_options& opts) {
+// The journal the settings ask for; null when none.
+std::shared_ptr<journal> open_journal(const settings& s, const run_options& opts) {
+  if (!s.bad_journal_flag.empty()) throw error(s.bad_journal_flag);
+  if (s.journal.empty()) return nullptr;
   journal_settings js;
-  for (int i = 1; i < argc; ++i)
-    if (std::strcmp(argv[i], "--taskhub-journal") == 0)
-      throw error("--taskhub-journal needs a path: --taskhub-journal=PATH");
-  js.path = !opts.journal.empty() ? opts.journal : setting(argc, argv, "journal", "TASKHUB_JOURNAL");
-  if (js.path.empty()) return nullptr;
-  const std::string resume = setting(argc, argv, "resume", "TASKHUB_RESUME");
-  js.is_retry_failed = opts.retry_failed || resume == "retry-failed";
-  js.is_resume = opts.resume || js.is_retry_failed || (!resume.empty() && resume != "0");
-  const std::string flush = setting(argc, argv, "journal-flush", "TASKHUB_JOURNAL_FLUSH");
-  if (!flush.empty())
-    js.flush_interval = std::chrono::milliseconds(static_cast<long>(std::atof(flush.c_str()) * 1000));
-  js.is_storing_results = setting(argc, argv, "journal-results", "TASKHUB_JOURNAL_RESULTS") != "0";
-  for (int i = 0; i < argc; ++i) js.command += (i ? " " : "") + std::string(argv[i]);
+  js.path = s.journal;
+  js.is_retry_failed = opts.retry_failed || s.resume == "retry-failed";
+  js.is_resume = opts.resume || js.is_retry_failed || (!s.resume.empty() && s.resume != "0");
+  if (!s.journal_flush.empty())
+    js.flush_interval =
+        std::chrono::milliseconds(static_cast<long>(std::atof(s.journal_flush.c_str()) * 1000));
+  js.is_storing_results = s.is_storing_results;
+  js.command = s.command;
   return std::make_shared<journal>(std::move(js));
 }
 
@@ -144,13 +129,13 @@ int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_com
   return code;
 }
 
-int run_local(int engines, hub_core::config cfg, const run_options& opts,
+int run_local(int engines, hub_core::config cfg, const settings& s, const run_options& opts,
               const std::function<int(hub&)>& fn) {
   local_network net(engines + 1);
   std::vector<int> ranks;
   for (int r = 1; r <= engines; ++r) {
     ranks.push_back(r);
-    cfg.tags.push_back(tags_of(opts, r));
+    cfg.tags.push_back(tags_of(s, opts, r));
     cfg.hosts.push_back(host_name());
   }
   std::vector<std::thread> threads;
@@ -202,21 +187,22 @@ std::string compare_tables(MPI_Comm world, int rank, int size) {
 }  // namespace
 
 int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn) {
+  const settings s = read_settings(argc, argv, opts);
+  backoff::set_yield_for(s.yield_for);
+  set_client_spin(s.client_spin);
   hub_core::config cfg;
-  cfg.hwm = opts.hwm >= 0 ? opts.hwm : int_setting(argc, argv, "hwm", "TASKHUB_HWM");
-  if (cfg.hwm < 0) cfg.hwm = default_hwm;
+  cfg.hwm = s.hwm;
+  cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
   std::string bad_setting;
   if (!cfg.scheme) {
-    const std::string name = setting(argc, argv, "scheme", "TASKHUB_SCHEME");
     try {
-      cfg.scheme = make_scheme(name.empty() ? "leastload" : name);
+      cfg.scheme = make_scheme(s.scheme.empty() ? "leastload" : s.scheme);
     } catch (const error& e) {
       bad_setting = e.what();
     }
   }
-  int engines = opts.local_engines > 0 ? opts.local_engines
-                                       : int_setting(argc, argv, "engines", "TASKHUB_ENGINES");
+  int engines = s.local_engines;
   if (engines <= 0) engines = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   int is_initialized = 0;
@@ -247,7 +233,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     if (bad_setting.empty() && problem.empty()) {
       if (rank == 0) {
         try {
-          cfg.journal = open_journal(argc, argv, opts);
+          cfg.observer = open_journal(s, opts);
         } catch (const std::exception& e) {
           journal_problem = e.what();
         }
@@ -269,23 +255,23 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       std::vector<int> ranks;
       for (int r = 1; r < size; ++r) ranks.push_back(r);
       if (size == 1) {
-        code = run_local(engines, cfg, opts, fn);
+        code = run_local(engines, cfg, s, opts, fn);
       } else if (rank == 0) {
-        gather_engines(world, rank, size, opts, cfg);
+        gather_engines(world, rank, size, s, opts, cfg);
         doorbells bells(world);
-        lanes node(world, 0);
+        lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
         hub_core core(t, ranks, cfg);
         mpi_idle_yield_off();
         code = drive(core, fn, world);
         mpi_idle_yield_restore();
       } else {
-        gather_engines(world, rank, size, opts, cfg);
+        gather_engines(world, rank, size, s, opts, cfg);
         doorbells bells(world);
-        lanes node(world, 0);
+        lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
         mpi_idle_yield_off();
-        code = serve_engine(t, rank, engines_comm, ranks, tags_of(opts, rank));
+        code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank));
         mpi_idle_yield_restore();
       }
     }
@@ -294,7 +280,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     std::fflush(stderr);
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
-  cfg.journal.reset();  // closed before MPI_Finalize, which ends parallel HDF5
+  cfg.observer.reset();  // closed before MPI_Finalize, which ends parallel HDF5
   if (engines_comm != MPI_COMM_NULL) MPI_Comm_free(&engines_comm);
   if (world != MPI_COMM_NULL) MPI_Comm_free(&world);
   if (!is_initialized) MPI_Finalize();

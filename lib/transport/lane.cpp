@@ -99,7 +99,7 @@ void lane::pop() {
   peeked_ = 0;
 }
 
-lanes::lanes(MPI_Comm comm, int hub) {
+lanes::lanes(MPI_Comm comm, int hub, bool is_on_here) {
   int me = 0, size = 0;
   MPI_Comm_rank(comm, &me);
   MPI_Comm_size(comm, &size);
@@ -108,8 +108,7 @@ lanes::lanes(MPI_Comm comm, int hub) {
   int node_size = 0;
   MPI_Comm_size(node_, &node_size);
   // Every rank of the node must agree to use lanes (TASKHUB_LANES=0 turns them off).
-  const char* setting = std::getenv("TASKHUB_LANES");
-  int is_on = setting && std::strcmp(setting, "0") == 0 ? 0 : 1;
+  int is_on = is_on_here ? 1 : 0;
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, &is_on, 1, MPI_INT, MPI_MIN, node_), "MPI_Allreduce");
 
   // The node's ranks, as ranks of `comm`, in node order; the others besides the hub get lanes.

@@ -57,7 +57,8 @@ class lane {
 /// Collective over `comm`.
 class lanes {
  public:
-  lanes(MPI_Comm comm, int hub);
+  /// `is_on`: whether this rank wants lanes; every rank of the node must, or none has them.
+  lanes(MPI_Comm comm, int hub, bool is_on);
   ~lanes();
   lanes(const lanes&) = delete;
   lanes& operator=(const lanes&) = delete;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/task_record.hpp"
 
 namespace taskhub {
 class task_options;
@@ -20,9 +21,6 @@ class task_options;
 namespace taskhub::detail {
 
 enum class task_status : int { pending = 0, done = 1, failed = 2 };
-
-/// Bit of record_header::flags: the payload starts with requirement handler ids.
-constexpr std::uint32_t has_requirements_flag = 1u << 31;
 
 struct task_state {
   std::uint64_t id = 0;
@@ -49,7 +47,7 @@ struct task_state {
 
   // Kept by the hub thread only.
   struct hub_part {
-    int state = 0;           // a taskhub::task_state
+    taskhub::task_state state = taskhub::task_state::waiting;
     int origin = 0;          // the rank that submitted it (an engine, for tasks of tasks)
     std::uint32_t attempt = 0;
     int retries_used = 0;
@@ -62,6 +60,10 @@ struct task_state {
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
     bool is_restored = false;  // answered from the journal of an earlier run
+    bool is_finished() const {
+      return state == taskhub::task_state::done || state == taskhub::task_state::failed ||
+             state == taskhub::task_state::aborted;
+    }
   } hub;
 
   bool is_ready() const noexcept { return status.load() != task_status::pending; }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The message format and its only owner: a batch is a sequence of records, each a fixed header
+// and a payload. Everything that writes or reads a header field goes through the verbs here.
 #pragma once
 
-// The message format: a batch is a sequence of records, each a fixed header and a payload.
-// Sub-hubs can relay records without decoding payloads.
-
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -35,6 +36,22 @@ struct record_header {
 };
 static_assert(sizeof(record_header) == 32, "record_header must stay 32 bytes");
 
+/// Bit of a task's flags: the payload starts with requirement handler ids. The other bits carry
+/// the attempt, so a late answer to an earlier attempt is recognised.
+constexpr std::uint32_t has_requirements_flag = 1u << 31;
+constexpr std::uint32_t attempt_mask = ~has_requirements_flag;
+
+/// Ids of tasks that tasks submit: the submitting engine's rank above bit 48, a count below.
+/// Ids below are the client's on rank 0.
+constexpr std::uint64_t task_of_task_ids = std::uint64_t(1) << 48;
+inline bool is_task_of_task(std::uint64_t id) { return id >= task_of_task_ids; }
+inline std::uint64_t task_of_task_id(int engine, std::uint64_t count) {
+  return (static_cast<std::uint64_t>(engine) << 48) | count;
+}
+
+inline std::uint32_t attempt_of(const record_header& h) { return h.flags & attempt_mask; }
+inline bool has_requirements(const record_header& h) { return (h.flags & has_requirements_flag) != 0; }
+
 /// Appends a record header; returns its offset so the length can be patched.
 inline std::size_t begin_record(bytes& out, record_kind kind, std::uint64_t task,
                                 std::uint64_t handler) {
@@ -48,6 +65,52 @@ inline std::size_t begin_record(bytes& out, record_kind kind, std::uint64_t task
 inline void end_record(bytes& out, std::size_t at) {
   const std::uint64_t n = out.size() - at - sizeof(record_header);
   std::memcpy(out.data() + at + offsetof(record_header, length), &n, sizeof n);
+}
+
+/// Sets the flags of the record that starts at `at`.
+inline void set_flags(char* record, std::uint32_t flags) {
+  std::memcpy(record + offsetof(record_header, flags), &flags, sizeof flags);
+}
+inline void set_flags(bytes& out, std::size_t at, std::uint32_t flags) {
+  set_flags(out.data() + at, flags);
+}
+/// The flags of a record.
+inline std::uint32_t flags_of(const char* record) {
+  std::uint32_t flags;
+  std::memcpy(&flags, record + offsetof(record_header, flags), sizeof flags);
+  return flags;
+}
+/// Sets a task record's attempt, keeping its requirements bit.
+inline void set_attempt(bytes& out, std::size_t at, std::uint32_t attempt) {
+  set_flags(out, at, (flags_of(out.data() + at) & has_requirements_flag) | (attempt & attempt_mask));
+}
+inline void set_kind(bytes& out, std::size_t at, record_kind kind) {
+  std::memcpy(out.data() + at + offsetof(record_header, kind), &kind, sizeof kind);
+}
+
+/// A result or failure starts with when its task ran on the engine, then the outcome's bytes.
+struct run_times {
+  std::int64_t started_us = 0, completed_us = 0;
+};
+inline void put_run_times(bytes& out, const run_times& t) { put_raw(out, &t, sizeof t); }
+/// Sets the completion time of the outcome record that starts at `at`.
+inline void set_completed(bytes& out, std::size_t at, std::int64_t completed_us) {
+  std::memcpy(out.data() + at + sizeof(record_header) + offsetof(run_times, completed_us),
+              &completed_us, sizeof completed_us);
+}
+/// An outcome record's payload: its times and the result (or the failure's type and message).
+struct outcome_view {
+  run_times times;
+  const char* data = nullptr;
+  std::size_t size = 0;
+};
+inline outcome_view read_outcome(const record_header& h, const char* payload) {
+  outcome_view v;
+  const auto skip = std::min<std::uint64_t>(h.length, sizeof v.times);
+  if (skip == sizeof v.times) std::memcpy(&v.times, payload, sizeof v.times);
+  v.data = payload + skip;
+  v.size = static_cast<std::size_t>(h.length - skip);
+  return v;
 }
 
 /// Walks the records of one batch; rejects a header whose length overruns the batch.

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The dependency resolver.
+#include "hub/dependencies.hpp"
+
+#include <algorithm>
+
+#include "hub/id_lists.hpp"
+
+namespace taskhub::detail {
+
+std::string dependency_resolver::attach(task_state& t) {
+  const auto& opts = *t.options;
+  for (const auto* d : {&opts.after(), &opts.follow()})
+    for (auto parent : d->ids())
+      if (!table_.lookup(parent))
+        return "task " + std::to_string(t.id) + " depends on task " + std::to_string(parent) +
+               ", which the hub does not know";
+  for (const auto* d : {&opts.after(), &opts.follow()})
+    for (auto parent : d->ids()) {
+      auto* p = table_.lookup(parent);
+      if (p->hub.is_finished()) continue;
+      auto& dependents = p->hub.dependents;
+      if (dependents.capacity() == 0) dependents.reserve(4);  // most that have any have a few
+      dependents.push_back(&t);
+    }
+  return "";
+}
+
+void dependency_resolver::finished(task_state& parent) {
+  for (auto* d : parent.hub.dependents) due_.push_back(d);
+  parent.hub.dependents.clear();
+}
+
+// Whether a finished parent's outcome is one `d` asks for.
+bool dependency_resolver::counts(const task_state& parent, const dependency& d) const {
+  return parent.hub.state == taskhub::task_state::done ? d.on_success() : d.on_failure();
+}
+
+// Whether `d` is met, can never be met, or neither yet; says why only when asked (`explain`),
+// since a graph of many tasks re-checks each one several times.
+dependency_resolver::verdict dependency_resolver::evaluate(const task_state& t, const dependency& d,
+                                                           const char* kind, bool explain) const {
+  verdict v;
+  if (d.empty()) {
+    v.is_met = true;
+    return v;
+  }
+  std::size_t met = 0, unmet = 0, pending = 0;
+  for (auto id : d.ids()) {
+    const auto& p = *table_.lookup(id);
+    if (!p.hub.is_finished()) {
+      ++pending;
+    } else if (counts(p, d)) {
+      ++met;
+    } else {
+      ++unmet;
+    }
+  }
+  if (d.is_all()) {
+    v.is_impossible = unmet > 0 || (!d.on_success() && !d.on_failure());
+    v.is_met = !v.is_impossible && pending == 0;
+  } else {
+    v.is_met = met > 0;
+    v.is_impossible = !v.is_met && pending == 0;
+  }
+  if (!explain || v.is_met) return v;
+  std::vector<std::uint64_t> waiting, lost;
+  for (auto id : d.ids()) {
+    const auto& p = *table_.lookup(id);
+    if (!p.hub.is_finished()) {
+      waiting.push_back(id);
+    } else if (!counts(p, d)) {
+      lost.push_back(id);
+    }
+  }
+  const std::string wanted = d.on_success() && d.on_failure() ? "to finish"
+                             : d.on_success()                 ? "to succeed"
+                             : d.on_failure()                 ? "to fail"
+                                                              : "(no outcome counts)";
+  if (!v.is_impossible) {
+    v.why = std::string("waiting for ") + kind + " task(s) " + list_ids(waiting) + " " + wanted;
+  } else if (d.is_all()) {
+    v.why = "task " + std::to_string(t.id) + " needs all of its " + kind + " tasks " + wanted +
+            ", but task(s) " + list_ids(lost) + " did not";
+  } else {
+    v.why = "task " + std::to_string(t.id) + " needs one of its " + kind + " tasks " + wanted +
+            ", but none did (" + list_ids(lost) + ")";
+  }
+  return v;
+}
+
+std::string dependency_resolver::reason_of(const task_state& t) const {
+  if (t.hub.state == taskhub::task_state::ready) return "ready: waiting for a free engine it may run on";
+  if (t.hub.state != taskhub::task_state::waiting) return "";
+  const verdict after = evaluate(t, t.options->after(), "after", true);
+  return !after.is_met ? after.why : evaluate(t, t.options->follow(), "follow", true).why;
+}
+
+dependency_resolver::resolution dependency_resolver::resolve(task_state& t) const {
+  const auto& opts = *t.options;
+  const verdict after = evaluate(t, opts.after(), "after", false);
+  const verdict follow = evaluate(t, opts.follow(), "follow", false);
+  if (after.is_impossible || follow.is_impossible) {
+    return {outcome::impossible, after.is_impossible ? evaluate(t, opts.after(), "after", true).why
+                                                     : evaluate(t, opts.follow(), "follow", true).why};
+  }
+  if (!after.is_met || !follow.is_met) return {};
+  if (!opts.follow().empty()) {  // where the parents that count ran
+    const auto& d = opts.follow();
+    std::vector<int> places;
+    for (auto id : d.ids()) {
+      const auto* p = table_.lookup(id);
+      if (counts(*p, d) && p->engine >= 0 && !contains(places, p->engine)) places.push_back(p->engine);
+    }
+    if (places.empty())
+      return {outcome::impossible,
+              "task " + std::to_string(t.id) + " follows tasks that never ran on an engine"};
+    if (d.is_all() && places.size() > 1)
+      return {outcome::impossible, "task " + std::to_string(t.id) +
+                                       " must follow all of its follow tasks, but they ran on "
+                                       "different engines (" + list_ranks(places) + ")"};
+    if (places.size() == 1) {
+      t.hub.follow_engine = places.front();
+    } else {
+      t.hub.allowed = std::move(places);
+    }
+  }
+  return {outcome::ready, ""};
+}
+
+}  // namespace taskhub::detail

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The scheduler.
+#include "hub/scheduler.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "hub/id_lists.hpp"
+#include "taskhub/task_options.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+// Removes the i-th task of a ready queue (almost always the first).
+void take(std::deque<task_state*>& q, std::size_t i) {
+  if (i == 0) {
+    q.pop_front();
+  } else {
+    q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+}  // namespace
+
+scheduler::scheduler(const std::vector<int>& engines,
+                     const std::vector<std::vector<std::string>>& tags, int hwm,
+                     std::shared_ptr<taskhub::scheme> scheme)
+    : hwm_(hwm), scheme_(scheme ? std::move(scheme) : make_scheme("leastload")) {
+  int top = 0;
+  for (int r : engines) top = std::max(top, r);
+  slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
+  for (std::size_t i = 0; i < engines.size(); ++i) {
+    engine_slot s;
+    s.rank = engines[i];
+    if (i < tags.size()) s.tags = tags[i];
+    slots_.push_back(std::move(s));
+    slot_of_rank_[static_cast<std::size_t>(engines[i])] = static_cast<int>(i);
+  }
+}
+
+engine_slot* scheduler::slot_of(int rank) {
+  if (rank < 0 || rank >= static_cast<int>(slot_of_rank_.size())) return nullptr;
+  const int i = slot_of_rank_[static_cast<std::size_t>(rank)];
+  return i < 0 ? nullptr : &slots_[static_cast<std::size_t>(i)];
+}
+
+bool scheduler::is_eligible(const task_state& t, const engine_slot& s) const {
+  if (s.is_retired) return false;
+  if (t.hub.follow_engine >= 0 && s.rank != t.hub.follow_engine) return false;
+  if (!t.hub.allowed.empty() && !contains(t.hub.allowed, s.rank)) return false;
+  if (contains(t.hub.excluded, s.rank)) return false;
+  if (t.options)
+    for (const auto& tag : t.options->tags())
+      if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
+  return true;
+}
+
+// Whether every engine may run `t` (nothing in is_eligible restricts it), so the per-engine
+// checks can be skipped.
+bool scheduler::runs_anywhere(const task_state& t) const {
+  return (!t.options || t.options->tags().empty()) && t.hub.excluded.empty() &&
+         t.hub.follow_engine < 0 && t.hub.allowed.empty() && retired_ == 0;
+}
+
+std::string scheduler::enqueue(task_state& t) {
+  if (!runs_anywhere(t)) {
+    bool is_possible = false;
+    for (const auto& s : slots_) is_possible = is_possible || is_eligible(t, s);
+    if (!is_possible) {
+      std::string why = "no engine can run task " + std::to_string(t.id);
+      if (t.options && !t.options->tags().empty()) {
+        why += ": it requires tags";
+        for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
+      }
+      if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
+      if (!t.hub.excluded.empty())
+        why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
+               list_ranks(t.hub.excluded) + " reported an unmet dependency";
+      return why;
+    }
+  }
+  t.hub.state = taskhub::task_state::ready;
+  auto& q = ready_[t.options ? t.options->priority() : 0];
+  if (t.hub.origin != 0) {
+    q.push_front(&t);  // a task waits for it: depth first
+  } else {
+    q.push_back(&t);
+  }
+  return "";
+}
+
+void scheduler::assign(task_state& t, engine_slot& s) {
+  s.last_used = ++tick_;
+  t.hub.state = taskhub::task_state::running;
+  t.engine = s.rank;
+  s.batch.push_back(&t);
+  assigned_.push_back(&t);
+}
+
+// Whether some engine takes more tasks, under the high-water mark.
+bool scheduler::has_room() const {
+  for (const auto& s : slots_)
+    if (!s.is_retired && (hwm_ <= 0 || s.load() < hwm_)) return true;
+  return false;
+}
+
+bool scheduler::schedule() {
+  assigned_.clear();
+  for (auto it = ready_.begin(); it != ready_.end();) {
+    auto& q = it->second;
+    std::size_t i = 0;
+    while (i < q.size()) {
+      task_state* t = q[i];
+      if (t->hub.state != taskhub::task_state::ready) {
+        take(q, i);  // aborted or timed out meanwhile
+        continue;
+      }
+      const bool is_plain = runs_anywhere(*t);
+      candidates_.clear();
+      // A task that a task submitted goes out whatever the high-water mark: a task waits for it,
+      // and that engine keeps serving meanwhile.
+      const bool is_awaited_inside = t->hub.origin != 0;
+      for (const auto& s : slots_) {
+        const int load = s.load();
+        if (hwm_ > 0 && load >= hwm_ && !is_awaited_inside) continue;
+        if (!is_plain && !is_eligible(*t, s)) continue;
+        candidates_.push_back({s.rank, load, s.last_used});
+      }
+      if (candidates_.empty()) {
+        if (is_plain) return !assigned_.empty();  // every engine is full
+        if (!has_room()) break;  // the same: only tasks that tasks wait for (at the front) go now
+        ++i;                     // its engines are full; others may take later tasks
+        continue;
+      }
+      if (!t->hub.tried.empty()) {  // a retry prefers engines it has not failed on
+        std::vector<engine_load> fresh;
+        for (const auto& c : candidates_)
+          if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);
+        if (!fresh.empty()) candidates_.swap(fresh);
+      }
+      std::size_t pick = 0;
+      try {
+        pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
+      } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
+        if (!is_scheme_fault_reported_)
+          std::fprintf(stderr, "taskhub: the scheduling scheme failed (%s); using the first engine\n", e.what());
+        is_scheme_fault_reported_ = true;
+      }
+      assign(*t, *slot_of(candidates_[pick].rank));
+      take(q, i);
+    }
+    it = q.empty() ? ready_.erase(it) : std::next(it);
+  }
+  return !assigned_.empty();
+}
+
+void scheduler::retire(engine_slot& slot) {
+  slot.is_retired = true;
+  ++retired_;
+  slot.outstanding = 0;
+  slot.blocked = 0;
+}
+
+}  // namespace taskhub::detail

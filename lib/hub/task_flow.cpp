@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// What happens to a task on the hub, from its acceptance to its outcome.
+#include "hub/task_flow.hpp"
+
+#include <cstring>
+
+#include "core/options_codec.hpp"
+#include "core/wait.hpp"
+#include "taskhub/detail/block_pool.hpp"
+#include "taskhub/task_options.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+using state = taskhub::task_state;
+
+std::string millis_text(std::chrono::microseconds d) {
+  return std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " ms";
+}
+
+bytes encoded_failure(const std::string& type, const std::string& message) {
+  bytes why;
+  encode(why, type);
+  encode(why, message);
+  return why;
+}
+
+}  // namespace
+
+task_flow::task_flow(transport& t, const std::vector<int>& engines, config cfg)
+    : t_(t),
+      table_(cfg.retain_bytes),
+      dependencies_(table_),
+      scheduler_(engines, cfg.tags, cfg.hwm, std::move(cfg.scheme)),
+      observer_(cfg.observer ? std::move(cfg.observer) : std::make_shared<hub_observer>()) {}
+
+task_record task_flow::record_of(const task_state& t) const {
+  task_record r;
+  r.id = t.id;
+  r.function = handler_name(t.handler);
+  r.state = t.hub.state;
+  r.engine = t.engine;
+  r.submitted = t.submitted;
+  if (t.started_us) r.started = task_record::time_point(std::chrono::microseconds(t.started_us));
+  if (t.completed_us)
+    r.completed = task_record::time_point(std::chrono::microseconds(t.completed_us));
+  r.retries_used = t.hub.retries_used;
+  r.restored = t.hub.is_restored;
+  r.priority = t.options ? t.options->priority() : 0;
+  r.error = t.hub.error;
+  r.reason = dependencies_.reason_of(t);
+  return r;
+}
+
+std::size_t task_flow::abort(const std::vector<std::uint64_t>& ids) {
+  std::size_t n = 0;
+  for (auto id : ids) {
+    auto* t = table_.lookup(id);
+    if (!t || (t->hub.state != state::waiting && t->hub.state != state::ready)) continue;
+    fail(*t, failure::task_aborted, "task " + std::to_string(id) + " was aborted before it started",
+         state::aborted);
+    ++n;
+  }
+  resolve_dependents();
+  return n;
+}
+
+void task_flow::accept(task_ptr t) {
+  table_.insert(t);
+  if (const auto* stored = observer_->submitted(*t)) {
+    restore(*t, *stored);
+    return;
+  }
+  if (t->target >= 0) {  // direct: no scheduling
+    engine_slot* slot = scheduler_.slot_of(t->target);
+    if (slot->is_retired) {
+      fail(*t, failure::engine_crash,
+           "engine " + std::to_string(t->target) + " retired after a task crashed it");
+      return;
+    }
+    t->hub.state = state::running;
+    t->engine = t->target;
+    slot->batch.push_back(t.get());
+    observer_->dispatched(*t);
+    return;
+  }
+  if (!t->options) {
+    make_ready(*t);
+    return;
+  }
+  const auto& opts = *t->options;
+  if (const std::string why = dependencies_.attach(*t); !why.empty()) {
+    fail(*t, failure::invalid_dependency, why);
+    return;
+  }
+  if (opts.dependency_timeout().count() > 0) timers_.start_within(t->id, opts.dependency_timeout());
+  if (opts.after().empty() && opts.follow().empty()) {
+    make_ready(*t);
+    return;
+  }
+  t->hub.state = state::waiting;
+  resolve(*t);
+}
+
+void task_flow::resolve(task_state& t) {
+  if (t.hub.state != state::waiting) return;
+  auto r = dependencies_.resolve(t);
+  if (r.is == dependency_resolver::outcome::impossible) {
+    fail(t, failure::impossible_dependency, r.why);
+  } else if (r.is == dependency_resolver::outcome::ready) {
+    make_ready(t);
+  }
+}
+
+// Re-checks waiting tasks whose parents finished; iterative, so long chains cannot overflow.
+void task_flow::resolve_dependents() {
+  while (task_state* t = dependencies_.next_due()) resolve(*t);
+}
+
+void task_flow::make_ready(task_state& t) {
+  if (const std::string why = scheduler_.enqueue(t); !why.empty())
+    fail(t, failure::impossible_dependency, why);
+}
+
+void task_flow::requeue(task_state& t) {
+  ++t.hub.attempt;
+  make_ready(t);
+}
+
+bool task_flow::schedule() {
+  if (!scheduler_.schedule()) return false;
+  for (task_state* t : scheduler_.assigned()) {
+    if (t->options && t->options->timeout().count() > 0)
+      timers_.end_within(t->id, t->hub.attempt, t->options->timeout());
+    observer_->dispatched(*t);
+  }
+  return true;
+}
+
+void task_flow::accept_remote(int source, const char* payload, std::size_t n) {
+  reader in(payload, n);
+  const auto options_size = decode<std::uint64_t>(in);
+  reader options_in(in.take(options_size), options_size);
+  const auto record_size = in.remaining();
+  const char* record = in.take(record_size);
+  record_header h;
+  if (record_size < sizeof h) throw decode_error("a submitted task is shorter than its header");
+  std::memcpy(&h, record, sizeof h);
+  auto t = std::allocate_shared<task_state>(block_allocator<task_state>());
+  t->id = h.task;
+  t->handler = h.handler;
+  t->submitted = std::chrono::system_clock::now();
+  t->request = take_buffer(record_size);
+  put_raw(t->request, record, record_size);
+  t->hub.origin = source;
+  if (options_size > 0) t->options = std::make_shared<task_options>(decode_options(options_in));
+  accept(std::move(t));
+}
+
+// A task an engine submitted that the hub cannot take: its submitter learns why.
+void task_flow::refuse_remote(int source, const record_header& h, const std::string& why) {
+  bytes out;
+  const auto at = begin_record(out, record_kind::failure, h.task, h.handler);
+  put_run_times(out, run_times{});
+  encode(out, std::string("taskhub::decode_error"));
+  encode(out, "the hub could not read a task submitted by a task: " + why);
+  end_record(out, at);
+  t_.send(source, std::move(out));
+}
+
+void task_flow::complete(engine_slot& slot, const record_header& h, const char* payload,
+                        const std::shared_ptr<const bytes>& batch) {
+  --slot.outstanding;
+  task_state* t = table_.lookup(h.task);
+  // A late answer: the task timed out, was retried elsewhere, or the run is ending.
+  if (!t || t->hub.state != state::running || t->engine != slot.rank ||
+      attempt_of(h) != t->hub.attempt)
+    return;
+  const outcome_view out = read_outcome(h, payload);
+  if (h.kind == record_kind::failure && t->target < 0) {
+    std::string type;
+    try {
+      reader in(out.data, out.size);
+      type = decode<std::string>(in);
+    } catch (const decode_error&) {
+    }
+    if (type == "taskhub::unmet_dependency") {  // this engine cannot run it: try another
+      t->hub.excluded.push_back(slot.rank);
+      requeue(*t);
+      return;
+    }
+    if (retry(*t, slot.rank, out.data, out.size)) return;
+  }
+  t->reply = batch;
+  t->result_data = out.data;
+  t->result_size = out.size;
+  t->started_us = out.times.started_us;
+  t->completed_us = out.times.completed_us;
+  finish(*t, h.kind == record_kind::result ? state::done : state::failed);
+}
+
+// Runs a failed attempt again, on an engine it has not failed on if there is one, while its
+// retries last; returns whether it did.
+bool task_flow::retry(task_state& t, int engine, const char* failure, std::size_t size) {
+  if (t.hub.retries_used >= (t.options ? t.options->retries() : 0)) return false;
+  observer_->retried(t, engine, failure, size);
+  ++t.hub.retries_used;
+  t.hub.tried.push_back(engine);
+  requeue(t);
+  return true;
+}
+
+// A task an earlier run finished: answered from the journal, never sent.
+void task_flow::restore(task_state& t, const stored_outcome& s) {
+  t.set_result(s.result);
+  t.engine = s.engine;
+  t.started_us = s.started_us;
+  t.completed_us = s.completed_us;
+  t.hub.is_restored = true;
+  finish(t, s.is_done ? state::done : state::failed);
+}
+
+void task_flow::fail(task_state& t, const std::string& type, const std::string& message,
+                    taskhub::task_state st) {
+  t.set_result(encoded_failure(type, message));
+  finish(t, st);
+}
+
+void task_flow::finish(task_state& t, taskhub::task_state st) {
+  t.hub.state = st;
+  const bool is_ok = st == state::done;
+  if (!is_ok) {
+    const auto e = failure_of(t);
+    t.hub.error = e.type_name() + ": " + e.message();
+  }
+  observer_->finished(t, st);
+  if (t.hub.origin != 0 && !is_stopping_) send_outcome_to_origin(t, is_ok);
+  t.status.store(is_ok ? task_status::done : task_status::failed);
+  is_notify_due_ |= completions().is_watched(t);
+  dependencies_.finished(t);
+  table_.retain_arguments(t);
+}
+
+// A task submitted `t`: its outcome goes to that task's engine, with where `t` ran in its flags.
+void task_flow::send_outcome_to_origin(const task_state& t, bool is_ok) {
+  bytes out = take_buffer(sizeof(record_header) + sizeof(run_times) + t.result_size);
+  const auto at =
+      begin_record(out, is_ok ? record_kind::result : record_kind::failure, t.id, t.handler);
+  set_flags(out, at, static_cast<std::uint32_t>(t.engine < 0 ? 0 : t.engine));
+  put_run_times(out, run_times{t.started_us, t.completed_us});
+  put_raw(out, t.result_data, t.result_size);
+  end_record(out, at);
+  t_.send(t.hub.origin, std::move(out));
+}
+
+// ---- time-outs ----
+
+void task_flow::check_timers() {
+  const auto now = timers::now_ns();
+  timers_.take_late_starts(now, [&](const timers::timer& tm) {
+    auto* t = table_.lookup(tm.id);
+    if (t->hub.state != state::waiting && t->hub.state != state::ready) return;
+    fail(*t, failure::dependency_timeout,
+         "task " + std::to_string(tm.id) + " did not start within " +
+             millis_text(t->options->dependency_timeout()) + " (" + dependencies_.reason_of(*t) + ")");
+  });
+  timers_.take_late_ends(now, [&](const timers::timer& tm) {
+    auto* t = table_.lookup(tm.id);
+    if (t->hub.state != state::running || t->hub.attempt != tm.attempt) return;
+    t->hub.is_request_pinned = true;  // its send may not have finished
+    const std::string why = "task " + std::to_string(tm.id) + " ran longer than " +
+                            millis_text(t->options->timeout()) + " on engine " +
+                            std::to_string(t->engine);
+    const bytes reason = encoded_failure(failure::task_timeout, why);
+    if (!retry(*t, t->engine, reason.data(), reason.size()))
+      fail(*t, failure::task_timeout, why);
+  });
+  resolve_dependents();
+}
+
+// Time until a timer or the observer is due.
+std::chrono::microseconds task_flow::until_due() const {
+  return std::min(timers_.until_next(), observer_->until_due());
+}
+
+// A task crashed this engine: nothing more goes there, and what it still held runs elsewhere.
+void task_flow::retire(engine_slot& slot) {
+  if (slot.is_retired) return;
+  scheduler_.retire(slot);
+  table_.for_each([&](task_state& t) {
+    if (t.hub.state != state::running || t.engine != slot.rank) return;
+    if (t.target >= 0) {
+      fail(t, failure::engine_crash,
+           "engine " + std::to_string(slot.rank) + " retired before task " + std::to_string(t.id) + " ran");
+    } else {
+      requeue(t);
+    }
+  });
+  resolve_dependents();
+}
+
+// Tasks unfinished when the client returned fail, so nothing waits on them forever.
+void task_flow::abandon_all() {
+  table_.for_each([&](task_state& t) {
+    if (!t.hub.is_finished())
+      fail(t, failure::run_ended, "the run ended before task " + std::to_string(t.id) + " finished");
+  });
+  dependencies_.clear();
+  scheduler_.clear();
+  completions().notify();
+}
+
+void task_flow::notify_if_due() {
+  if (is_notify_due_) completions().notify();
+  is_notify_due_ = false;
+}
+
+}  // namespace taskhub::detail

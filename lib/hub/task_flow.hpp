@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// What happens to a task on the hub, from its acceptance to its outcome: the table, its
+// dependencies, the scheduler, the timers, retries, and what the observer is told.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hub/dependencies.hpp"
+#include "hub/observer.hpp"
+#include "hub/scheduler.hpp"
+#include "hub/task_table.hpp"
+#include "hub/timers.hpp"
+#include "taskhub/detail/wire.hpp"
+#include "taskhub/task_record.hpp"
+#include "transport/transport.hpp"
+
+namespace taskhub::detail {
+
+class task_flow {
+ public:
+  struct config {
+    int hwm = 16;
+    std::shared_ptr<taskhub::scheme> scheme;
+    std::vector<std::vector<std::string>> tags;  // per engine, in engine order
+    std::shared_ptr<hub_observer> observer;      // null: none
+    std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
+  };
+  /// `t` carries the outcomes of tasks that tasks submitted back to their engines.
+  task_flow(transport& t, const std::vector<int>& engines, config cfg);
+
+  task_table& table() { return table_; }
+  const task_table& table() const { return table_; }
+  scheduler& engines() { return scheduler_; }
+  hub_observer& observer() { return *observer_; }
+
+  /// Takes a submitted task: answers it from an earlier run, queues it, or lets it wait for its
+  /// dependencies. Call resolve_dependents() after a group of these.
+  void accept(task_ptr t);
+  /// Takes a task that a task on engine `source` submitted: [options length, options, record].
+  void accept_remote(int source, const char* payload, std::size_t n);
+  /// Tells engine `source` that the hub could not take the task it submitted.
+  void refuse_remote(int source, const record_header& h, const std::string& why);
+  /// Assigns ready tasks to engines (into their slots' batches); returns whether it did.
+  bool schedule();
+  /// An engine answered a task with a result or a failure.
+  void complete(engine_slot& slot, const record_header& h, const char* payload,
+                const std::shared_ptr<const bytes>& batch);
+  /// A task crashed the engine: nothing more goes there, and what it held runs elsewhere.
+  void retire(engine_slot& slot);
+  /// Fails the tasks whose deadlines passed, or runs them again while their retries last.
+  void check_timers();
+  /// Time until a timer or the observer is due.
+  std::chrono::microseconds until_due() const;
+  /// Aborts tasks that have not started; returns how many.
+  std::size_t abort(const std::vector<std::uint64_t>& ids);
+  task_record record_of(const task_state& t) const;
+  /// Re-checks the waiting tasks whose parents finished.
+  void resolve_dependents();
+  /// Wakes waiting clients if a finished task may be watched; call once per batch.
+  void notify_if_due();
+  /// The run is ending: outcomes no longer go to engines.
+  void stop() { is_stopping_ = true; }
+  /// Fails every unfinished task, so nothing waits on them forever.
+  void abandon_all();
+
+ private:
+  void resolve(task_state& t);
+  void make_ready(task_state& t);
+  void requeue(task_state& t);
+  bool retry(task_state& t, int engine, const char* failure, std::size_t size);
+  void restore(task_state& t, const stored_outcome& s);
+  void fail(task_state& t, const std::string& type, const std::string& message,
+            taskhub::task_state state = taskhub::task_state::failed);
+  void finish(task_state& t, taskhub::task_state state);
+  void send_outcome_to_origin(const task_state& t, bool is_ok);
+
+  transport& t_;
+  task_table table_;
+  dependency_resolver dependencies_;
+  scheduler scheduler_;
+  timers timers_;
+  std::shared_ptr<hub_observer> observer_;  // never null
+  bool is_stopping_ = false;
+  bool is_notify_due_ = false;
+};
+
+}  // namespace taskhub::detail

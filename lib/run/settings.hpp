@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// Every knob of a run: the --taskhub-* flags and TASKHUB_* variables, read once, in one place,
+// and handed down as one value.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "taskhub/run.hpp"
+
+namespace taskhub::detail {
+
+struct settings {
+  // What rank 0 decides (run_options win over flags, flags over variables).
+  int hwm = default_hwm;                  // --taskhub-hwm, TASKHUB_HWM
+  std::string scheme;                     // --taskhub-scheme, TASKHUB_SCHEME; "" keeps the default
+  int local_engines = 0;                  // --taskhub-engines, TASKHUB_ENGINES; 0: hardware threads
+  std::string journal;                    // --taskhub-journal, TASKHUB_JOURNAL; "" for none
+  std::string resume;                     // --taskhub-resume[=retry-failed], TASKHUB_RESUME
+  std::string journal_flush;              // --taskhub-journal-flush=SECONDS, TASKHUB_JOURNAL_FLUSH
+  bool is_storing_results = true;         // --taskhub-journal-results=0, TASKHUB_JOURNAL_RESULTS
+  std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
+  std::string bad_journal_flag;           // a flag given without its value, else ""
+  // What each rank reads for itself.
+  bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off
+  std::chrono::microseconds yield_for{2000};        // TASKHUB_YIELD_US
+  std::chrono::microseconds client_spin{50};        // TASKHUB_CLIENT_SPIN_US
+  std::vector<std::string> engine_tags;             // TASKHUB_ENGINE_TAGS=a,b
+  std::string command;                              // argv, for the journal
+};
+
+/// Reads every flag and variable of a run.
+settings read_settings(int argc, char** argv, const run_options& opts);
+
+}  // namespace taskhub::detail
