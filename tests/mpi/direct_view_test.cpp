@@ -9,7 +9,7 @@
 
 #include "fixture.hpp"
 
-namespace direct_test {
+namespace direct_view_test {
 
 class direct_view : public taskhub_test::hub_test {};
 
@@ -99,4 +99,4 @@ TEST_F(direct_view, a_task_on_all_engines_can_use_the_engines_communicator) {
   }
 }
 
-}  // namespace direct_test
+}  // namespace direct_view_test

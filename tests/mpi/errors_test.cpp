@@ -7,7 +7,7 @@
 
 #include "fixture.hpp"
 
-namespace error_test {
+namespace errors_test {
 
 class errors : public taskhub_test::hub_test {};
 
@@ -31,7 +31,7 @@ TEST_F(errors, a_throwing_task_comes_back_as_remote_error) {
   } catch (const taskhub::remote_error& e) {
     EXPECT_EQ(e.type_name(), "std::domain_error");
     EXPECT_EQ(e.message(), "negative input -1.000000");
-    EXPECT_EQ(e.function(), "error_test::checked_sqrt");
+    EXPECT_EQ(e.function(), "errors_test::checked_sqrt");
     EXPECT_EQ(e.engine(), f.engine());
     EXPECT_EQ(e.task(), f.id());
     EXPECT_NE(std::string(e.what()).find("checked_sqrt"), std::string::npos);
@@ -65,7 +65,7 @@ TEST_F(errors, non_standard_and_user_exceptions_are_named) {
     hub.apply<&throws_custom>(1).get();
     FAIL();
   } catch (const taskhub::remote_error& e) {
-    EXPECT_EQ(e.type_name(), "error_test::custom_failure");
+    EXPECT_EQ(e.type_name(), "errors_test::custom_failure");
     EXPECT_EQ(e.message(), "custom");
   }
 }
@@ -103,7 +103,7 @@ TEST_F(errors, an_undecodable_payload_fails_only_that_task) {
       FAIL() << "expected a remote_error";
     } catch (const taskhub::remote_error& e) {
       EXPECT_EQ(e.type_name(), "taskhub::decode_error");
-      EXPECT_EQ(e.function(), "error_test::square");
+      EXPECT_EQ(e.function(), "errors_test::square");
     }
   }
   EXPECT_EQ(hub.apply<&square>(5).get(), 25);
@@ -116,4 +116,4 @@ TEST_F(errors, a_result_of_the_wrong_type_fails_to_decode_on_the_client) {
   EXPECT_THROW(wrong.get(), taskhub::decode_error);
 }
 
-}  // namespace error_test
+}  // namespace errors_test
