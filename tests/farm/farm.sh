@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Part of taskhub.
+# taskhub-farm on task files: bad lines, failing commands, resume and retry.
 # farm.sh FARM MPIRUN RANKS WORKDIR (RANKS 0: without mpirun)
+# MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
 # Runs taskhub-farm on task files with bad lines and failing commands, then resumes it.
 set -u
 farm=$1 mpirun=$2 ranks=$3 work=$4
@@ -9,7 +11,7 @@ fail() { echo "farm.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 run() {
   if [ "$ranks" -eq 0 ]; then "$farm" "$@" --taskhub-engines=2
-  else "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n "$ranks" "$farm" "$@"; fi
+  else "$mpirun" -n "$ranks" "$farm" "$@"; fi
 }
 count() { grep -c -E -- "$1" "$2"; }
 

@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Part of taskhub.
+# The journal read back by h5dump and h5py, and damaged journals refused.
 # dump.sh CAMPAIGN MPIRUN WORKDIR
+# MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
 # Runs a small journaled campaign and reads the journal back with h5dump; then damages copies of
 # it and checks that a resume refuses them with one line and exit code 2.
 set -u
 campaign=$1 mpirun=$2 work=$3
 fail() { echo "dump.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 3 "$campaign" 200 out \
+"$mpirun" -n 3 "$campaign" 200 out \
   --taskhub-journal=j.h5 >/dev/null || fail "the campaign failed"
 
 rows() { h5dump -d "$1" j.h5 | grep -c '^   ([0-9]*): {'; }
@@ -44,7 +46,7 @@ PY
 # Damaged journals are refused with one line naming the file, and nothing runs.
 refused() {
   local file=$1 what=$2
-  out=$("$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 10 x.out \
+  out=$("$mpirun" -n 2 "$campaign" 10 x.out \
     --taskhub-journal="$file" --taskhub-resume 2>&1)
   code=$?
   [ "$code" -eq 2 ] || fail "$what: exit code $code, wanted 2: $out"
@@ -61,16 +63,16 @@ h5dump -H j.h5 >/dev/null
 
 # A run that refuses to start leaves the journal as it was.
 cp j.h5 kept.h5
-"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 10 x.out \
+"$mpirun" -n 2 "$campaign" 10 x.out \
   --taskhub-journal=kept.h5 --taskhub-scheme=fastest >/dev/null 2>&1
 cmp -s j.h5 kept.h5 || fail "a run that refused to start changed the journal"
 echo "dump.sh: a refused run leaves the journal alone"
 
 # Without stored results, a resumed run runs the finished tasks again (and gets them right).
-"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 20 plain.out >/dev/null
-"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 20 r0.out \
+"$mpirun" -n 2 "$campaign" 20 plain.out >/dev/null
+"$mpirun" -n 2 "$campaign" 20 r0.out \
   --taskhub-journal=r0.h5 --taskhub-journal-results=0 >/dev/null || fail "results=0: first run failed"
-"$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n 2 "$campaign" 20 r0.out \
+"$mpirun" -n 2 "$campaign" 20 r0.out \
   --taskhub-journal=r0.h5 --taskhub-journal-results=0 --taskhub-resume > r0.txt 2>&1 ||
   fail "results=0: the resumed run failed: $(cat r0.txt)"
 cmp -s plain.out r0.out || fail "results=0: the resumed results differ"

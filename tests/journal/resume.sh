@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Part of taskhub.
+# A journaled campaign killed part-way resumes from its journal.
 # resume.sh CAMPAIGN MPIRUN RANKS WORKDIR
+# MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
 # Kills a journaled campaign with SIGKILL part-way (the whole mpirun process group), resumes it
 # from its journal, and checks: the results equal an uninterrupted run; tasks the journal
 # answered did not run again; every other task ran; something was answered and something ran.
@@ -10,12 +12,12 @@ campaign=$1 mpirun=$2 ranks=$3 work=$4
 n=3000
 fail() { echo "resume.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-run() { "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -x CAMPAIGN_LOG -n "$ranks" "$campaign" "$@"; }
+run() { "$mpirun" -x CAMPAIGN_LOG -n "$ranks" "$campaign" "$@"; }
 
 CAMPAIGN_LOG=$work/clean.log run $n clean.out >/dev/null || fail "the uninterrupted run failed"
 
 export CAMPAIGN_LOG=$work/first.log
-setsid "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -x CAMPAIGN_LOG -n "$ranks" \
+setsid "$mpirun" -x CAMPAIGN_LOG -n "$ranks" \
   "$campaign" $n resumed.out --taskhub-journal=j.h5 --taskhub-journal-flush=0.2 &
 job=$!
 for _ in $(seq 600); do

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Part of taskhub.
+# The dataflow kernels of the audio example: bounded memory, checkpoint and restore.
 # dataflow.sh AUDIO MPIRUN RANKS WORKDIR
+# MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
 # 1. Memory stays bounded: with a slow last stage, no stage ever holds more than its credits
 #    (window per sender, plus the stream's end) however long the stream.
 # 2. Checkpoint and restore: a run killed with SIGKILL (the whole mpirun) after a checkpoint,
@@ -11,7 +13,7 @@ set -u
 audio=$1 mpirun=$2 ranks=$3 work=$4
 fail() { echo "dataflow.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-run() { "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n "$ranks" "$audio" "$@"; }
+run() { "$mpirun" -n "$ranks" "$audio" "$@"; }
 held() { sed -n 's/.*at most \([0-9]*\) messages held.*/\1/p' "$1"; }
 
 window=2
@@ -25,7 +27,7 @@ for items in 300 3000; do
   echo "dataflow.sh: $items items with a slow last stage: a stage held at most $h messages"
 done
 
-setsid "$mpirun" --allow-run-as-root --oversubscribe --bind-to none -n "$ranks" "$audio" \
+setsid "$mpirun" -n "$ranks" "$audio" \
   --items=2000 --slow-measure=2000 --checkpoint=cp.h5 --every=100 > first.txt 2>&1 &
 job=$!
 for _ in $(seq 400); do [ -f cp.h5 ] && break; sleep 0.05; done

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// map, imap and unordered maps over ranges: order, chunks, zips, failures, lazy input.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,7 +16,7 @@
 
 namespace map_test {
 
-using taskhub_test::hub_test;
+class map : public taskhub_test::hub_test {};
 
 int square(int x) { return x * x; }
 std::string label(int i, const std::string& s) { return s + std::to_string(i); }
@@ -53,20 +54,20 @@ struct counting_range {
   iterator end() const { return {-1, produced}; }  // never reached
 };
 
-TEST_F(hub_test, map_returns_results_in_input_order) {
+TEST_F(map, map_returns_results_in_input_order) {
   auto xs = iota(500);
   auto ys = hub.map<&square>(xs).get();
   ASSERT_EQ(ys.size(), xs.size());
   for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(ys[i], xs[i] * xs[i]);
 }
 
-TEST_F(hub_test, map_iterates_in_order_as_results_arrive) {
+TEST_F(map, map_iterates_in_order_as_results_arrive) {
   std::vector<int> seen;
   for (int y : hub.map<&slow_first>(iota(20))) seen.push_back(y);
   EXPECT_EQ(seen, iota(20));
 }
 
-TEST_F(hub_test, unordered_map_yields_fast_results_first) {
+TEST_F(map, unordered_map_yields_fast_results_first) {
   std::vector<int> seen;
   auto xs = iota(20);
   for (int y : hub.map<&slow_first>(taskhub::map_options().unordered(), xs)) seen.push_back(y);
@@ -78,7 +79,7 @@ TEST_F(hub_test, unordered_map_yields_fast_results_first) {
   }
 }
 
-TEST_F(hub_test, map_chunks_items) {
+TEST_F(map, map_chunks_items) {
   auto xs = iota(1001);
   for (std::size_t chunk : {1u, 7u, 100u, 5000u}) {
     auto ys = hub.map<&square>(taskhub::map_options().chunksize(chunk), xs).get();
@@ -88,22 +89,22 @@ TEST_F(hub_test, map_chunks_items) {
   }
 }
 
-TEST_F(hub_test, map_zips_ranges_and_the_shortest_wins) {
+TEST_F(map, map_zips_ranges_and_the_shortest_wins) {
   std::list<std::string> names{"a", "b", "c"};
   auto ys = hub.map<&label>(iota(10), names).get();
   EXPECT_EQ(ys, (std::vector<std::string>{"a0", "b1", "c2"}));
 }
 
-TEST_F(hub_test, map_of_an_empty_range_is_empty) {
+TEST_F(map, map_of_an_empty_range_is_empty) {
   EXPECT_TRUE(hub.map<&square>(std::vector<int>{}).get().empty());
 }
 
-TEST_F(hub_test, map_accepts_lambdas_and_function_objects) {
+TEST_F(map, map_accepts_lambdas_and_function_objects) {
   auto ys = hub.map([](int x) { return x + 1; }, iota(5)).get();
   EXPECT_EQ(ys, (std::vector<int>{1, 2, 3, 4, 5}));
 }
 
-TEST_F(hub_test, map_reports_every_failed_index) {
+TEST_F(map, map_reports_every_failed_index) {
   try {
     hub.map<&fail_on_multiples_of_five>(taskhub::map_options().chunksize(3), iota(23)).get();
     FAIL() << "expected a map_error";
@@ -119,7 +120,7 @@ TEST_F(hub_test, map_reports_every_failed_index) {
   }
 }
 
-TEST_F(hub_test, iterating_a_map_throws_at_the_failed_item) {
+TEST_F(map, iterating_a_map_throws_at_the_failed_item) {
   std::vector<int> seen;
   auto m = hub.map<&fail_on_multiples_of_five>(std::vector<int>{1, 2, 5, 6});
   EXPECT_THROW(
@@ -130,7 +131,7 @@ TEST_F(hub_test, iterating_a_map_throws_at_the_failed_item) {
   EXPECT_EQ(seen, (std::vector<int>{1, 2}));
 }
 
-TEST_F(hub_test, return_exceptions_yields_failures_as_values) {
+TEST_F(map, return_exceptions_yields_failures_as_values) {
   std::size_t ok = 0, failed = 0;
   for (const auto& o : hub.map<&fail_on_multiples_of_five>(iota(12)).return_exceptions()) {
     if (o.ok()) {
@@ -146,7 +147,7 @@ TEST_F(hub_test, return_exceptions_yields_failures_as_values) {
   EXPECT_EQ(failed, 3u);
 }
 
-TEST_F(hub_test, imap_consumes_an_endless_input_lazily) {
+TEST_F(map, imap_consumes_an_endless_input_lazily) {
   std::atomic<int> produced{0};
   auto results = hub.imap<&square>(taskhub::map_options().max_outstanding(16).chunksize(2),
                                    counting_range{&produced});
@@ -160,7 +161,7 @@ TEST_F(hub_test, imap_consumes_an_endless_input_lazily) {
   EXPECT_GE(produced.load(), 100);
 }
 
-TEST_F(hub_test, imap_keeps_rvalue_inputs_alive) {
+TEST_F(map, imap_keeps_rvalue_inputs_alive) {
   auto m = hub.imap<&square>(taskhub::map_options().max_outstanding(3), iota(50));
   auto ys = m.get();
   ASSERT_EQ(ys.size(), 50u);

@@ -8,7 +8,7 @@
 
 namespace nested_test {
 
-using taskhub_test::hub_test;
+class nested : public taskhub_test::hub_test {};
 
 long fib(long n) {
   if (n < 2) return n;
@@ -49,7 +49,7 @@ int inner_failure() {
 int twice(int x) { return 2 * x; }
 int twice_inside(int x) { return taskhub::engine::hub().apply<&twice>(x).get(); }
 
-TEST_F(hub_test, chunks_of_a_map_can_wait_inside) {
+TEST_F(nested, chunks_of_a_map_can_wait_inside) {
   std::vector<int> xs(64);
   std::iota(xs.begin(), xs.end(), 0);
   auto ys = hub.map<&twice_inside>(taskhub::map_options().chunksize(8), xs).get();
@@ -57,32 +57,32 @@ TEST_F(hub_test, chunks_of_a_map_can_wait_inside) {
   for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(ys[i], 2 * xs[i]);
 }
 
-TEST_F(hub_test, many_tasks_waiting_inside_do_not_exhaust_the_stack) {
+TEST_F(nested, many_tasks_waiting_inside_do_not_exhaust_the_stack) {
   std::vector<int> xs(20000, 1);
   auto ys = hub.map<&twice_inside>(taskhub::map_options().unordered(), xs).get();
   EXPECT_EQ(std::accumulate(ys.begin(), ys.end(), 0), 40000);
 }
 
-TEST_F(hub_test, a_task_can_submit_tasks_and_wait_for_them) {
+TEST_F(nested, a_task_can_submit_tasks_and_wait_for_them) {
   EXPECT_EQ(hub.apply<&fib>(12).get(), 144);  // 465 tasks, most waiting inside tasks
 }
 
-TEST_F(hub_test, many_tasks_can_wait_inside_tasks_at_once) {
+TEST_F(nested, many_tasks_can_wait_inside_tasks_at_once) {
   std::vector<taskhub::future<long>> fs;
   for (int i = 0; i < 4; ++i) fs.push_back(hub.apply<&fib>(9));
   for (auto& f : fs) EXPECT_EQ(f.get(), 34);
 }
 
-TEST_F(hub_test, a_task_can_map_and_use_dependencies) {
+TEST_F(nested, a_task_can_map_and_use_dependencies) {
   EXPECT_EQ(hub.apply<&sum_of_squares>(10).get(), 385);
   EXPECT_EQ(hub.apply<&first_then_second>().get(), 25);
 }
 
-TEST_F(hub_test, a_failure_inside_comes_back_to_the_task) {
+TEST_F(nested, a_failure_inside_comes_back_to_the_task) {
   EXPECT_EQ(hub.apply<&inner_failure>().get(), 1);
 }
 
-TEST_F(hub_test, the_table_is_for_the_client_only) {
+TEST_F(nested, the_table_is_for_the_client_only) {
   auto f = hub.apply([]() -> int {
     taskhub::engine::hub().records();
     return 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Engines without work sleep instead of spinning.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -10,7 +11,7 @@
 
 namespace idle_test {
 
-using taskhub_test::hub_test;
+class idle : public taskhub_test::hub_test {};
 
 /// CPU seconds this engine has used so far (its process, or its thread in single-process mode).
 double cpu_seconds(int) {
@@ -20,7 +21,7 @@ double cpu_seconds(int) {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-TEST_F(hub_test, idle_engines_do_not_spin) {
+TEST_F(idle, idle_engines_do_not_spin) {
   const auto before = hub.all().apply<&cpu_seconds>(0).get();
   std::this_thread::sleep_for(std::chrono::seconds(2));
   const auto after = hub.all().apply<&cpu_seconds>(1).get();

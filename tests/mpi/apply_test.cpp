@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Tasks applied one at a time: arguments and results shipped, futures, waiting, balancing.
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -11,7 +12,7 @@
 
 namespace apply_test {
 
-using taskhub_test::hub_test;
+class apply : public taskhub_test::hub_test {};
 
 int square(int x) { return x * x; }
 double add3(double a, float b, long c) { return a + b + static_cast<double>(c); }
@@ -54,13 +55,13 @@ struct scaled {  // state set by its default constructor, the same on every engi
   double operator()(double x) const { return k * x; }
 };
 
-TEST_F(hub_test, applies_a_named_function) { EXPECT_EQ(hub.apply<&square>(7).get(), 49); }
+TEST_F(apply, applies_a_named_function) { EXPECT_EQ(hub.apply<&square>(7).get(), 49); }
 
-TEST_F(hub_test, converts_arguments_to_parameter_types) {
+TEST_F(apply, converts_arguments_to_parameter_types) {
   EXPECT_DOUBLE_EQ(hub.apply<&add3>(1, 2.5, 3).get(), 6.5);
 }
 
-TEST_F(hub_test, ships_strings_maps_and_user_types) {
+TEST_F(apply, ships_strings_maps_and_user_types) {
   EXPECT_EQ(hub.apply<&repeat>("ab", 3).get(), "ababab");
   auto inv = hub.apply<&invert>(std::map<int, std::string>{{1, "a"}, {2, "b"}, {3, "a"}}).get();
   EXPECT_EQ(inv["a"], (std::vector<int>{1, 3}));
@@ -71,7 +72,7 @@ TEST_F(hub_test, ships_strings_maps_and_user_types) {
   EXPECT_EQ(p.name, "p'");
 }
 
-TEST_F(hub_test, ships_large_vectors) {
+TEST_F(apply, ships_large_vectors) {
   std::vector<double> big(1 << 18);
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<double>(i);
   auto sum = hub.apply([](const std::vector<double>& v) {
@@ -82,20 +83,20 @@ TEST_F(hub_test, ships_large_vectors) {
   EXPECT_DOUBLE_EQ(sum, static_cast<double>(big.size()) * (big.size() - 1) / 2);
 }
 
-TEST_F(hub_test, applies_function_object_types_and_lambdas) {
+TEST_F(apply, applies_function_object_types_and_lambdas) {
   EXPECT_EQ(hub.apply<cube>(3).get(), 27);
   EXPECT_DOUBLE_EQ(hub.apply<scaled>(2.0).get(), 5.0);
   EXPECT_EQ(hub.apply([](int a, int b) { return a - b; }, 10, 4).get(), 6);
 }
 
-TEST_F(hub_test, void_functions_complete) {
+TEST_F(apply, void_functions_complete) {
   auto f = hub.apply<&nothing>(1);
   f.get();
   EXPECT_TRUE(f.ready());
   EXPECT_FALSE(f.failed());
 }
 
-TEST_F(hub_test, future_carries_engine_and_times) {
+TEST_F(apply, future_carries_engine_and_times) {
   auto before = std::chrono::system_clock::now();
   auto f = hub.apply<&nap>(20);
   EXPECT_EQ(f.get(), 20);
@@ -107,7 +108,7 @@ TEST_F(hub_test, future_carries_engine_and_times) {
   EXPECT_GT(f.id(), 0u);
 }
 
-TEST_F(hub_test, wait_for_times_out_then_succeeds) {
+TEST_F(apply, wait_for_times_out_then_succeeds) {
   auto f = hub.apply<&nap>(300);
   EXPECT_FALSE(f.wait_for(std::chrono::milliseconds(1)));
   EXPECT_FALSE(f.ready());
@@ -116,7 +117,7 @@ TEST_F(hub_test, wait_for_times_out_then_succeeds) {
   EXPECT_TRUE(f.ready());
 }
 
-TEST_F(hub_test, load_balancing_uses_every_engine) {
+TEST_F(apply, load_balancing_uses_every_engine) {
   std::vector<taskhub::future<int>> fs;
   for (std::size_t i = 0; i < 8 * engine_count(); ++i) fs.push_back(hub.apply<&nap>(5));
   std::vector<int> seen;
@@ -129,14 +130,14 @@ TEST_F(hub_test, load_balancing_uses_every_engine) {
   EXPECT_EQ(seen, hub.engines());
 }
 
-TEST_F(hub_test, wait_on_many_with_timeout) {
+TEST_F(apply, wait_on_many_with_timeout) {
   std::vector<taskhub::future<int>> fs{hub.apply<&nap>(1), hub.apply<&nap>(400)};
   EXPECT_FALSE(taskhub::wait(fs, std::chrono::milliseconds(5)));
   EXPECT_TRUE(taskhub::wait(fs, std::chrono::seconds(30)));
   EXPECT_TRUE(fs[0].ready() && fs[1].ready());
 }
 
-TEST_F(hub_test, as_completed_yields_every_future_once_in_finishing_order) {
+TEST_F(apply, as_completed_yields_every_future_once_in_finishing_order) {
   std::vector<taskhub::future<int>> fs;
   for (int ms : {300, 1, 150}) fs.push_back(hub.apply<&nap>(ms));
   std::vector<int> order;
@@ -152,7 +153,7 @@ TEST_F(hub_test, as_completed_yields_every_future_once_in_finishing_order) {
   }
 }
 
-TEST_F(hub_test, apply_on_runs_on_the_chosen_engine) {
+TEST_F(apply, apply_on_runs_on_the_chosen_engine) {
   for (int r : hub.engines()) EXPECT_EQ(hub.apply_on<&which_engine>(r).get(), r);
   EXPECT_THROW(hub.apply_on<&which_engine>(0), taskhub::error);
   EXPECT_THROW(hub.apply_on<&which_engine>(9999), taskhub::error);

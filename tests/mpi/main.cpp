@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The main of taskhub-tests: a hub whose client function runs every GoogleTest suite.
 // The tests run on rank 0's client thread against real engines: ranks 1..N-1 under mpirun,
 // threads in a single process. Failures are reported once, by rank 0.
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Direct views of engines: all of them or a list, push and pull, scatter and gather.
 #include <mpi.h>
 
 #include <numeric>
@@ -8,9 +9,9 @@
 
 #include "fixture.hpp"
 
-namespace direct_test {
+namespace direct_view_test {
 
-using taskhub_test::hub_test;
+class direct_view : public taskhub_test::hub_test {};
 
 int which_engine() { return taskhub::engine::rank(); }
 double scaled_sum(double k) {
@@ -38,11 +39,11 @@ bool is_single_process() {
   return size == 1;
 }
 
-TEST_F(hub_test, all_runs_once_per_engine_in_engine_order) {
+TEST_F(direct_view, all_runs_once_per_engine_in_engine_order) {
   EXPECT_EQ(hub.all().apply<&which_engine>().get(), hub.engines());
 }
 
-TEST_F(hub_test, view_of_a_list_keeps_the_given_order) {
+TEST_F(direct_view, view_of_a_list_keeps_the_given_order) {
   std::vector<int> ranks(hub.engines().rbegin(), hub.engines().rend());
   EXPECT_EQ(hub.view(ranks).apply<&which_engine>().get(), ranks);
   EXPECT_EQ(hub.view(hub.engines().back()).apply<&which_engine>().get(),
@@ -50,7 +51,7 @@ TEST_F(hub_test, view_of_a_list_keeps_the_given_order) {
   EXPECT_THROW(hub.view(std::vector<int>{0}), taskhub::error);
 }
 
-TEST_F(hub_test, push_then_tasks_read_and_pull_returns) {
+TEST_F(direct_view, push_then_tasks_read_and_pull_returns) {
   hub.all().push("xs", std::vector<double>{1, 2, 3}).wait();
   for (double s : hub.all().apply<&scaled_sum>(2.0).get()) EXPECT_DOUBLE_EQ(s, 12.0);
   for (const auto& xs : hub.all().pull<std::vector<double>>("xs").get())
@@ -59,7 +60,7 @@ TEST_F(hub_test, push_then_tasks_read_and_pull_returns) {
   for (double s : hub.all().apply<&scaled_sum>(1.0).get()) EXPECT_DOUBLE_EQ(s, 5.0);
 }
 
-TEST_F(hub_test, scatter_and_gather_round_trip) {
+TEST_F(direct_view, scatter_and_gather_round_trip) {
   std::vector<int> xs(103);
   std::iota(xs.begin(), xs.end(), 0);
   hub.all().scatter("part", xs).wait();
@@ -77,7 +78,7 @@ TEST_F(hub_test, scatter_and_gather_round_trip) {
   for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(doubled[i], 2 * xs[i]);
 }
 
-TEST_F(hub_test, reading_a_missing_value_fails_the_task) {
+TEST_F(direct_view, reading_a_missing_value_fails_the_task) {
   auto f = hub.apply<&read_missing>();
   try {
     f.get();
@@ -88,7 +89,7 @@ TEST_F(hub_test, reading_a_missing_value_fails_the_task) {
   EXPECT_THROW(hub.all().pull<int>("no such value").get(), taskhub::remote_error);
 }
 
-TEST_F(hub_test, a_task_on_all_engines_can_use_the_engines_communicator) {
+TEST_F(direct_view, a_task_on_all_engines_can_use_the_engines_communicator) {
   const auto expected = std::accumulate(hub.engines().begin(), hub.engines().end(), 0);
   auto results = hub.all().apply<&sum_of_engine_ranks>();
   if (is_single_process()) {
@@ -98,4 +99,4 @@ TEST_F(hub_test, a_task_on_all_engines_can_use_the_engines_communicator) {
   }
 }
 
-}  // namespace direct_test
+}  // namespace direct_view_test

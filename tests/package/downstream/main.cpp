@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The downstream program: a map of cubes on the installed taskhub, checked by its sum.
 #include <taskhub/taskhub.hpp>
 
 #include <cstdio>

@@ -19,8 +19,9 @@ namespace control_test {
 using taskhub::dependency;
 using taskhub::task_options;
 using taskhub_test::failure_type;
-using taskhub_test::hub_test;
 using namespace std::chrono_literals;
+
+class control : public taskhub_test::hub_test {};
 
 int nap(int ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -52,20 +53,20 @@ std::string temp_path(const char* name) {
   return "/tmp/taskhub-test-" + std::to_string(getpid()) + "-" + name;
 }
 
-TEST_F(hub_test, unmet_dependency_reroutes_to_an_engine_not_tried) {
+TEST_F(control, unmet_dependency_reroutes_to_an_engine_not_tried) {
   const int last = hub.engines().back();
   auto f = hub.apply<&last_engine_only>(last);
   EXPECT_EQ(f.get(), last);
   EXPECT_EQ(f.engine(), last);
 }
 
-TEST_F(hub_test, unmet_everywhere_is_impossible) {
+TEST_F(control, unmet_everywhere_is_impossible) {
   auto f = hub.apply<&nowhere>();
   EXPECT_EQ(failure_type(f), taskhub::failure::impossible_dependency);
   EXPECT_NE(f.error().message().find("unmet dependency"), std::string::npos) << f.error().what();
 }
 
-TEST_F(hub_test, required_tags_pick_the_engines_that_advertise_them) {
+TEST_F(control, required_tags_pick_the_engines_that_advertise_them) {
   // main() gives engines of even rank the tag "even".
   auto f = hub.with(task_options().require_tags({"even"})).apply<&where>();
   if (engine_count() >= 2) {
@@ -78,14 +79,14 @@ TEST_F(hub_test, required_tags_pick_the_engines_that_advertise_them) {
   EXPECT_NE(none.error().message().find("'quantum'"), std::string::npos);
 }
 
-TEST_F(hub_test, a_required_predicate_runs_on_the_engine) {
+TEST_F(control, a_required_predicate_runs_on_the_engine) {
   auto f = hub.with(task_options().require<&is_last_engine>()).apply<&where>();
   EXPECT_EQ(f.get(), hub.engines().back());
   auto never_met = hub.with(task_options().require<&never>()).apply<&where>();
   EXPECT_EQ(failure_type(never_met), taskhub::failure::impossible_dependency);
 }
 
-TEST_F(hub_test, retries_rerun_a_failed_task_on_another_engine) {
+TEST_F(control, retries_rerun_a_failed_task_on_another_engine) {
   const auto path = temp_path("flaky");
   std::remove(path.c_str());
   auto f = hub.with(task_options().retries(2)).apply<&flaky>(path);
@@ -97,7 +98,7 @@ TEST_F(hub_test, retries_rerun_a_failed_task_on_another_engine) {
   std::remove(path.c_str());
 }
 
-TEST_F(hub_test, retries_run_out) {
+TEST_F(control, retries_run_out) {
   auto f = hub.with(task_options().retries(2)).apply<&always_fails>();
   EXPECT_EQ(failure_type(f), "std::runtime_error");
   const auto r = hub.record(f.id());
@@ -106,7 +107,7 @@ TEST_F(hub_test, retries_run_out) {
   EXPECT_EQ(r.error, "std::runtime_error: always");
 }
 
-TEST_F(hub_test, a_task_timeout_fails_a_task_that_runs_too_long) {
+TEST_F(control, a_task_timeout_fails_a_task_that_runs_too_long) {
   const auto t0 = std::chrono::steady_clock::now();
   auto f = hub.with(task_options().timeout(100ms)).apply<&nap>(1500);
   EXPECT_EQ(failure_type(f), taskhub::failure::task_timeout);
@@ -117,7 +118,7 @@ TEST_F(hub_test, a_task_timeout_fails_a_task_that_runs_too_long) {
   EXPECT_EQ(hub.apply<&nap>(1).get(), 1);  // the engine is free again
 }
 
-TEST_F(hub_test, abort_fails_waiting_tasks) {
+TEST_F(control, abort_fails_waiting_tasks) {
   auto slow = hub.apply<&nap>(300);
   while (hub.record(slow.id()).state != taskhub::task_state::running) std::this_thread::yield();
   auto child = hub.with(task_options().after(dependency(slow))).apply<&nap>(1);
@@ -130,7 +131,7 @@ TEST_F(hub_test, abort_fails_waiting_tasks) {
   EXPECT_EQ(hub.abort({slow.id()}), 0u);
 }
 
-TEST_F(hub_test, resubmit_runs_finished_tasks_again) {
+TEST_F(control, resubmit_runs_finished_tasks_again) {
   auto f = hub.apply<&nap>(5);
   f.get();
   auto again = hub.resubmit(f);
@@ -148,14 +149,14 @@ TEST_F(hub_test, resubmit_runs_finished_tasks_again) {
   running.wait();
 }
 
-TEST_F(hub_test, get_result_works_for_any_task_in_the_table) {
+TEST_F(control, get_result_works_for_any_task_in_the_table) {
   auto f = hub.apply<&nap>(3);
   EXPECT_EQ(hub.get_result<int>(f.id()).get(), 3);
   EXPECT_EQ(hub.task(f.id()).id(), f.id());
   EXPECT_THROW(hub.task(987654321), taskhub::error);
 }
 
-TEST_F(hub_test, records_answer_queries_by_state_function_engine_and_time) {
+TEST_F(control, records_answer_queries_by_state_function_engine_and_time) {
   const auto t0 = std::chrono::system_clock::now();
   std::vector<taskhub::future<int>> fs;
   for (int i = 0; i < 6; ++i) fs.push_back(hub.apply<&nap>(i));
@@ -192,7 +193,7 @@ TEST_F(hub_test, records_answer_queries_by_state_function_engine_and_time) {
   EXPECT_GE(failures, 1);
 }
 
-TEST_F(hub_test, purge_drops_finished_tasks_but_keeps_parents_of_waiting_ones) {
+TEST_F(control, purge_drops_finished_tasks_but_keeps_parents_of_waiting_ones) {
   std::vector<taskhub::future<int>> fs;
   for (int i = 0; i < 50; ++i) fs.push_back(hub.apply<&nap>(0));
   taskhub::wait(fs);

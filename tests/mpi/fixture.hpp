@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// hub_test, the fixture every suite derives from: the hub of the running program.
 #pragma once
 
 #include <gtest/gtest.h>

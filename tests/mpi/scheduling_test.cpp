@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// Where tasks go: each scheme uses every engine, lru takes turns, and no limit sends all at once.
+// These tests run once per scheme and hwm, chosen on the command line (--taskhub-scheme=...,
+// --taskhub-hwm=...) or in the environment (TASKHUB_SCHEME, TASKHUB_HWM).
+#include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace scheduling_test {
+
+class scheduling : public taskhub_test::hub_test {};
+
+int nap(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
+}
+
+TEST_F(scheduling, the_scheme_runs_every_task_and_uses_every_engine) {
+  std::vector<int> xs(300, 1);
+  auto m = hub.map<&nap>(taskhub::map_options().unordered(), xs);
+  EXPECT_EQ(m.get().size(), xs.size());
+  std::set<int> used;
+  for (const auto& r : hub.records(taskhub::record_query().function("map(scheduling_test::nap)")))
+    used.insert(r.engine);
+  EXPECT_EQ(used.size(), engine_count());
+}
+
+TEST_F(scheduling, lru_takes_engines_in_turn) {
+  if (taskhub_test::scheme_name != "lru" || taskhub_test::hwm != 0) GTEST_SKIP();
+  std::vector<taskhub::future<int>> fs;
+  for (std::size_t i = 0; i < 4 * engine_count(); ++i) fs.push_back(hub.apply<&nap>(1));
+  taskhub::wait(fs);
+  for (std::size_t i = 0; i < fs.size(); ++i)
+    EXPECT_EQ(fs[i].engine(), hub.engines()[i % engine_count()]) << "task " << i;
+}
+
+TEST_F(scheduling, with_no_limit_every_task_goes_out_at_once) {
+  if (taskhub_test::hwm != 0) GTEST_SKIP();
+  std::vector<taskhub::future<int>> fs;
+  for (std::size_t i = 0; i < 40 * engine_count(); ++i) fs.push_back(hub.apply<&nap>(20));
+  std::size_t ready = 0, seen = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {  // look until the hub has taken every submission
+    ready = seen = 0;
+    for (const auto& r : hub.records()) {
+      if (r.id < fs.front().id() || r.id > fs.back().id()) continue;
+      ++seen;
+      ready += r.state == taskhub::task_state::ready;
+    }
+  } while (seen < fs.size() && std::chrono::steady_clock::now() < give_up);
+  EXPECT_EQ(seen, fs.size());
+  EXPECT_EQ(ready, 0u);  // a high-water mark of 16 would hold most of them back
+  taskhub::wait(fs);
+}
+
+}  // namespace scheduling_test
