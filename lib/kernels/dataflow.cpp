@@ -15,8 +15,13 @@
 #include <optional>
 #include <thread>
 
-#include "hdf5/lock.hpp"
 #include "core/mpi_check.hpp"
+#include "hdf5/attribute.hpp"
+#include "hdf5/error_text.hpp"
+#include "hdf5/file.hpp"
+#include "hdf5/handle.hpp"
+#include "hdf5/lock.hpp"
+#include "hdf5/table.hpp"
 #include "taskhub/error.hpp"
 #include "taskhub/kernels/dataflow.hpp"
 
@@ -28,6 +33,7 @@ store_entry& store_lookup(const std::string& name);
 namespace taskhub::kernels::detail {
 
 using taskhub::detail::check_mpi;
+namespace hdf5 = taskhub::detail::hdf5;
 namespace {
 
 constexpr int flow_tag = 4343;
@@ -57,47 +63,27 @@ struct checkpoint {
   std::string outputs;
 };
 
-// Each returns false when HDF5 failed.
+// Returns false when HDF5 failed.
 bool write_bytes(hid_t file, const std::string& name, const std::string& data) {
   const hsize_t n = data.size();
-  const hid_t space = H5Screate_simple(1, &n, nullptr);
-  const hid_t set = H5Dcreate2(file, name.c_str(), H5T_NATIVE_UINT8, space, H5P_DEFAULT, H5P_DEFAULT,
-                               H5P_DEFAULT);
-  bool is_ok = space >= 0 && set >= 0;
-  if (is_ok && n > 0) is_ok = H5Dwrite(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
-  if (set >= 0) is_ok = H5Dclose(set) >= 0 && is_ok;
-  if (space >= 0) H5Sclose(space);
-  return is_ok;
+  hdf5::handle space(H5Screate_simple(1, &n, nullptr));
+  hdf5::handle set(H5Dcreate2(file, name.c_str(), H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
+                              H5P_DEFAULT, H5P_DEFAULT));
+  bool is_ok = space && set;
+  if (is_ok && n > 0)
+    is_ok = H5Dwrite(set.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
+  return set.close() && is_ok;
 }
 
 std::string read_bytes(hid_t file, const std::string& name) {
-  const hid_t set = H5Dopen2(file, name.c_str(), H5P_DEFAULT);
-  if (set < 0) throw error("no dataset " + name);
-  const hid_t space = H5Dget_space(set);
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(space, &n, nullptr);
-  std::string data(n, '\0');
-  const bool is_ok = n == 0 || H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
-  H5Sclose(space);
-  H5Dclose(set);
-  if (!is_ok) throw error("cannot read dataset " + name);
-  return data;
-}
-
-bool write_long(hid_t file, const char* name, long value) {
-  const hid_t scalar = H5Screate(H5S_SCALAR);
-  const hid_t a = H5Acreate2(file, name, H5T_NATIVE_LONG, scalar, H5P_DEFAULT, H5P_DEFAULT);
-  const bool is_ok = a >= 0 && H5Awrite(a, H5T_NATIVE_LONG, &value) >= 0;
-  if (a >= 0) H5Aclose(a);
-  H5Sclose(scalar);
-  return is_ok;
+  const auto data = hdf5::table<char>(name, hdf5::handle(H5Tcopy(H5T_NATIVE_UINT8))).read(file);
+  return std::string(data.begin(), data.end());
 }
 
 long read_long(hid_t file, const char* name) {
   long value = 0;
-  const hid_t a = H5Aopen(file, name, H5P_DEFAULT);
-  if (a < 0 || H5Aread(a, H5T_NATIVE_LONG, &value) < 0) throw error(std::string("no attribute ") + name);
-  H5Aclose(a);
+  if (!hdf5::read_attribute(file, name, H5T_NATIVE_LONG, &value))
+    throw error(std::string("no attribute ") + name);
   return value;
 }
 
@@ -105,22 +91,16 @@ long read_long(hid_t file, const char* name) {
 void write_checkpoint(const std::string& path, const checkpoint& c) {
   std::lock_guard<std::mutex> lock(taskhub::detail::hdf5_mutex());
   const std::string fresh = path + ".writing";
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t file = H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw error("dataflow checkpoint " + path + ": cannot create " + fresh);
-  const hid_t scalar = H5Screate(H5S_SCALAR);
-  const hid_t text = H5Tcopy(H5T_C_S1);
-  H5Tset_size(text, std::strlen(checkpoint_format) + 1);
-  const hid_t a = H5Acreate2(file, "format", text, scalar, H5P_DEFAULT, H5P_DEFAULT);
-  bool is_ok = a >= 0 && H5Awrite(a, text, checkpoint_format) >= 0;
-  if (a >= 0) H5Aclose(a);
-  H5Tclose(text);
-  H5Sclose(scalar);
-  is_ok = is_ok && write_long(file, "next_item", c.next_item) && write_long(file, "batches", c.batches) &&
-          write_bytes(file, "outputs", c.outputs);
+  hdf5::silence_errors();
+  hdf5::handle file = hdf5::create_file(fresh, false);
+  if (!file) throw error("dataflow checkpoint " + path + ": cannot create " + fresh);
+  bool is_ok = hdf5::write_text_attribute(file.get(), "format", checkpoint_format) &&
+               hdf5::write_attribute(file.get(), "next_item", H5T_NATIVE_LONG, &c.next_item) &&
+               hdf5::write_attribute(file.get(), "batches", H5T_NATIVE_LONG, &c.batches) &&
+               write_bytes(file.get(), "outputs", c.outputs);
   for (const auto& [stage, data] : c.stage_states)
-    is_ok = is_ok && write_bytes(file, "stage_" + std::to_string(stage), data);
-  is_ok = H5Fclose(file) >= 0 && is_ok;
+    is_ok = is_ok && write_bytes(file.get(), "stage_" + std::to_string(stage), data);
+  is_ok = file.close() && is_ok;
   if (!is_ok) {
     std::remove(fresh.c_str());
     throw error("dataflow checkpoint " + path + ": writing " + fresh + " failed (disk full?); the "
@@ -138,24 +118,23 @@ std::optional<checkpoint> read_checkpoint(const std::string& path, int stage_cou
   } else {
     return std::nullopt;
   }
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file < 0) throw error("dataflow checkpoint " + path + ": not an HDF5 file, or damaged");
+  hdf5::silence_errors();
+  const hdf5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file) throw error("dataflow checkpoint " + path + ": not an HDF5 file, or damaged");
   checkpoint c;
   try {
-    if (H5Aexists(file, "format") <= 0) throw error("not a dataflow checkpoint");
-    c.next_item = read_long(file, "next_item");
-    c.batches = read_long(file, "batches");
-    c.outputs = read_bytes(file, "outputs");
+    if (H5Aexists(file.get(), "format") <= 0) throw error("not a dataflow checkpoint");
+    c.next_item = read_long(file.get(), "next_item");
+    c.batches = read_long(file.get(), "batches");
+    c.outputs = read_bytes(file.get(), "outputs");
     for (int s = 0; s < stage_count; ++s) {
       const std::string name = "stage_" + std::to_string(s);
-      if (H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0) c.stage_states[s] = read_bytes(file, name);
+      if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) > 0)
+        c.stage_states[s] = read_bytes(file.get(), name);
     }
-  } catch (const error& e) {
-    H5Fclose(file);
+  } catch (const std::runtime_error& e) {
     throw error("dataflow checkpoint " + path + ": " + e.what());
   }
-  H5Fclose(file);
   return c;
 }
 
