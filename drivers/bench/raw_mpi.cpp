@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The raw-MPI master/worker that taskhub-bench measures taskhub against.
 #include "raw_mpi.hpp"
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The raw-MPI master/worker baseline of taskhub-bench.
 #pragma once
 
 #ifndef OMPI_SKIP_MPICXX

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The work of the standard workloads, shared by taskhub and the raw-MPI baseline.
 #pragma once
 
 #include <chrono>

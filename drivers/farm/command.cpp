@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Running one farm command: spawn, read its output, time it out, report how it ended.
 #include "command.hpp"
 
 #include <fcntl.h>

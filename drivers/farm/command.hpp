@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // One command of a farm, as shipped to an engine, and what running it gave.
+#pragma once
 
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/utility.hpp>

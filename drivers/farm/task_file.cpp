@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Reading a farm task file: plain lines or strict JSON lines.
 #include "task_file.hpp"
 
 #include <cmath>

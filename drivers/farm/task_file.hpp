@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Task files: one shell command per line, or JSON objects, one per line, with `cmd`, `cwd`,
 // `env`, `retries`, `timeout` and `tags`. Blank lines and lines starting with # are skipped.
+#pragma once
 
 #include <string>
 #include <vector>

@@ -27,7 +27,7 @@ struct task_view {
   std::vector<const error_row*> errors;
 };
 
-bool is_restored(const outcome_row& o) { return o.is_restored || o.what == state::restored; }
+bool is_restored(const outcome_row& o) { return o.is_restored || o.what == event::restored; }
 
 // A final outcome that ran, with times that make sense.
 bool has_ran(const outcome_row& o) {
@@ -40,11 +40,11 @@ void count(counts& c, const task_view& t) {
     ++c.unfinished;
   } else if (is_restored(*t.outcome)) {
     ++c.restored;
-  } else if (t.outcome->what == state::done) {
+  } else if (t.outcome->what == event::done) {
     ++c.done;
-  } else if (t.outcome->what == state::failed) {
+  } else if (t.outcome->what == event::failed) {
     ++c.failed;
-  } else if (t.outcome->what == state::cancelled) {
+  } else if (t.outcome->what == event::cancelled) {
     ++c.cancelled;
   } else {
     ++c.unfinished;
@@ -130,23 +130,23 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
     // Earlier attempts that failed and were retried: from their dispatch to the retry.
     std::vector<const event_row*> retries;
     for (const event_row* e : t.events) {
-      if (e->what != state::retried) continue;
+      if (e->what != event::retried) continue;
       retries.push_back(e);
       const event_row* sent = nullptr;
       for (const event_row* d : t.events) {
-        if (d->what == state::dispatched && d->attempt == e->attempt && d->time <= e->time)
+        if (d->what == event::dispatched && d->attempt == e->attempt && d->time <= e->time)
           sent = d;
       }
       if (!sent) continue;
       const std::int32_t engine = e->engine >= 0 ? e->engine : sent->engine;
       u.attempts.push_back({key.first, key.second, function, engine, host_of(key.first, engine),
-                            state::retried, sent->time, e->time});
+                            event::retried, sent->time, e->time});
     }
     // A task without an outcome was still running when the writer stopped: drawn to the end.
-    if (!t.outcome && !t.events.empty() && t.events.back()->what == state::dispatched) {
+    if (!t.outcome && !t.events.empty() && t.events.back()->what == event::dispatched) {
       const event_row& e = *t.events.back();
       u.attempts.push_back({key.first, key.second, function, e.engine, host_of(key.first, e.engine),
-                            state::dispatched, e.time, e.time});
+                            event::dispatched, e.time, e.time});
     }
     if (t.outcome && has_ran(*t.outcome)) {
       const auto& o = *t.outcome;
@@ -158,13 +158,13 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
 
     // The k-th error of a task is its k-th failed attempt; the last one may be why it ended.
     // A restored task's errors belong to the run that ran it.
-    const state ended = t.outcome ? t.outcome->what : state::none;
+    const event ended = t.outcome ? t.outcome->what : event::none;
     if (t.outcome && is_restored(*t.outcome)) {
-      if (ended == state::failed) ++r.restored_failures;
+      if (ended == event::failed) ++r.restored_failures;
       continue;
     }
     const bool has_reason =
-        (ended == state::failed || ended == state::cancelled) && !t.errors.empty();
+        (ended == event::failed || ended == event::cancelled) && !t.errors.empty();
     const std::size_t attempts_failed = t.errors.size() - (has_reason ? 1 : 0);
     for (std::size_t k = 0; k < attempts_failed; ++k) {
       const std::int32_t engine = k < retries.size() ? retries[k]->engine : -1;
@@ -172,7 +172,7 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
                             static_cast<std::uint32_t>(k + 1), false, t.errors[k]->type,
                             t.errors[k]->message});
     }
-    if (ended == state::failed) {
+    if (ended == event::failed) {
       ++r.failed_tasks;
       const std::int32_t engine = t.outcome->engine;
       const bool has_run = engine >= 0 || t.outcome->started > 0;
@@ -180,7 +180,7 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
                             has_run ? static_cast<std::uint32_t>(attempts_failed + 1) : 0, true,
                             has_reason ? t.errors.back()->type : "",
                             has_reason ? t.errors.back()->message : "(no error recorded)"});
-    } else if (ended == state::cancelled) {
+    } else if (ended == event::cancelled) {
       const std::string type = has_reason ? t.errors.back()->type : "(no reason recorded)";
       auto it = std::find_if(r.cancellations.begin(), r.cancellations.end(),
                              [&](const cancellation& c) { return c.type == type; });
@@ -206,7 +206,7 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
       if (e.run == run) engines[e.rank] = {e.rank, e.host, 0, 0, 0};
     }
     for (const auto& a : u.attempts) {
-      if (a.what == state::retried || a.what == state::dispatched) continue;
+      if (a.what == event::retried || a.what == event::dispatched) continue;
       auto& e = engines[a.engine];
       e.rank = a.engine;
       e.host = host_of(run, a.engine);
@@ -221,14 +221,14 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
     // Tasks still running (a live run, or one that was killed): the span runs to the latest time
     // the run recorded, and they count as busy until then.
     bool is_open = false;
-    for (const auto& a : u.attempts) is_open |= a.what == state::dispatched;
+    for (const auto& a : u.attempts) is_open |= a.what == event::dispatched;
     if (is_open) {
       for (const auto& e : j.events)
         if (e.run == run && !(e.time <= u.wall_end)) u.wall_end = e.time;
     }
     u.wall_span = u.wall_end > u.wall_start ? u.wall_end - u.wall_start : 0;
     for (auto& a : u.attempts) {
-      if (a.what != state::dispatched || !(a.completed < u.wall_end)) continue;
+      if (a.what != event::dispatched || !(a.completed < u.wall_end)) continue;
       a.completed = u.wall_end;
       auto& e = engines[a.engine];
       e.rank = a.engine;

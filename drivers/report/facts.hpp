@@ -61,7 +61,7 @@ struct attempt {
   std::string host;
   // done, failed or cancelled; retried for an earlier attempt; dispatched for one without an
   // outcome (drawn up to the run's last completion)
-  state what = state::none;
+  event what = event::none;
   double started = 0, completed = 0;
   double seconds() const { return completed - started; }
 };

@@ -8,21 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "journal/schema.hpp"
+
 namespace taskhub_report {
 
-/// The journal's `state` enum.
-enum class state : std::uint8_t {
-  none = 0,
-  dispatched = 1,
-  retried = 2,
-  done = 3,
-  failed = 4,
-  cancelled = 5,
-  restored = 6
-};
-
-/// The name doc/journal.md gives a state ("?" for an unknown value).
-const char* state_name(state s);
+/// What the journal records of a task (the HDF5 enum `state`), as the journal writes it.
+using taskhub::detail::schema::event;
+using taskhub::detail::schema::event_name;
 
 struct run_row {
   std::uint32_t run = 0;
@@ -49,7 +41,7 @@ struct event_row {
   std::uint32_t run = 0;
   std::uint64_t id = 0;
   double time = 0;
-  state what = state::none;
+  event what = event::none;
   std::int32_t engine = -1;
   std::uint32_t attempt = 0;
 };
@@ -57,7 +49,7 @@ struct event_row {
 struct outcome_row {
   std::uint32_t run = 0;
   std::uint64_t id = 0;
-  state what = state::none;
+  event what = event::none;
   bool is_restored = false;
   std::int32_t engine = -1;
   double started = 0, completed = 0;

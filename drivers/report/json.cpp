@@ -99,7 +99,7 @@ std::string attempt_json(const attempt& a) {
       .add("function", quote(a.function))
       .add("engine", engine_value(a.engine))
       .add("host", quote(a.host))
-      .add("state", quote(state_name(a.what)))
+      .add("state", quote(event_name(a.what)))
       .add("started", number(a.started))
       .add("completed", number(a.completed))
       .add("seconds", number(a.seconds()))

@@ -49,15 +49,15 @@ std::string num(double x) {
   return text;
 }
 
-const char* colour(state s) {
+const char* colour(event s) {
   switch (s) {
-    case state::done:
+    case event::done:
       return "#2ca02c";
-    case state::failed:
+    case event::failed:
       return "#d62728";
-    case state::retried:
+    case event::retried:
       return "#f4a6a6";
-    case state::dispatched:
+    case event::dispatched:
       return "#ffe0b2";
     default:
       return "#9e9e9e";
@@ -149,24 +149,25 @@ double draw_run(std::string& svg, const report& r, const run_usage& u, double y)
     const double w = std::max(1.0, a.seconds() / span * plot);  // the shortest still shows
     std::string tip = "task " + std::to_string(a.id) + " " + a.function + " on engine " +
                       std::to_string(a.engine) + ": ";
-    if (a.what == state::dispatched) {
+    if (a.what == event::dispatched) {
       tip += "no outcome (dispatched " + human_seconds(a.started - start) +
              " after the first submission)";
     } else {
       // A retried attempt is known only from its dispatch to the retry (it may have queued).
-      tip += a.what == state::retried ? "failed and retried " + human_seconds(a.seconds()) + " after its dispatch"
-                                      : state_name(a.what) + std::string(" after ") + human_seconds(a.seconds());
+      tip += a.what == event::retried
+                 ? "failed and retried " + human_seconds(a.seconds()) + " after its dispatch"
+                 : event_name(a.what) + std::string(" after ") + human_seconds(a.seconds());
     }
     const auto& errs = errors[{a.run, a.id}];
     const failure* error = nullptr;
-    if (a.what == state::retried) {
+    if (a.what == event::retried) {
       const std::size_t k = retried_seen[{a.run, a.id}]++;
       if (k < errs.size() && !errs[k]->is_final) error = errs[k];
-    } else if (a.what == state::failed && !errs.empty() && errs.back()->is_final) {
+    } else if (a.what == event::failed && !errs.empty() && errs.back()->is_final) {
       error = errs.back();
     }
     if (error) tip += "\n" + (error->type.empty() ? "" : error->type + ": ") + error->message;
-    const bool is_open = a.what == state::dispatched;
+    const bool is_open = a.what == event::dispatched;
     // A thin white edge separates neighbours, unless the bar is so thin the edge would hide it.
     const std::string outline = is_open  ? "#ff7f0e\" stroke-dasharray=\"3,2\" stroke-width=\"1"
                                 : w >= 3 ? "#ffffff\" stroke-width=\"0.5"
@@ -174,7 +175,7 @@ double draw_run(std::string& svg, const report& r, const run_usage& u, double y)
     svg += "<rect x=\"" + num(x) + "\" y=\"" +
            num(row_y[a.engine] + (row_height - bar_height) / 2) + "\" width=\"" + num(w) +
            "\" height=\"" + num(bar_height) + "\" class=\"" +
-           (is_open ? "unfinished" : state_name(a.what)) + "\" fill=\"" + colour(a.what) +
+           (is_open ? "unfinished" : event_name(a.what)) + "\" fill=\"" + colour(a.what) +
            "\" stroke=\"" + outline + "\"><title>" + xml(tip) + "</title></rect>\n";
   }
   return y + 56;
@@ -201,13 +202,13 @@ bool write_svg(const report& r, const std::string& file) {
          xml("taskhub timeline: " + r.path + " (" + focus_name(r) + ")") + "</text>\n";
   // Legend.
   double x = 10;
-  for (state s :
-       {state::done, state::failed, state::retried, state::cancelled, state::dispatched}) {
-    const std::string name = s == state::retried      ? "failed, then retried"
-                             : s == state::dispatched ? "no outcome"
-                                                      : state_name(s);
+  for (event s :
+       {event::done, event::failed, event::retried, event::cancelled, event::dispatched}) {
+    const std::string name = s == event::retried      ? "failed, then retried"
+                             : s == event::dispatched ? "no outcome"
+                                                      : event_name(s);
     svg += "<rect x=\"" + num(x) + "\" y=\"36\" width=\"14\" height=\"12\" fill=\"" + colour(s) +
-           (s == state::dispatched ? "\" stroke=\"#ff7f0e\" stroke-dasharray=\"3,2" : "") +
+           (s == event::dispatched ? "\" stroke=\"#ff7f0e\" stroke-dasharray=\"3,2" : "") +
            "\"/>\n";
     svg += "<text x=\"" + num(x + 19) + "\" y=\"46\">" + name + "</text>\n";
     x += 32 + 6.5 * name.size();

@@ -160,7 +160,7 @@ void print_text(const report& r, std::FILE* out) {
     table slowest({"time", "task", "function", "engine", "state"}, "rllll");
     for (const auto& a : r.slowest) {
       slowest.add({human_seconds(a.seconds()), task_name(r, a.run, a.id), a.function,
-                   engine_name(a.engine, a.host), state_name(a.what)});
+                   engine_name(a.engine, a.host), event_name(a.what)});
     }
     slowest.print(out);
   }

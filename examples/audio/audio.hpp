@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // An audio-like signal chain for the dataflow kernel: generate blocks of a two-tone signal with
 // noise -> low-pass filter (a biquad whose state runs across blocks) -> resample by 2 (a FIR
 // within the block) -> measure each block (RMS and peak). Optionally the measurements are sorted
 // by loudness (a stage that must see the whole stream) and ranked.
+#pragma once
 
 #include <boost/serialization/vector.hpp>
 #include <algorithm>

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // A 2D heat equation relaxed by Jacobi steps, as a partition-kernel problem: the grid is split
 // into bands of rows; each band needs its neighbours' edge rows every step. The top edge is held
 // at 1, the other edges at 0.
+#pragma once
 
 #include <boost/serialization/vector.hpp>
 #include <chrono>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The README's first program: one task and one map.
 #include <taskhub/taskhub.hpp>
 #include <cstdio>
 #include <vector>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Direct views: tasks on chosen engines, and values pushed to and pulled from them.
 #pragma once
 
 #include <string>

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // What a running task can ask of the engine it runs on.
+#pragma once
 
 #include <mpi.h>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// taskhub's errors: one hierarchy, each saying what failed and where.
 #pragma once
 
 #include <cstdint>

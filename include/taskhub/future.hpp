@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Futures of tasks: get, wait, and where and when a task ran.
 #pragma once
 
 #include <chrono>
@@ -55,7 +56,7 @@ class task_handle {
     return detail::failure_of(*s_);
   }
 
-  const detail::task_state& state() const { return *s_; }
+  const detail::task_data& state() const { return *s_; }
   friend detail::task_ptr detail::state_of(const task_handle& h);
 
  protected:
@@ -146,7 +147,7 @@ class as_completed {
   bool next(Future& out) {
     while (finished_.empty()) {
       if (pending_.empty()) return false;
-      std::vector<const detail::task_state*> states;
+      std::vector<const detail::task_data*> states;
       for (std::size_t i = 0; i < pending_.size();) {
         if (pending_[i].ready()) {
           finished_.push_back(std::move(pending_[i]));

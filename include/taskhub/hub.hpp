@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The hub as the client sees it: views, the task table, and the engines.
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Load-balanced views: apply and map on whichever engine the scheduler chooses.
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <iterator>
 #include <limits>
 #include <memory>
@@ -130,24 +130,18 @@ class load_balanced_view {
       if (is_done()) return detail::task_ptr();
       auto t = detail::make_task(*core, detail::chunk_handler<Handler>::id, -1);
       if (options) detail::attach_options(*t, options);
-      auto& out = t->request;
-      const auto count_at = out.size();
-      detail::encode<std::uint64_t>(out, 0);
+      detail::chunk_writer items(t->request);
       first = in->next_index;
-      count = 0;
-      while (count < chunk && !is_done()) {
-        const auto len_at = out.size();
-        detail::encode<std::uint64_t>(out, 0);
-        std::apply([&](auto&... it) { detail::encode_args<typename Handler::sig>(out, *it...); },
-                   *in->at);
-        const std::uint64_t len = out.size() - len_at - sizeof(std::uint64_t);
-        std::memcpy(out.data() + len_at, &len, sizeof len);
+      while (items.count() < chunk && !is_done()) {
+        items.add([&](detail::bytes& out) {
+          std::apply([&](auto&... it) { detail::encode_args<typename Handler::sig>(out, *it...); },
+                     *in->at);
+        });
         std::apply([](auto&... it) { (++it, ...); }, *in->at);
-        ++count;
       }
-      const std::uint64_t n = count;
-      std::memcpy(out.data() + count_at, &n, sizeof n);
-      detail::end_record(out, 0);
+      items.end();
+      count = items.count();
+      detail::end_record(t->request, 0);
       in->next_index += count;
       return t;
     };

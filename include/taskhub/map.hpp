@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// A map's results, in order or as they arrive.
 #pragma once
 
 #include <algorithm>
@@ -183,7 +184,7 @@ class map_result {
   // Takes every chunk that has finished, in one scan; waits when none has.
   void take_finished_chunks() {
     for (;;) {
-      std::vector<const detail::task_state*> waiting;
+      std::vector<const detail::task_data*> waiting;
       std::size_t kept = 0;
       for (auto& c : chunks_) {
         if (c.task.ready()) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Running a taskhub program: the same binary on every rank, the hub on rank 0.
 #pragma once
 
 #include <functional>

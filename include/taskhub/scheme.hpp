@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // How the hub picks an engine for a ready task (IPython parallel's schemes, and your own).
+#pragma once
 
 #include <cstddef>
 #include <cstdint>

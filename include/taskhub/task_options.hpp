@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // What a load-balanced task may carry besides its function and arguments: graph dependencies,
 // time-outs, retries, a priority, and the engines it may run on.
+#pragma once
 
 #include <chrono>
 #include <cstdint>

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // The hub's record of every task, and queries over them.
+#pragma once
 
 #include <chrono>
 #include <cstdint>

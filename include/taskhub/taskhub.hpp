@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The whole public API in one include.
 #pragma once
 
 #include "taskhub/direct_view.hpp"

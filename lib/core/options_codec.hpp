@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Task options on the wire, for tasks that tasks submit.
+#pragma once
 
 #include "taskhub/detail/codec.hpp"
 #include "taskhub/task_options.hpp"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The table of shipped functions: registration, lookup, and the digest ranks compare.
 #include "core/registry.hpp"
 
 #include <cxxabi.h>

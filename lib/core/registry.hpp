@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // The table of shipped functions every rank builds at start-up.
+#pragma once
 
 #include <cstdint>
 #include <string>

@@ -69,16 +69,16 @@ completion_signal& completions() {
   return c;
 }
 
-bool wait_ready(const task_state& task, deadline until) {
+bool wait_ready(const task_data& task, deadline until) {
   if (task.is_ready()) return true;
   auto is_ready = [&] { return task.is_ready(); };
   if (helped(is_ready, until)) return task.is_ready();
   if (spin(is_ready)) return true;
-  const_cast<task_state&>(task).is_awaited.store(true);
+  const_cast<task_data&>(task).is_awaited.store(true);
   return completions().block(is_ready, until);
 }
 
-long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until) {
+long wait_any_ready(const std::vector<const task_data*>& tasks, deadline until) {
   auto first_ready = [&]() -> long {
     for (std::size_t i = 0; i < tasks.size(); ++i)
       if (tasks[i]->is_ready()) return static_cast<long>(i);

@@ -40,13 +40,13 @@ class completion_signal {
  public:
   void notify();
   /// Whether a client may wait for `t`.
-  bool is_watched(const task_state& t) const {
+  bool is_watched(const task_data& t) const {
     return t.is_awaited.load() || any_waiters_.load() > 0;
   }
 
  private:
-  friend bool wait_ready(const task_state&, deadline);
-  friend long wait_any_ready(const std::vector<const task_state*>&, deadline);
+  friend bool wait_ready(const task_data&, deadline);
+  friend long wait_any_ready(const std::vector<const task_data*>&, deadline);
   template <class Ready>
   bool block(Ready&& is_ready, deadline until);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The one lock around the runtime's HDF5 calls.
 #pragma once
 
 #include <mutex>

@@ -9,7 +9,7 @@
 
 namespace taskhub::detail {
 
-std::string dependency_resolver::attach(task_state& t) {
+std::string dependency_resolver::attach(task_data& t) {
   const auto& opts = *t.options;
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids())
@@ -27,19 +27,19 @@ std::string dependency_resolver::attach(task_state& t) {
   return "";
 }
 
-void dependency_resolver::finished(task_state& parent) {
+void dependency_resolver::finished(task_data& parent) {
   for (auto* d : parent.hub.dependents) due_.push_back(d);
   parent.hub.dependents.clear();
 }
 
 // Whether a finished parent's outcome is one `d` asks for.
-bool dependency_resolver::counts(const task_state& parent, const dependency& d) const {
+bool dependency_resolver::counts(const task_data& parent, const dependency& d) const {
   return parent.hub.state == taskhub::task_state::done ? d.on_success() : d.on_failure();
 }
 
 // Whether `d` is met, can never be met, or neither yet; says why only when asked (`explain`),
 // since a graph of many tasks re-checks each one several times.
-dependency_resolver::verdict dependency_resolver::evaluate(const task_state& t, const dependency& d,
+dependency_resolver::verdict dependency_resolver::evaluate(const task_data& t, const dependency& d,
                                                            const char* kind, bool explain) const {
   verdict v;
   if (d.empty()) {
@@ -90,14 +90,14 @@ dependency_resolver::verdict dependency_resolver::evaluate(const task_state& t, 
   return v;
 }
 
-std::string dependency_resolver::reason_of(const task_state& t) const {
+std::string dependency_resolver::reason_of(const task_data& t) const {
   if (t.hub.state == taskhub::task_state::ready) return "ready: waiting for a free engine it may run on";
   if (t.hub.state != taskhub::task_state::waiting) return "";
   const verdict after = evaluate(t, t.options->after(), "after", true);
   return !after.is_met ? after.why : evaluate(t, t.options->follow(), "follow", true).why;
 }
 
-dependency_resolver::resolution dependency_resolver::resolve(task_state& t) const {
+dependency_resolver::resolution dependency_resolver::resolve(task_data& t) const {
   const auto& opts = *t.options;
   const verdict after = evaluate(t, opts.after(), "after", false);
   const verdict follow = evaluate(t, opts.follow(), "follow", false);

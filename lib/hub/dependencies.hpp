@@ -23,18 +23,18 @@ class dependency_resolver {
   explicit dependency_resolver(const task_table& table) : table_(table) {}
   /// Registers `t` with its unfinished parents; returns why it cannot depend on them (a parent
   /// the hub does not know), else "".
-  std::string attach(task_state& t);
+  std::string attach(task_data& t);
   /// Looks at a waiting task's dependencies. When they are met it is ready, and follow has
   /// pinned it (t.hub.follow_engine) or narrowed it (t.hub.allowed) to where its parents ran.
-  resolution resolve(task_state& t) const;
+  resolution resolve(task_data& t) const;
   /// Why `t` waits: its unmet dependencies, or a free engine; "" when it does not wait.
-  std::string reason_of(const task_state& t) const;
+  std::string reason_of(const task_data& t) const;
   /// `parent` finished: the tasks waiting on it are due for a new look.
-  void finished(task_state& parent);
+  void finished(task_data& parent);
   /// The next task due for a look, or null.
-  task_state* next_due() {
+  task_data* next_due() {
     if (due_.empty()) return nullptr;
-    task_state* t = due_.back();
+    task_data* t = due_.back();
     due_.pop_back();
     return t;
   }
@@ -45,11 +45,11 @@ class dependency_resolver {
     bool is_met = false, is_impossible = false;
     std::string why;
   };
-  verdict evaluate(const task_state& t, const dependency& d, const char* kind, bool explain) const;
-  bool counts(const task_state& parent, const dependency& d) const;
+  verdict evaluate(const task_data& t, const dependency& d, const char* kind, bool explain) const;
+  bool counts(const task_data& parent, const dependency& d) const;
 
   const task_table& table_;
-  std::vector<task_state*> due_;
+  std::vector<task_data*> due_;
 };
 
 }  // namespace taskhub::detail

@@ -59,7 +59,7 @@ std::vector<task_record> hub::records(const record_query& q) {
   auto& h = table_of(core());
   std::vector<task_record> out;
   h.on_hub_thread([&] {
-    h.for_each_task([&](const detail::task_state& t) {
+    h.for_each_task([&](const detail::task_data& t) {
       auto r = h.record_of(t);
       if (q.matches(r)) out.push_back(std::move(r));
     });
@@ -83,7 +83,7 @@ std::map<int, engine_counts> hub::counts() {
   std::map<int, engine_counts> out;
   for (int r : engines()) out[r];
   h.on_hub_thread([&] {
-    h.for_each_task([&](const detail::task_state& t) {
+    h.for_each_task([&](const detail::task_data& t) {
       if (t.engine < 0) return;
       auto& c = out[t.engine];
       switch (t.hub.state) {

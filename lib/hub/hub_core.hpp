@@ -62,8 +62,8 @@ class hub_core final : public client_core, public wait_helper {
   std::size_t abort(const std::vector<std::uint64_t>& ids) { return flow_.abort(ids); }
   std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
   std::size_t purge() { return flow_.table().purge(); }
-  task_record record_of(const task_state& t) const { return flow_.record_of(t); }
-  void for_each_task(const std::function<void(const task_state&)>& fn) const {
+  task_record record_of(const task_data& t) const { return flow_.record_of(t); }
+  void for_each_task(const std::function<void(const task_data&)>& fn) const {
     flow_.table().for_each(fn);
   }
 

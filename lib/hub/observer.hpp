@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "taskhub/detail/codec.hpp"
-#include "taskhub/detail/task_state.hpp"
+#include "taskhub/detail/task_data.hpp"
 #include "taskhub/task_record.hpp"
 
 namespace taskhub::detail {
@@ -32,14 +32,14 @@ class hub_observer {
                        const std::vector<std::string>& /*hosts*/) {}
   /// A task was submitted; returns what an earlier run stored for it when it may be answered
   /// from there (resume), else null.
-  virtual const stored_outcome* submitted(const task_state& /*t*/) { return nullptr; }
+  virtual const stored_outcome* submitted(const task_data& /*t*/) { return nullptr; }
   /// The task was handed to its engine.
-  virtual void dispatched(const task_state& /*t*/) {}
+  virtual void dispatched(const task_data& /*t*/) {}
   /// An attempt on `engine` failed with `failure` (encoded type + message); the task runs again.
-  virtual void retried(const task_state& /*t*/, int /*engine*/, const char* /*failure*/,
+  virtual void retried(const task_data& /*t*/, int /*engine*/, const char* /*failure*/,
                        std::size_t /*size*/) {}
   /// The task finished in `state`; `t.hub.is_restored` when answered from an earlier run.
-  virtual void finished(const task_state& /*t*/, taskhub::task_state /*state*/) {}
+  virtual void finished(const task_data& /*t*/, taskhub::task_state /*state*/) {}
   /// Time until the observer's own work (say, a flush) is due, else max.
   virtual std::chrono::microseconds until_due() const { return std::chrono::microseconds::max(); }
   /// Does the work that is due; `is_final` at the run's end, when everything is due.

@@ -13,7 +13,7 @@ namespace taskhub::detail {
 namespace {
 
 // Removes the i-th task of a ready queue (almost always the first).
-void take(std::deque<task_state*>& q, std::size_t i) {
+void take(std::deque<task_data*>& q, std::size_t i) {
   if (i == 0) {
     q.pop_front();
   } else {
@@ -45,7 +45,7 @@ engine_slot* scheduler::slot_of(int rank) {
   return i < 0 ? nullptr : &slots_[static_cast<std::size_t>(i)];
 }
 
-bool scheduler::is_eligible(const task_state& t, const engine_slot& s) const {
+bool scheduler::is_eligible(const task_data& t, const engine_slot& s) const {
   if (s.is_retired) return false;
   if (t.hub.follow_engine >= 0 && s.rank != t.hub.follow_engine) return false;
   if (!t.hub.allowed.empty() && !contains(t.hub.allowed, s.rank)) return false;
@@ -58,12 +58,12 @@ bool scheduler::is_eligible(const task_state& t, const engine_slot& s) const {
 
 // Whether every engine may run `t` (nothing in is_eligible restricts it), so the per-engine
 // checks can be skipped.
-bool scheduler::runs_anywhere(const task_state& t) const {
+bool scheduler::runs_anywhere(const task_data& t) const {
   return (!t.options || t.options->tags().empty()) && t.hub.excluded.empty() &&
          t.hub.follow_engine < 0 && t.hub.allowed.empty() && retired_ == 0;
 }
 
-std::string scheduler::enqueue(task_state& t) {
+std::string scheduler::enqueue(task_data& t) {
   if (!runs_anywhere(t)) {
     bool is_possible = false;
     for (const auto& s : slots_) is_possible = is_possible || is_eligible(t, s);
@@ -90,7 +90,7 @@ std::string scheduler::enqueue(task_state& t) {
   return "";
 }
 
-void scheduler::assign(task_state& t, engine_slot& s) {
+void scheduler::assign(task_data& t, engine_slot& s) {
   s.last_used = ++tick_;
   t.hub.state = taskhub::task_state::running;
   t.engine = s.rank;
@@ -111,7 +111,7 @@ bool scheduler::schedule() {
     auto& q = it->second;
     std::size_t i = 0;
     while (i < q.size()) {
-      task_state* t = q[i];
+      task_data* t = q[i];
       if (t->hub.state != taskhub::task_state::ready) {
         take(q, i);  // aborted or timed out meanwhile
         continue;

@@ -24,7 +24,7 @@ struct engine_slot {
   int outstanding = 0;
   int blocked = 0;  // tasks waiting inside for tasks they submitted: not counted for hwm
   std::uint64_t last_used = 0;
-  std::vector<task_state*> batch;  // assigned, not yet sent
+  std::vector<task_data*> batch;  // assigned, not yet sent
   bool is_stopped = false;
   bool is_retired = false;  // a task crashed it: it runs nothing more
   /// Tasks it holds or will be sent, against the high-water mark.
@@ -44,29 +44,29 @@ class scheduler {
   int retired() const { return retired_; }
 
   /// Queues a task that may run now; returns why no engine can run it ("" when queued).
-  std::string enqueue(task_state& t);
+  std::string enqueue(task_data& t);
   /// Assigns ready tasks to engines with room, in priority order; returns whether it did.
   bool schedule();
   /// The tasks the last schedule() assigned, in order.
-  const std::vector<task_state*>& assigned() const { return assigned_; }
+  const std::vector<task_data*>& assigned() const { return assigned_; }
   /// A crash retired the engine: it gets nothing more.
   void retire(engine_slot& slot);
   /// Forgets every queued task.
   void clear() { ready_.clear(); }
 
  private:
-  bool is_eligible(const task_state& t, const engine_slot& s) const;
-  bool runs_anywhere(const task_state& t) const;
+  bool is_eligible(const task_data& t, const engine_slot& s) const;
+  bool runs_anywhere(const task_data& t) const;
   bool has_room() const;
-  void assign(task_state& t, engine_slot& s);
+  void assign(task_data& t, engine_slot& s);
 
   std::vector<engine_slot> slots_;
   std::vector<int> slot_of_rank_;
   const int hwm_;
   std::shared_ptr<taskhub::scheme> scheme_;
-  std::map<int, std::deque<task_state*>, std::greater<int>> ready_;  // by priority, then age
+  std::map<int, std::deque<task_data*>, std::greater<int>> ready_;  // by priority, then age
   std::vector<engine_load> candidates_;
-  std::vector<task_state*> assigned_;
+  std::vector<task_data*> assigned_;
   std::uint64_t tick_ = 0;
   int retired_ = 0;
   bool is_scheme_fault_reported_ = false;

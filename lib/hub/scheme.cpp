@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// The scheduling schemes: leastload, lru, plainrandom, twobin, weighted.
 #include "taskhub/scheme.hpp"
 
 #include <random>

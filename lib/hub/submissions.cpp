@@ -11,9 +11,9 @@
 namespace taskhub::detail {
 
 void submission_stack::fail_all() {
-  task_state* t = top_.exchange(nullptr, std::memory_order_acquire);
+  task_data* t = top_.exchange(nullptr, std::memory_order_acquire);
   while (t) {
-    task_state* next = t->next_submitted;
+    task_data* next = t->next_submitted;
     const task_ptr self = std::move(t->submitted_self);
     t->next_submitted = nullptr;
     bytes why;
@@ -26,7 +26,7 @@ void submission_stack::fail_all() {
 }
 
 void submission_stack::push(task_ptr task) {
-  task_state* t = task.get();
+  task_data* t = task.get();
   assert(!t->submitted_self && "a task is submitted once");
   t->submitted_self = std::move(task);
   push_chain(t, t);
@@ -34,10 +34,10 @@ void submission_stack::push(task_ptr task) {
 
 void submission_stack::push(std::vector<task_ptr>& tasks) {
   if (tasks.empty()) return;
-  task_state* first = nullptr;  // the newest: the chain runs from it back to the oldest
-  task_state* last = nullptr;
+  task_data* first = nullptr;  // the newest: the chain runs from it back to the oldest
+  task_data* last = nullptr;
   for (auto& task : tasks) {
-    task_state* t = task.get();
+    task_data* t = task.get();
     t->submitted_self = std::move(task);
     t->next_submitted = first;
     if (!last) last = t;
@@ -48,20 +48,20 @@ void submission_stack::push(std::vector<task_ptr>& tasks) {
 }
 
 // Puts the chain first..last (newest to oldest) on the stack.
-void submission_stack::push_chain(task_state* first, task_state* last) {
-  task_state* head = top_.load(std::memory_order_relaxed);
+void submission_stack::push_chain(task_data* first, task_data* last) {
+  task_data* head = top_.load(std::memory_order_relaxed);
   do {
     last->next_submitted = head;
   } while (!top_.compare_exchange_weak(head, first, std::memory_order_release,
                                        std::memory_order_relaxed));
 }
 
-task_state* submission_stack::take_oldest_first() {
+task_data* submission_stack::take_oldest_first() {
   if (is_empty()) return nullptr;
-  task_state* t = top_.exchange(nullptr, std::memory_order_acquire);
-  task_state* oldest_first = nullptr;
+  task_data* t = top_.exchange(nullptr, std::memory_order_acquire);
+  task_data* oldest_first = nullptr;
   while (t) {
-    task_state* next = t->next_submitted;
+    task_data* next = t->next_submitted;
     t->next_submitted = oldest_first;
     oldest_first = t;
     t = next;
@@ -71,10 +71,10 @@ task_state* submission_stack::take_oldest_first() {
 
 // The rest of a chain the hub could not take go back on the stack, newest first again, where a
 // later take or the destructor finds them.
-void submission_stack::put_back(task_state* oldest_first) {
-  task_state* newest_first = nullptr;
-  for (task_state* u = oldest_first; u;) {
-    task_state* after = u->next_submitted;
+void submission_stack::put_back(task_data* oldest_first) {
+  task_data* newest_first = nullptr;
+  for (task_data* u = oldest_first; u;) {
+    task_data* after = u->next_submitted;
     u->next_submitted = newest_first;
     newest_first = u;
     u = after;

@@ -10,7 +10,7 @@
 namespace taskhub::detail {
 
 /// A lock-free stack of submitted tasks, newest first. Each task keeps itself alive on it
-/// (task_state::submitted_self) until the hub takes it.
+/// (task_data::submitted_self) until the hub takes it.
 class submission_stack {
  public:
   ~submission_stack() { fail_all(); }
@@ -24,8 +24,8 @@ class submission_stack {
   /// not reach go back on the stack and the exception goes on.
   template <class Accept>
   void take_all(Accept&& accept) {
-    for (task_state* t = take_oldest_first(); t;) {
-      task_state* next = t->next_submitted;
+    for (task_data* t = take_oldest_first(); t;) {
+      task_data* next = t->next_submitted;
       t->next_submitted = nullptr;
       try {
         accept(std::move(t->submitted_self));
@@ -38,11 +38,11 @@ class submission_stack {
   }
 
  private:
-  void push_chain(task_state* first, task_state* last);
-  task_state* take_oldest_first();
-  void put_back(task_state* oldest_first);
+  void push_chain(task_data* first, task_data* last);
+  task_data* take_oldest_first();
+  void put_back(task_data* oldest_first);
 
-  alignas(64) std::atomic<task_state*> top_{nullptr};  // a cache line of its own
+  alignas(64) std::atomic<task_data*> top_{nullptr};  // a cache line of its own
 };
 
 }  // namespace taskhub::detail

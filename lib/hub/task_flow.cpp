@@ -35,7 +35,7 @@ task_flow::task_flow(transport& t, const std::vector<int>& engines, config cfg)
       scheduler_(engines, cfg.tags, cfg.hwm, std::move(cfg.scheme)),
       observer_(cfg.observer ? std::move(cfg.observer) : std::make_shared<hub_observer>()) {}
 
-task_record task_flow::record_of(const task_state& t) const {
+task_record task_flow::record_of(const task_data& t) const {
   task_record r;
   r.id = t.id;
   r.function = handler_name(t.handler);
@@ -103,7 +103,7 @@ void task_flow::accept(task_ptr t) {
   resolve(*t);
 }
 
-void task_flow::resolve(task_state& t) {
+void task_flow::resolve(task_data& t) {
   if (t.hub.state != state::waiting) return;
   auto r = dependencies_.resolve(t);
   if (r.is == dependency_resolver::outcome::impossible) {
@@ -115,22 +115,22 @@ void task_flow::resolve(task_state& t) {
 
 // Re-checks waiting tasks whose parents finished; iterative, so long chains cannot overflow.
 void task_flow::resolve_dependents() {
-  while (task_state* t = dependencies_.next_due()) resolve(*t);
+  while (task_data* t = dependencies_.next_due()) resolve(*t);
 }
 
-void task_flow::make_ready(task_state& t) {
+void task_flow::make_ready(task_data& t) {
   if (const std::string why = scheduler_.enqueue(t); !why.empty())
     fail(t, failure::impossible_dependency, why);
 }
 
-void task_flow::requeue(task_state& t) {
+void task_flow::requeue(task_data& t) {
   ++t.hub.attempt;
   make_ready(t);
 }
 
 bool task_flow::schedule() {
   if (!scheduler_.schedule()) return false;
-  for (task_state* t : scheduler_.assigned()) {
+  for (task_data* t : scheduler_.assigned()) {
     if (t->options && t->options->timeout().count() > 0)
       timers_.end_within(t->id, t->hub.attempt, t->options->timeout());
     observer_->dispatched(*t);
@@ -147,7 +147,7 @@ void task_flow::accept_remote(int source, const char* payload, std::size_t n) {
   record_header h;
   if (record_size < sizeof h) throw decode_error("a submitted task is shorter than its header");
   std::memcpy(&h, record, sizeof h);
-  auto t = std::allocate_shared<task_state>(block_allocator<task_state>());
+  auto t = std::allocate_shared<task_data>(block_allocator<task_data>());
   t->id = h.task;
   t->handler = h.handler;
   t->submitted = std::chrono::system_clock::now();
@@ -172,7 +172,7 @@ void task_flow::refuse_remote(int source, const record_header& h, const std::str
 void task_flow::complete(engine_slot& slot, const record_header& h, const char* payload,
                         const std::shared_ptr<const bytes>& batch) {
   --slot.outstanding;
-  task_state* t = table_.lookup(h.task);
+  task_data* t = table_.lookup(h.task);
   // A late answer: the task timed out, was retried elsewhere, or the run is ending.
   if (!t || t->hub.state != state::running || t->engine != slot.rank ||
       attempt_of(h) != t->hub.attempt)
@@ -202,7 +202,7 @@ void task_flow::complete(engine_slot& slot, const record_header& h, const char* 
 
 // Runs a failed attempt again, on an engine it has not failed on if there is one, while its
 // retries last; returns whether it did.
-bool task_flow::retry(task_state& t, int engine, const char* failure, std::size_t size) {
+bool task_flow::retry(task_data& t, int engine, const char* failure, std::size_t size) {
   if (t.hub.retries_used >= (t.options ? t.options->retries() : 0)) return false;
   observer_->retried(t, engine, failure, size);
   ++t.hub.retries_used;
@@ -212,7 +212,7 @@ bool task_flow::retry(task_state& t, int engine, const char* failure, std::size_
 }
 
 // A task an earlier run finished: answered from the journal, never sent.
-void task_flow::restore(task_state& t, const stored_outcome& s) {
+void task_flow::restore(task_data& t, const stored_outcome& s) {
   t.set_result(s.result);
   t.engine = s.engine;
   t.started_us = s.started_us;
@@ -221,13 +221,13 @@ void task_flow::restore(task_state& t, const stored_outcome& s) {
   finish(t, s.is_done ? state::done : state::failed);
 }
 
-void task_flow::fail(task_state& t, const std::string& type, const std::string& message,
+void task_flow::fail(task_data& t, const std::string& type, const std::string& message,
                     taskhub::task_state st) {
   t.set_result(encoded_failure(type, message));
   finish(t, st);
 }
 
-void task_flow::finish(task_state& t, taskhub::task_state st) {
+void task_flow::finish(task_data& t, taskhub::task_state st) {
   t.hub.state = st;
   const bool is_ok = st == state::done;
   if (!is_ok) {
@@ -243,7 +243,7 @@ void task_flow::finish(task_state& t, taskhub::task_state st) {
 }
 
 // A task submitted `t`: its outcome goes to that task's engine, with where `t` ran in its flags.
-void task_flow::send_outcome_to_origin(const task_state& t, bool is_ok) {
+void task_flow::send_outcome_to_origin(const task_data& t, bool is_ok) {
   bytes out = take_buffer(sizeof(record_header) + sizeof(run_times) + t.result_size);
   const auto at =
       begin_record(out, is_ok ? record_kind::result : record_kind::failure, t.id, t.handler);
@@ -288,7 +288,7 @@ std::chrono::microseconds task_flow::until_due() const {
 void task_flow::retire(engine_slot& slot) {
   if (slot.is_retired) return;
   scheduler_.retire(slot);
-  table_.for_each([&](task_state& t) {
+  table_.for_each([&](task_data& t) {
     if (t.hub.state != state::running || t.engine != slot.rank) return;
     if (t.target >= 0) {
       fail(t, failure::engine_crash,
@@ -302,7 +302,7 @@ void task_flow::retire(engine_slot& slot) {
 
 // Tasks unfinished when the client returned fail, so nothing waits on them forever.
 void task_flow::abandon_all() {
-  table_.for_each([&](task_state& t) {
+  table_.for_each([&](task_data& t) {
     if (!t.hub.is_finished())
       fail(t, failure::run_ended, "the run ended before task " + std::to_string(t.id) + " finished");
   });

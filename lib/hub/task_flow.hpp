@@ -56,7 +56,7 @@ class task_flow {
   std::chrono::microseconds until_due() const;
   /// Aborts tasks that have not started; returns how many.
   std::size_t abort(const std::vector<std::uint64_t>& ids);
-  task_record record_of(const task_state& t) const;
+  task_record record_of(const task_data& t) const;
   /// Re-checks the waiting tasks whose parents finished.
   void resolve_dependents();
   /// Wakes waiting clients if a finished task may be watched; call once per batch.
@@ -67,15 +67,15 @@ class task_flow {
   void abandon_all();
 
  private:
-  void resolve(task_state& t);
-  void make_ready(task_state& t);
-  void requeue(task_state& t);
-  bool retry(task_state& t, int engine, const char* failure, std::size_t size);
-  void restore(task_state& t, const stored_outcome& s);
-  void fail(task_state& t, const std::string& type, const std::string& message,
+  void resolve(task_data& t);
+  void make_ready(task_data& t);
+  void requeue(task_data& t);
+  bool retry(task_data& t, int engine, const char* failure, std::size_t size);
+  void restore(task_data& t, const stored_outcome& s);
+  void fail(task_data& t, const std::string& type, const std::string& message,
             taskhub::task_state state = taskhub::task_state::failed);
-  void finish(task_state& t, taskhub::task_state state);
-  void send_outcome_to_origin(const task_state& t, bool is_ok);
+  void finish(task_data& t, taskhub::task_state state);
+  void send_outcome_to_origin(const task_data& t, bool is_ok);
 
   transport& t_;
   task_table table_;

@@ -30,14 +30,14 @@ task_ptr task_table::find(std::uint64_t id) const {
   return it == remote_.end() ? nullptr : it->second;
 }
 
-task_state* task_table::lookup_remote(std::uint64_t id) const {
+task_data* task_table::lookup_remote(std::uint64_t id) const {
   auto it = remote_.find(id);
   return it == remote_.end() ? nullptr : it->second.get();
 }
 
 std::size_t task_table::purge() {
   std::unordered_set<std::uint64_t> needed;
-  for_each([&](const task_state& t) {
+  for_each([&](const task_data& t) {
     if (t.hub.is_finished() || !t.options) return;
     for (const auto* d : {&t.options->after(), &t.options->follow()})
       needed.insert(d->ids().begin(), d->ids().end());
@@ -65,7 +65,7 @@ std::size_t task_table::purge() {
   return n;
 }
 
-void task_table::retain_arguments(task_state& t) {
+void task_table::retain_arguments(task_data& t) {
   if (t.request.capacity() < 4096 || t.hub.origin != 0) return;
   retained_.push_back(t.id);
   retained_bytes_ += t.request.capacity();

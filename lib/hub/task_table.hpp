@@ -22,7 +22,7 @@ class task_table {
   void insert(const task_ptr& t);
   task_ptr find(std::uint64_t id) const;
   /// The task with `id`, or null.
-  task_state* lookup(std::uint64_t id) const {
+  task_data* lookup(std::uint64_t id) const {
     if (!is_task_of_task(id)) return id < local_.size() ? local_[id].get() : nullptr;
     return lookup_remote(id);
   }
@@ -37,10 +37,10 @@ class task_table {
   std::size_t purge();
   /// A finished task keeps its arguments for resubmit; large ones only up to the budget, the
   /// oldest released first.
-  void retain_arguments(task_state& t);
+  void retain_arguments(task_data& t);
 
  private:
-  task_state* lookup_remote(std::uint64_t id) const;
+  task_data* lookup_remote(std::uint64_t id) const;
 
   std::vector<task_ptr> local_;                         // tasks submitted on rank 0, by id
   std::unordered_map<std::uint64_t, task_ptr> remote_;  // tasks submitted by tasks

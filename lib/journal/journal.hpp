@@ -12,7 +12,7 @@
 
 #include "taskhub/detail/codec.hpp"
 #include "hub/observer.hpp"
-#include "taskhub/detail/task_state.hpp"
+#include "taskhub/detail/task_data.hpp"
 
 namespace taskhub::detail {
 
@@ -36,10 +36,10 @@ class journal final : public hub_observer {
   journal& operator=(const journal&) = delete;
 
   void started(const std::vector<int>& engines, const std::vector<std::string>& hosts) override;
-  const stored_outcome* submitted(const task_state& t) override;
-  void dispatched(const task_state& t) override;
-  void retried(const task_state& t, int engine, const char* failure, std::size_t size) override;
-  void finished(const task_state& t, taskhub::task_state state) override;
+  const stored_outcome* submitted(const task_data& t) override;
+  void dispatched(const task_data& t) override;
+  void retried(const task_data& t, int engine, const char* failure, std::size_t size) override;
+  void finished(const task_data& t, taskhub::task_state state) override;
   std::chrono::microseconds until_due() const override { return until_flush(); }
   void catch_up(bool is_final) override;
 

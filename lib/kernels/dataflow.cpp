@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// The dataflow kernel's placement, streaming loop and checkpoints, compiled once.
-#include <hdf5.h>
+// The dataflow kernel's placement and streaming loop, compiled once.
 #include <mpi.h>
 
 #include <algorithm>
@@ -15,16 +14,12 @@
 #include <optional>
 #include <thread>
 
-#include "hdf5/lock.hpp"
 #include "core/backoff.hpp"
 #include "core/mpi_check.hpp"
+#include "kernels/checkpoint.hpp"
+#include "taskhub/engine.hpp"
 #include "taskhub/error.hpp"
 #include "taskhub/kernels/dataflow.hpp"
-
-namespace taskhub::detail {
-store_entry& store_assign(const std::string& name);
-store_entry& store_lookup(const std::string& name);
-}  // namespace taskhub::detail
 
 namespace taskhub::kernels::detail {
 
@@ -44,121 +39,7 @@ struct message {
   bytes body;
 };
 
-using states = std::map<int, std::string>;  // stage index -> encoded state
-
 std::string collected_name(int stage) { return "taskhub.dataflow.stage." + std::to_string(stage); }
-
-// ---- checkpoints ----
-
-constexpr const char* checkpoint_format = "taskhub-dataflow-checkpoint";
-
-struct checkpoint {
-  long next_item = 0, batches = 0;
-  states stage_states;
-  std::string outputs;
-};
-
-// Each returns false when HDF5 failed.
-bool write_bytes(hid_t file, const std::string& name, const std::string& data) {
-  const hsize_t n = data.size();
-  const hid_t space = H5Screate_simple(1, &n, nullptr);
-  const hid_t set = H5Dcreate2(file, name.c_str(), H5T_NATIVE_UINT8, space, H5P_DEFAULT, H5P_DEFAULT,
-                               H5P_DEFAULT);
-  bool is_ok = space >= 0 && set >= 0;
-  if (is_ok && n > 0) is_ok = H5Dwrite(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
-  if (set >= 0) is_ok = H5Dclose(set) >= 0 && is_ok;
-  if (space >= 0) H5Sclose(space);
-  return is_ok;
-}
-
-std::string read_bytes(hid_t file, const std::string& name) {
-  const hid_t set = H5Dopen2(file, name.c_str(), H5P_DEFAULT);
-  if (set < 0) throw error("no dataset " + name);
-  const hid_t space = H5Dget_space(set);
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(space, &n, nullptr);
-  std::string data(n, '\0');
-  const bool is_ok = n == 0 || H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0;
-  H5Sclose(space);
-  H5Dclose(set);
-  if (!is_ok) throw error("cannot read dataset " + name);
-  return data;
-}
-
-bool write_long(hid_t file, const char* name, long value) {
-  const hid_t scalar = H5Screate(H5S_SCALAR);
-  const hid_t a = H5Acreate2(file, name, H5T_NATIVE_LONG, scalar, H5P_DEFAULT, H5P_DEFAULT);
-  const bool is_ok = a >= 0 && H5Awrite(a, H5T_NATIVE_LONG, &value) >= 0;
-  if (a >= 0) H5Aclose(a);
-  H5Sclose(scalar);
-  return is_ok;
-}
-
-long read_long(hid_t file, const char* name) {
-  long value = 0;
-  const hid_t a = H5Aopen(file, name, H5P_DEFAULT);
-  if (a < 0 || H5Aread(a, H5T_NATIVE_LONG, &value) < 0) throw error(std::string("no attribute ") + name);
-  H5Aclose(a);
-  return value;
-}
-
-// Written beside `path` and renamed over it: a kill leaves the previous checkpoint whole.
-void write_checkpoint(const std::string& path, const checkpoint& c) {
-  std::lock_guard<std::mutex> lock(taskhub::detail::hdf5_mutex());
-  const std::string fresh = path + ".writing";
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t file = H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw error("dataflow checkpoint " + path + ": cannot create " + fresh);
-  const hid_t scalar = H5Screate(H5S_SCALAR);
-  const hid_t text = H5Tcopy(H5T_C_S1);
-  H5Tset_size(text, std::strlen(checkpoint_format) + 1);
-  const hid_t a = H5Acreate2(file, "format", text, scalar, H5P_DEFAULT, H5P_DEFAULT);
-  bool is_ok = a >= 0 && H5Awrite(a, text, checkpoint_format) >= 0;
-  if (a >= 0) H5Aclose(a);
-  H5Tclose(text);
-  H5Sclose(scalar);
-  is_ok = is_ok && write_long(file, "next_item", c.next_item) && write_long(file, "batches", c.batches) &&
-          write_bytes(file, "outputs", c.outputs);
-  for (const auto& [stage, data] : c.stage_states)
-    is_ok = is_ok && write_bytes(file, "stage_" + std::to_string(stage), data);
-  is_ok = H5Fclose(file) >= 0 && is_ok;
-  if (!is_ok) {
-    std::remove(fresh.c_str());
-    throw error("dataflow checkpoint " + path + ": writing " + fresh + " failed (disk full?); the "
-                "previous checkpoint is kept");
-  }
-  if (std::rename(fresh.c_str(), path.c_str()) != 0)
-    throw error("dataflow checkpoint " + path + ": cannot rename " + fresh + " over it");
-}
-
-// The checkpoint at `path`, or none when there is no file; throws for a file that is not one.
-std::optional<checkpoint> read_checkpoint(const std::string& path, int stage_count) {
-  std::lock_guard<std::mutex> lock(taskhub::detail::hdf5_mutex());
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    std::fclose(f);
-  } else {
-    return std::nullopt;
-  }
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file < 0) throw error("dataflow checkpoint " + path + ": not an HDF5 file, or damaged");
-  checkpoint c;
-  try {
-    if (H5Aexists(file, "format") <= 0) throw error("not a dataflow checkpoint");
-    c.next_item = read_long(file, "next_item");
-    c.batches = read_long(file, "batches");
-    c.outputs = read_bytes(file, "outputs");
-    for (int s = 0; s < stage_count; ++s) {
-      const std::string name = "stage_" + std::to_string(s);
-      if (H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0) c.stage_states[s] = read_bytes(file, name);
-    }
-  } catch (const error& e) {
-    H5Fclose(file);
-    throw error("dataflow checkpoint " + path + ": " + e.what());
-  }
-  H5Fclose(file);
-  return c;
-}
 
 // ---- the streaming loop ----
 
@@ -497,74 +378,6 @@ class worker {
 };
 
 }  // namespace
-
-std::vector<segment_plan> plan_pipeline(const std::vector<stage_traits>& stages, int engines) {
-  engines = std::max(1, engines);
-  std::vector<segment_plan> plan;
-  const int n = static_cast<int>(stages.size());
-  int base = 0;  // the place of the previous segment's last level
-  int a = 0;
-  while (a < n) {
-    int b = a + 1;
-    while (b < n - 1 && !stages[static_cast<std::size_t>(b)].is_whole_stream) ++b;
-    b = std::min(b, n - 1);
-    if (a == n - 1) b = a;
-    segment_plan seg;
-    seg.starts_with_emit = stages[static_cast<std::size_t>(a)].is_whole_stream && a > 0;
-    seg.ends_with_collect = stages[static_cast<std::size_t>(b)].is_whole_stream && b > a;
-    struct group {
-      int first, last;
-      double cost;
-      bool is_replicable;
-      int replicas = 1;
-    };
-    std::vector<group> groups;
-    for (int i = a; i <= b; ++i) {
-      const auto& t = stages[static_cast<std::size_t>(i)];
-      const bool is_single = t.is_stateful || t.is_whole_stream || i == b;
-      if (!is_single && !groups.empty() && groups.back().is_replicable) {
-        groups.back().last = i;
-        groups.back().cost += t.cost;
-      } else {
-        groups.push_back({i, i, t.cost, !is_single});
-      }
-    }
-    // Fewer engines than groups: neighbours with the least cost together share one.
-    while (static_cast<int>(groups.size()) > engines) {
-      std::size_t best = 0;
-      for (std::size_t g = 1; g + 1 < groups.size(); ++g)
-        if (groups[g].cost + groups[g + 1].cost < groups[best].cost + groups[best + 1].cost) best = g;
-      groups[best].last = groups[best + 1].last;
-      groups[best].cost += groups[best + 1].cost;
-      groups[best].is_replicable = groups[best].is_replicable && groups[best + 1].is_replicable;
-      groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(best) + 1);
-    }
-    // Spare engines: to the stateless group with the most cost per engine.
-    for (int spare = engines - static_cast<int>(groups.size()); spare > 0; --spare) {
-      group* best = nullptr;
-      for (auto& g : groups)
-        if (g.is_replicable && (!best || g.cost / g.replicas > best->cost / best->replicas)) best = &g;
-      if (!best) break;
-      ++best->replicas;
-    }
-    int place = base;
-    for (const auto& g : groups) {
-      level l;
-      l.first_stage = g.first;
-      l.last_stage = g.last;
-      l.replicas = g.replicas;
-      l.first_place = place % engines;
-      place += g.replicas;
-      seg.levels.push_back(l);
-    }
-    base = seg.levels.back().first_place;
-    const bool is_done = b == n - 1 && !seg.ends_with_collect;
-    plan.push_back(std::move(seg));
-    if (is_done) break;
-    a = b;
-  }
-  return plan;
-}
 
 worker_result run_worker(std::vector<std::unique_ptr<stage_base>>& stages, const segment_plan& plan,
                          const dataflow_options& o, int segment, int first_engine) {

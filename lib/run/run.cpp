@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Start-up: MPI, the settings, the table check, and each rank's role.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Doorbells: a futex word per rank in a shared-memory window.
 #include "transport/doorbell.hpp"
 
 #include <linux/futex.h>

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Doorbells let a rank sleep in the kernel instead of polling MPI, and let a sender on the same
 // node wake it at once. Each rank owns one 32-bit word in an MPI shared-memory window; a sleeper
 // sets its word to 1 and waits on it with a futex; a sender that finds 1 there after sending
 // resets it and wakes the sleeper. Peers on other nodes have no doorbell: their messages are
 // found when the sleeper's nap ends.
+#pragma once
 
 #include <mpi.h>
 

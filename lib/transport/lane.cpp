@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Lanes: one-writer, one-reader rings in a shared-memory window.
 #include "transport/lane.hpp"
 
 #include <cstdlib>

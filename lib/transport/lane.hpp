@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Lanes carry messages between the hub and the engines on its node through shared memory, so a
 // message costs two copies and no MPI call. Each lane is a ring with one writer and one reader,
 // living in the reader's part of an MPI shared-memory window. A message too large for a lane goes
 // through MPI, and the lane carries a marker in its place so the reader keeps the sender's order.
+#pragma once
 
 #include <mpi.h>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Switching Open MPI's idle yield off while taskhub's own loops wait.
 #include "transport/mpi_yield.hpp"
 
 #include <dlfcn.h>

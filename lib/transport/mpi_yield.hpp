@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Open MPI's yield inside empty polls, off while taskhub's loops run.
 #pragma once
 
 namespace taskhub::detail {

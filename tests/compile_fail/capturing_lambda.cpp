@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Misuse that must not compile: shipping a capturing lambda.
 #include <taskhub/taskhub.hpp>
 
 void misuse(taskhub::hub& hub) {

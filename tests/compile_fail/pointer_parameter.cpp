@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Misuse that must not compile: a shipped function with a pointer parameter.
 #include <taskhub/taskhub.hpp>
 
 int first(const int* p) { return *p; }

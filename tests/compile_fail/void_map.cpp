@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
+// Misuse that must not compile: map over a function that returns nothing.
 #include <taskhub/taskhub.hpp>
 
 #include <vector>

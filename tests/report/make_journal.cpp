@@ -12,117 +12,38 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "hdf5/attribute.hpp"
+#include "hdf5/error_text.hpp"
+#include "hdf5/file.hpp"
+#include "hdf5/handle.hpp"
+#include "hdf5/table.hpp"
+#include "journal/schema.hpp"
+
 namespace {
+
+namespace hdf5 = taskhub::detail::hdf5;
+namespace schema = taskhub::detail::schema;
+using namespace taskhub::detail::schema;  // the rows, their fields' texts and the events
 
 constexpr double t0 = 1700000000.0;  // 2023-11-14 22:13:20 UTC
 
-enum state : std::uint8_t { dispatched = 1, retried, done, failed, cancelled, restored };
+constexpr event dispatched = event::dispatched, retried = event::retried, done = event::done,
+                failed = event::failed, cancelled = event::cancelled, restored = event::restored;
 
-struct run_row {
-  std::uint32_t run;
-  double started;
-  std::uint32_t engines;
-  char host[64], command[256];
-};
-struct engine_row {
-  std::uint32_t run;
-  std::int32_t rank;
-  char host[64];
-};
-struct task_row {
-  std::uint32_t run;
-  std::uint64_t id;
-  char function[128];
-  std::uint64_t args_hash;
-  std::uint32_t occurrence;
-  double submitted;
-  std::int32_t target, origin;
-};
-struct event_row {
-  std::uint32_t run;
-  std::uint64_t id;
-  double time;
-  std::uint8_t state;
-  std::int32_t engine;
-  std::uint32_t attempt;
-};
-struct outcome_row {
-  std::uint32_t run;
-  std::uint64_t id;
-  std::uint8_t state, restored;
-  std::int32_t engine;
-  double started, completed;
-  std::uint32_t retries;
-  std::uint64_t result_offset, result_size;
-};
-struct error_row {
-  std::uint32_t run;
-  std::uint64_t id;
-  char type[64], message[448];
-};
-
-template <std::size_t N>
-void copy(char (&to)[N], const std::string& from) {
-  std::memset(to, 0, N);
-  std::strncpy(to, from.c_str(), N - 1);
-}
-
-hid_t text(std::size_t n) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, n);
-  H5Tset_strpad(t, H5T_STR_NULLPAD);
-  return t;
-}
-
-hid_t state_type() {
-  hid_t t = H5Tenum_create(H5T_NATIVE_UINT8);
-  const char* names[] = {"dispatched", "retried", "done", "failed", "cancelled", "restored"};
-  for (std::uint8_t v = 1; v <= 6; ++v) H5Tenum_insert(t, names[v - 1], &v);
-  return t;
-}
-
-struct field {
-  const char* name;
-  std::size_t offset;
-  hid_t type;
-};
-
-hid_t compound(std::size_t size, const std::vector<field>& fields) {
-  hid_t t = H5Tcreate(H5T_COMPOUND, size);
-  for (const auto& f : fields) H5Tinsert(t, f.name, f.offset, f.type);
-  return t;
-}
-
-// An empty, chunked, extendable dataset; the file keeps the rows packed, without padding.
-hid_t create(hid_t file, const char* name, hid_t memory_type) {
-  hsize_t dims[1] = {0}, max[1] = {H5S_UNLIMITED}, chunk[1] = {64};
-  hid_t space = H5Screate_simple(1, dims, max);
-  hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_chunk(plist, 1, chunk);
-  hid_t file_type = H5Tcopy(memory_type);
-  H5Tpack(file_type);
-  hid_t set = H5Dcreate2(file, name, file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-  H5Tclose(file_type);
-  H5Pclose(plist);
-  H5Sclose(space);
-  return set;
-}
-
-void append(hid_t set, hid_t memory_type, const void* rows, std::size_t n) {
-  hsize_t size[1] = {n}, start[1] = {0};
-  H5Dset_extent(set, size);
-  hid_t file_space = H5Dget_space(set);
-  H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, size, nullptr);
-  hid_t memory_space = H5Screate_simple(1, size, nullptr);
-  if (n > 0 && H5Dwrite(set, memory_type, memory_space, file_space, H5P_DEFAULT, rows) < 0) {
-    std::fprintf(stderr, "make_journal: cannot write\n");
-  }
-  H5Sclose(memory_space);
-  H5Sclose(file_space);
+// An empty dataset of `Row`s, chunked and extendable. The file keeps the rows packed, without
+// padding, unlike the journal: the reader matches fields by name.
+template <class Row>
+hdf5::table<Row> create_packed(hid_t file, const char* name) {
+  auto table = schema::table_of<Row>(name);
+  hdf5::handle packed(H5Tcopy(table.row_type()));
+  H5Tpack(packed.get());
+  table.create(file, 64, packed.get());
+  return table;
 }
 
 }  // namespace
@@ -139,8 +60,8 @@ int main(int argc, char** argv) {
   runs[1] = {2, t0 + 50, 1, {}, {}};
   runs[2] = {3, t0 + 100, 2, {}, {}};
   for (auto& r : runs) {
-    copy(r.host, "hub-host");
-    copy(r.command, r.run == 1 ? "./prog --taskhub-journal=test.h5"
+    copy_text(r.host, "hub-host");
+    copy_text(r.command, r.run == 1 ? "./prog --taskhub-journal=test.h5"
                                : "./prog --taskhub-journal=test.h5 --taskhub-resume");
   }
   std::vector<engine_row> engines(5);
@@ -150,7 +71,7 @@ int main(int argc, char** argv) {
   engines[3] = {3, 1, {}};
   engines[4] = {3, 2, {}};
   const char* engine_hosts[] = {"node-a", "node-b", "node-a", "node-a", "node-c"};
-  for (std::size_t i = 0; i < engines.size(); ++i) copy(engines[i].host, engine_hosts[i]);
+  for (std::size_t i = 0; i < engines.size(); ++i) copy_text(engines[i].host, engine_hosts[i]);
 
   std::vector<task_row> tasks;
   std::vector<event_row> events;
@@ -159,12 +80,12 @@ int main(int argc, char** argv) {
   const auto task = [&](std::uint32_t run, std::uint64_t id, const char* function,
                         double submitted) {
     task_row t{run, id, {}, id * 1000 + 7, 0, t0 + submitted, -1, 0};
-    copy(t.function, function);
+    copy_text(t.function, function);
     tasks.push_back(t);
   };
   // A task that ran once on `engine` from `started` to `completed` (seconds after t0).
   const auto ran = [&](std::uint32_t run, std::uint64_t id, std::int32_t engine, double started,
-                       double completed, std::uint8_t how, std::uint32_t attempt) {
+                       double completed, event how, std::uint32_t attempt) {
     events.push_back({run, id, t0 + started, dispatched, engine, attempt});
     events.push_back({run, id, t0 + completed, how, engine, attempt});
     const std::uint64_t size = how == done ? 8 : 0;
@@ -195,12 +116,12 @@ int main(int argc, char** argv) {
   errors[0] = {1, 4, {}, {}};
   errors[1] = {1, 7, {}, {}};
   errors[2] = {1, 7, {}, {}};
-  copy(errors[0].type, "std::invalid_argument");
-  copy(errors[0].message, "bad input \"4\": expected <x> & 'y'");
-  copy(errors[1].type, "std::runtime_error");
-  copy(errors[1].message, "flaky once");
-  copy(errors[2].type, "std::runtime_error");
-  copy(errors[2].message, "flaky twice: caf\xc3\xa9\nsee the log");
+  copy_text(errors[0].type, "std::invalid_argument");
+  copy_text(errors[0].message, "bad input \"4\": expected <x> & 'y'");
+  copy_text(errors[1].type, "std::runtime_error");
+  copy_text(errors[1].message, "flaky once");
+  copy_text(errors[2].type, "std::runtime_error");
+  copy_text(errors[2].message, "flaky twice: caf\xc3\xa9\nsee the log");
 
   // Run 2: one engine; task 1 restored (recorded with the state `restored`), task 2 ran 0.8 s in
   // a wall span of 1 s.
@@ -223,14 +144,14 @@ int main(int argc, char** argv) {
   events.push_back({3, 2, t0 + 100.0, restored, 2, 0});
   outcomes.push_back({3, 2, failed, 1, 2, t0 + 1.5, t0 + 2.0, 0, 0, 0});
   errors.push_back({3, 2, {}, {}});
-  copy(errors.back().type, "std::invalid_argument");
-  copy(errors.back().message, "bad input \"4\": expected <x> & 'y'");
+  copy_text(errors.back().type, "std::invalid_argument");
+  copy_text(errors.back().message, "bad input \"4\": expected <x> & 'y'");
   ran(3, 3, 1, 100.5, 101.5, done, 1);
   events.push_back({3, 4, t0 + 100.3, cancelled, -1, 0});
   outcomes.push_back({3, 4, cancelled, 0, -1, 0, 0, 0, 0, 0});
   errors.push_back({3, 4, {}, {}});
-  copy(errors.back().type, "taskhub::task_aborted");
-  copy(errors.back().message, "task 4 was aborted before it started");
+  copy_text(errors.back().type, "taskhub::task_aborted");
+  copy_text(errors.back().message, "task 4 was aborted before it started");
   events.push_back({3, 5, t0 + 101.0, dispatched, 2, 1});
 
   if (mode == "empty") {  // a journal whose run has not started: every dataset, no rows
@@ -243,100 +164,40 @@ int main(int argc, char** argv) {
     results.clear();
   }
 
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);  // SWMR needs it
-  hid_t file = H5Fcreate(argv[1], H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  if (file < 0) {
+  hdf5::silence_errors();
+  hdf5::handle file = hdf5::create_file(argv[1], true);  // SWMR needs the latest format
+  if (!file) {
     std::fprintf(stderr, "make_journal: cannot create %s\n", argv[1]);
     return 1;
   }
-  {
-    hid_t space = H5Screate(H5S_SCALAR);
-    const std::string format = mode == "wrong-format" ? "something-else" : "taskhub-journal";
-    hid_t type = text(format.size());
-    hid_t a = H5Acreate2(file, "format", type, space, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, type, format.c_str());
-    H5Aclose(a);
-    const std::uint32_t version = 1;
-    a = H5Acreate2(file, "version", H5T_STD_U32LE, space, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, H5T_NATIVE_UINT32, &version);
-    H5Aclose(a);
-    H5Tclose(type);
-    H5Sclose(space);
+  hdf5::write_text_attribute(file.get(), "format",
+                             mode == "wrong-format" ? "something-else" : schema::format_name);
+  hdf5::write_attribute(file.get(), "version", H5T_NATIVE_UINT32, &schema::format_version);
+  try {
+    // Datasets first, then SWMR writing, then the rows, as the hub does.
+    auto run_d = create_packed<run_row>(file.get(), dataset::runs);
+    auto engine_d = create_packed<engine_row>(file.get(), dataset::engines);
+    auto task_d = create_packed<task_row>(file.get(), dataset::tasks);
+    auto event_d = create_packed<event_row>(file.get(), dataset::events);
+    auto outcome_d = create_packed<outcome_row>(file.get(), dataset::outcomes);
+    std::optional<hdf5::table<error_row>> error_d;
+    if (mode != "no-errors") error_d = create_packed<error_row>(file.get(), dataset::errors);
+    auto result_d = schema::table_of<std::uint8_t>(dataset::results);
+    result_d.create(file.get(), 64);
+    if (H5Fstart_swmr_write(file.get()) < 0)
+      std::fprintf(stderr, "make_journal: cannot start SWMR writing\n");
+    run_d.append(runs);
+    engine_d.append(engines);
+    task_d.append(tasks);
+    event_d.append(events);
+    outcome_d.append(outcomes);
+    if (error_d) error_d->append(errors);
+    result_d.append(results);
+    H5Fflush(file.get(), H5F_SCOPE_GLOBAL);
+    if (mode == "killed") _exit(0);  // no close: the file keeps its SWMR-writing flag
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "make_journal: %s\n", e.what());
+    return 1;
   }
-
-  const hid_t host = text(64), command = text(256), function = text(128), type = text(64),
-              message = text(448), st = state_type();
-  const hid_t run_t =
-      compound(sizeof(run_row), {{"run", HOFFSET(run_row, run), H5T_NATIVE_UINT32},
-                                 {"started", HOFFSET(run_row, started), H5T_NATIVE_DOUBLE},
-                                 {"engines", HOFFSET(run_row, engines), H5T_NATIVE_UINT32},
-                                 {"host", HOFFSET(run_row, host), host},
-                                 {"command", HOFFSET(run_row, command), command}});
-  const hid_t engine_t =
-      compound(sizeof(engine_row), {{"run", HOFFSET(engine_row, run), H5T_NATIVE_UINT32},
-                                    {"rank", HOFFSET(engine_row, rank), H5T_NATIVE_INT32},
-                                    {"host", HOFFSET(engine_row, host), host}});
-  const hid_t task_t =
-      compound(sizeof(task_row), {{"run", HOFFSET(task_row, run), H5T_NATIVE_UINT32},
-                                  {"id", HOFFSET(task_row, id), H5T_NATIVE_UINT64},
-                                  {"function", HOFFSET(task_row, function), function},
-                                  {"args_hash", HOFFSET(task_row, args_hash), H5T_NATIVE_UINT64},
-                                  {"occurrence", HOFFSET(task_row, occurrence), H5T_NATIVE_UINT32},
-                                  {"submitted", HOFFSET(task_row, submitted), H5T_NATIVE_DOUBLE},
-                                  {"target", HOFFSET(task_row, target), H5T_NATIVE_INT32},
-                                  {"origin", HOFFSET(task_row, origin), H5T_NATIVE_INT32}});
-  const hid_t event_t =
-      compound(sizeof(event_row), {{"run", HOFFSET(event_row, run), H5T_NATIVE_UINT32},
-                                   {"id", HOFFSET(event_row, id), H5T_NATIVE_UINT64},
-                                   {"time", HOFFSET(event_row, time), H5T_NATIVE_DOUBLE},
-                                   {"state", HOFFSET(event_row, state), st},
-                                   {"engine", HOFFSET(event_row, engine), H5T_NATIVE_INT32},
-                                   {"attempt", HOFFSET(event_row, attempt), H5T_NATIVE_UINT32}});
-  const hid_t outcome_t =
-      compound(sizeof(outcome_row),
-               {{"run", HOFFSET(outcome_row, run), H5T_NATIVE_UINT32},
-                {"id", HOFFSET(outcome_row, id), H5T_NATIVE_UINT64},
-                {"state", HOFFSET(outcome_row, state), st},
-                {"restored", HOFFSET(outcome_row, restored), H5T_NATIVE_UINT8},
-                {"engine", HOFFSET(outcome_row, engine), H5T_NATIVE_INT32},
-                {"started", HOFFSET(outcome_row, started), H5T_NATIVE_DOUBLE},
-                {"completed", HOFFSET(outcome_row, completed), H5T_NATIVE_DOUBLE},
-                {"retries", HOFFSET(outcome_row, retries), H5T_NATIVE_UINT32},
-                {"result_offset", HOFFSET(outcome_row, result_offset), H5T_NATIVE_UINT64},
-                {"result_size", HOFFSET(outcome_row, result_size), H5T_NATIVE_UINT64}});
-  const hid_t error_t =
-      compound(sizeof(error_row), {{"run", HOFFSET(error_row, run), H5T_NATIVE_UINT32},
-                                   {"id", HOFFSET(error_row, id), H5T_NATIVE_UINT64},
-                                   {"type", HOFFSET(error_row, type), type},
-                                   {"message", HOFFSET(error_row, message), message}});
-
-  // Datasets first, then SWMR writing, then the rows, as the hub does.
-  const hid_t run_d = create(file, "/runs", run_t), engine_d = create(file, "/engines", engine_t),
-              task_d = create(file, "/tasks", task_t), event_d = create(file, "/events", event_t),
-              outcome_d = create(file, "/outcomes", outcome_t),
-              error_d = mode == "no-errors" ? -1 : create(file, "/errors", error_t),
-              result_d = create(file, "/results", H5T_NATIVE_UINT8);
-  if (H5Fstart_swmr_write(file) < 0)
-    std::fprintf(stderr, "make_journal: cannot start SWMR writing\n");
-  append(run_d, run_t, runs.data(), runs.size());
-  append(engine_d, engine_t, engines.data(), engines.size());
-  append(task_d, task_t, tasks.data(), tasks.size());
-  append(event_d, event_t, events.data(), events.size());
-  append(outcome_d, outcome_t, outcomes.data(), outcomes.size());
-  if (error_d >= 0) append(error_d, error_t, errors.data(), errors.size());
-  append(result_d, H5T_NATIVE_UINT8, results.data(), results.size());
-  H5Fflush(file, H5F_SCOPE_GLOBAL);
-  if (mode == "killed") _exit(0);  // no close: the file keeps its SWMR-writing flag
-
-  for (hid_t d : {run_d, engine_d, task_d, event_d, outcome_d, error_d, result_d}) {
-    if (d >= 0) H5Dclose(d);
-  }
-  for (hid_t t : {host, command, function, type, message, st, run_t, engine_t, task_t, event_t,
-                  outcome_t, error_t}) {
-    H5Tclose(t);
-  }
-  H5Pclose(fapl);
-  return H5Fclose(file) < 0 ? 1 : 0;
+  return file.close() ? 0 : 1;
 }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Small fixed-size blocks for what is made once per task (a task's state, its request, small
 // batches): taken from per-thread lists of freed blocks or carved from slabs, and never returned
 // to malloc. Cheaper than malloc, which the hub, making and keeping several per task, felt.
+#pragma once
 
 #include <cstddef>
 

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // How values become bytes and back: trivially copyable types by memcpy, vectors of them and
 // strings by length and memcpy, everything else through a Boost.Serialization binary archive.
+#pragma once
 
 #include <algorithm>
 

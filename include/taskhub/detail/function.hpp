@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Shipping a function: what may be shipped, how its arguments are encoded on the client and
 // decoded on the engine, and how it registers under an id derived from its stable name.
+#pragma once
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include <utility>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/detail/map_chunk.hpp"
 
 namespace taskhub::detail {
 
@@ -233,12 +233,9 @@ void invoke_item(reader& in, bytes& out, const Fn& fn) {
 template <class Handler>
 struct chunk_handler {
   static void invoke(reader& in, bytes& out) {
-    const auto n = decode<std::uint64_t>(in);
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const auto len = decode<std::uint64_t>(in);
-      reader item(in.take(len), len);
+    for_each_chunk_item(in, [&](reader& item) {
       invoke_item<typename Handler::sig>(item, out, Handler::callable());
-    }
+    });
   }
   static const std::uint64_t id;
 };

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // The entry points the header-only API calls in the compiled runtime (taskhub::runtime).
+#pragma once
 
 #include <chrono>
 #include <cstdint>
@@ -10,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "taskhub/detail/task_state.hpp"
+#include "taskhub/detail/task_data.hpp"
 #include "taskhub/error.hpp"
 
 namespace taskhub::detail {
 
 class hub_core;
-using task_ptr = std::shared_ptr<task_state>;
+using task_ptr = std::shared_ptr<task_data>;
 using deadline = std::chrono::steady_clock::time_point;
 
 /// Where tasks are submitted: the hub on rank 0, or from inside a task, the engine running it.
@@ -49,14 +48,14 @@ bytes take_buffer(std::size_t capacity);
 void recycle_buffer(bytes&& buffer);
 
 /// Waits until `task` is ready or `until` passes; returns whether it is ready.
-bool wait_ready(const task_state& task, deadline until);
+bool wait_ready(const task_data& task, deadline until);
 /// Waits until one of `tasks` is ready or `until` passes; returns the index of a ready one or -1.
-long wait_any_ready(const std::vector<const task_state*>& tasks, deadline until);
+long wait_any_ready(const std::vector<const task_data*>& tasks, deadline until);
 
 /// The readable name of a registered handler ("unknown function 0x..." if none).
 std::string handler_name(std::uint64_t id);
 /// The error a failed task carries.
-remote_error failure_of(const task_state& task);
+remote_error failure_of(const task_data& task);
 
 inline deadline never() { return deadline::max(); }
 

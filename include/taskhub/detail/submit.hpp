@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // Turning a call into a task record and handing it to the hub thread.
+#pragma once
 
 #include <memory>
 #include <type_traits>
@@ -34,7 +33,7 @@ inline shared_options share_options(task_options opts) {
 }
 
 /// Attaches non-default options to a task whose header was just written (defined in the runtime).
-void attach_options(task_state& task, shared_options opts);
+void attach_options(task_data& task, shared_options opts);
 
 /// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses), with
 /// `opts` unless null.

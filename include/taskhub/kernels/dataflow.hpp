@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // The dataflow kernel: a pipeline of stages streaming items engine to engine, pulled by credits,
 // with checkpoints that let a stopped pipeline restart where its last checkpoint was.
+#pragma once
 
 #include <any>
 #include <memory>

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // The partition kernel: a domain split into pieces that advance step by step and exchange
 // boundaries with their neighbours directly, engine to engine.
+#pragma once
 
 #include <algorithm>
 #include <chrono>

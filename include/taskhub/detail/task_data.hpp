@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-#pragma once
-
 // What the client and the hub thread share about one task.
+#pragma once
 
 #include <atomic>
 #include <chrono>
@@ -22,7 +21,7 @@ namespace taskhub::detail {
 
 enum class task_status : int { pending = 0, done = 1, failed = 2 };
 
-struct task_state {
+struct task_data {
   std::uint64_t id = 0;
   std::uint64_t handler = 0;
   int target = -1;  // engine for a direct task, -1 for load-balanced
@@ -42,8 +41,8 @@ struct task_state {
 
   // Between submission and the hub taking it: the next task submitted before it, and the
   // reference that keeps it alive meanwhile.
-  task_state* next_submitted = nullptr;
-  std::shared_ptr<task_state> submitted_self;
+  task_data* next_submitted = nullptr;
+  std::shared_ptr<task_data> submitted_self;
 
   // Kept by the hub thread only.
   struct hub_part {
@@ -55,7 +54,7 @@ struct task_state {
     std::vector<int> allowed;   // when follow allows several engines
     std::vector<int> excluded;  // engines that reported an unmet dependency
     std::vector<int> tried;     // engines it failed on (retries prefer others)
-    std::vector<task_state*> dependents;  // waiting tasks to re-check when this one ends
+    std::vector<task_data*> dependents;  // waiting tasks to re-check when this one ends
     std::string error;          // "type: message" of a failed task
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
@@ -77,7 +76,7 @@ struct task_state {
 };
 
 /// A task with id `id` whose request holds its record header and room for `payload` bytes.
-std::shared_ptr<task_state> new_task(std::uint64_t id, std::uint64_t handler, int target,
+std::shared_ptr<task_data> new_task(std::uint64_t id, std::uint64_t handler, int target,
                                      std::size_t payload);
 
 }  // namespace taskhub::detail

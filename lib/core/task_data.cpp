@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // Making a task (its state, its record header, its options), and reading its failure.
-#include "taskhub/detail/task_state.hpp"
+#include "taskhub/detail/task_data.hpp"
 
 #include <chrono>
 #include <cstring>
@@ -14,7 +14,7 @@
 namespace taskhub::detail {
 
 task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size_t payload) {
-  auto t = std::allocate_shared<task_state>(block_allocator<task_state>());
+  auto t = std::allocate_shared<task_data>(block_allocator<task_data>());
   t->id = id;
   t->handler = handler;
   t->target = target;
@@ -24,7 +24,7 @@ task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size
   return t;
 }
 
-void attach_options(task_state& task, shared_options opts) {
+void attach_options(task_data& task, shared_options opts) {
   if (!opts || opts->is_plain()) return;
   task.options = std::move(opts);
   const auto& req = task.options->requirements();
@@ -35,7 +35,7 @@ void attach_options(task_state& task, shared_options opts) {
   for (auto id : req) encode(task.request, id);
 }
 
-remote_error failure_of(const task_state& task) {
+remote_error failure_of(const task_data& task) {
   std::string type = "taskhub::error", message = "the task failed";
   try {
     reader in = task.result();

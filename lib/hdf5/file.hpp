@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// Creating and opening HDF5 files.
+#pragma once
+
+#include <string>
+
+#include "hdf5/handle.hpp"
+
+namespace taskhub::detail::hdf5 {
+
+/// Creates the file at `path`, replacing one that is there; with `is_swmr_ready` in the latest
+/// file format, which single-writer/multiple-reader mode needs. Invalid when HDF5 failed.
+handle create_file(const std::string& path, bool is_swmr_ready);
+
+/// Opens the file at `path` to read. A writer that was killed leaves the SWMR flag set, which a
+/// plain open refuses; such a file is opened as a SWMR reader and `*is_swmr_read` set. Invalid
+/// when neither works; HDF5's error stack then says why the plain open failed.
+handle open_to_read(const std::string& path, bool* is_swmr_read = nullptr);
+
+}  // namespace taskhub::detail::hdf5

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// A one-dimensional, chunked, extendable dataset of rows of one type.
+#include "hdf5/table.hpp"
+
+#include <stdexcept>
+
+#include "hdf5/error_text.hpp"
+
+namespace taskhub::detail::hdf5 {
+
+namespace {
+
+const char* class_name(H5T_class_t c) {
+  switch (c) {
+    case H5T_INTEGER:
+      return "an integer";
+    case H5T_FLOAT:
+      return "a floating-point number";
+    case H5T_STRING:
+      return "a fixed-length string";
+    case H5T_ENUM:
+      return "an enum";
+    default:
+      return "of a known type";
+  }
+}
+
+}  // namespace
+
+untyped_table::untyped_table(std::string name, handle row_type, std::size_t row_size)
+    : name_(std::move(name)), type_(std::move(row_type)) {
+  if (!type_ || H5Tget_size(type_.get()) != row_size)
+    throw std::logic_error("the row type of " + name_ + " does not fit its rows");
+}
+
+void untyped_table::create(hid_t file, hsize_t chunk, hid_t file_type) {
+  const hsize_t zero = 0, unlimited = H5S_UNLIMITED;
+  handle space(H5Screate_simple(1, &zero, &unlimited));
+  handle plist(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_chunk(plist.get(), 1, &chunk);
+  set_ = handle(H5Dcreate2(file, name_.c_str(), file_type >= 0 ? file_type : type_.get(),
+                           space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT));
+  if (!set_) throw std::runtime_error("cannot create " + name_);
+  size_ = 0;
+}
+
+void untyped_table::append(const void* rows, std::size_t n) {
+  if (n == 0) return;
+  const hsize_t count = n, total = size_ + count;
+  if (H5Dset_extent(set_.get(), &total) < 0)
+    throw std::runtime_error("cannot extend " + name_ + ": " + error_text());
+  handle file_space(H5Dget_space(set_.get()));
+  H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &size_, nullptr, &count, nullptr);
+  handle memory_space(H5Screate_simple(1, &count, nullptr));
+  if (H5Dwrite(set_.get(), type_.get(), memory_space.get(), file_space.get(), H5P_DEFAULT,
+               rows) < 0)
+    throw std::runtime_error("cannot write " + name_ + ": " + error_text());
+  size_ = total;
+}
+
+void untyped_table::read_into(hid_t file,
+                              const std::function<void*(std::size_t)>& storage) const {
+  if (H5Lexists(file, name_.c_str(), H5P_DEFAULT) <= 0)
+    throw std::runtime_error("it has no " + name_ + " dataset");
+  handle set(H5Dopen2(file, name_.c_str(), H5P_DEFAULT));
+  handle space(set ? H5Dget_space(set.get()) : H5I_INVALID_HID);
+  if (!set || !space || H5Sget_simple_extent_ndims(space.get()) != 1)
+    throw std::runtime_error(name_ + " is not a one-dimensional dataset");
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  handle file_type(H5Dget_type(set.get()));
+  const handle memory_type = reading_type(file_type.get());
+  void* rows = storage(static_cast<std::size_t>(n));
+  if (n > 0 && H5Dread(set.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
+    throw std::runtime_error("cannot read " + name_ + ": " + error_text());
+}
+
+// The row type with each enum field that is a plain integer in the file read as its integer.
+handle untyped_table::reading_type(hid_t file_type) const {
+  const H5T_class_t row_class = H5Tget_class(type_.get());
+  if (row_class != H5T_COMPOUND) {
+    if (H5Tget_class(file_type) != row_class)
+      throw std::runtime_error(name_ + ": its values are not " + class_name(row_class));
+    return handle(H5Tcopy(type_.get()));
+  }
+  if (H5Tget_class(file_type) != H5T_COMPOUND)
+    throw std::runtime_error(name_ + " is not a table of rows");
+  handle out(H5Tcreate(H5T_COMPOUND, H5Tget_size(type_.get())));
+  const int fields = H5Tget_nmembers(type_.get());
+  for (unsigned i = 0; i < static_cast<unsigned>(fields); ++i) {
+    char* field = H5Tget_member_name(type_.get(), i);
+    const std::string name = field;
+    H5free_memory(field);
+    const H5T_class_t want = H5Tget_member_class(type_.get(), i);
+    const int at = H5Tget_member_index(file_type, name.c_str());
+    if (at < 0) throw std::runtime_error(name_ + " has no field '" + name + "'");
+    handle on_disk(H5Tget_member_type(file_type, static_cast<unsigned>(at)));
+    const H5T_class_t has = H5Tget_class(on_disk.get());
+    handle type(H5Tget_member_type(type_.get(), i));
+    if (want == H5T_ENUM && has == H5T_INTEGER) {
+      type = handle(H5Tget_super(type.get()));
+    } else if (has != want || (has == H5T_STRING && H5Tis_variable_str(on_disk.get()) > 0)) {
+      throw std::runtime_error(name_ + ": field '" + name + "' is not " + class_name(want));
+    }
+    H5Tinsert(out.get(), name.c_str(), H5Tget_member_offset(type_.get(), i), type.get());
+  }
+  return out;
+}
+
+}  // namespace taskhub::detail::hdf5

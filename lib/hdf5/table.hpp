@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// A one-dimensional, chunked, extendable dataset of rows of one type.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hdf5/handle.hpp"
+
+namespace taskhub::detail::hdf5 {
+
+/// The part of table<Row> that does not depend on the row's C++ type.
+class untyped_table {
+ public:
+  /// Throws std::logic_error when `row_type` is not `row_size` bytes long.
+  untyped_table(std::string name, handle row_type, std::size_t row_size);
+
+  const std::string& name() const { return name_; }
+  hid_t row_type() const { return type_.get(); }
+  /// Rows written since create().
+  hsize_t size() const { return size_; }
+
+  /// Creates the empty dataset in `file`, in chunks of `chunk` rows; its rows are `file_type` on
+  /// disk when given (a packed copy of the row type, say), else the row type. Throws
+  /// std::runtime_error.
+  void create(hid_t file, hsize_t chunk, hid_t file_type = H5I_INVALID_HID);
+
+  /// Writes `n` rows after the last one; throws std::runtime_error.
+  void append(const void* rows, std::size_t n);
+
+ protected:
+  /// Reads every row of the dataset in `file` into `storage(row count)`. Fields are matched by
+  /// name, so the file's field order, padding and number widths do not matter; each field of the
+  /// row must be there with the same class (an enum may be a plain integer on disk). Throws
+  /// std::runtime_error when the dataset is missing, not one-dimensional or of other rows.
+  void read_into(hid_t file, const std::function<void*(std::size_t)>& storage) const;
+
+ private:
+  handle reading_type(hid_t file_type) const;
+
+  std::string name_;
+  handle type_;
+  handle set_;
+  hsize_t size_ = 0;
+};
+
+/// A table of `Row`s, a struct laid out as `row_type` says (or a number).
+template <class Row>
+class table : public untyped_table {
+ public:
+  table(std::string name, handle row_type)
+      : untyped_table(std::move(name), std::move(row_type), sizeof(Row)) {}
+
+  void append(const std::vector<Row>& rows) { untyped_table::append(rows.data(), rows.size()); }
+
+  /// Every row of the dataset in `file` (see read_into()).
+  std::vector<Row> read(hid_t file) const {
+    std::vector<Row> rows;
+    read_into(file, [&rows](std::size_t n) -> void* {
+      rows.resize(n);
+      return rows.data();
+    });
+    return rows;
+  }
+};
+
+}  // namespace taskhub::detail::hdf5

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The journal's file: its tables, its lock, and recovery from what an earlier run left.
+#include "journal/journal_file.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "hdf5/attribute.hpp"
+#include "hdf5/error_text.hpp"
+#include "hdf5/file.hpp"
+#include "taskhub/error.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+void write_attributes(hid_t file) {
+  hdf5::write_text_attribute(file, "format", schema::format_name);
+  hdf5::write_attribute(file, "version", H5T_NATIVE_UINT32, &schema::format_version);
+}
+
+// Throws unless `file` says it is a journal of this version.
+void check_attributes(hid_t file) {
+  if (hdf5::read_text_attribute(file, "format") != std::string(schema::format_name))
+    throw std::runtime_error("it is not a taskhub journal");
+  std::uint32_t version = 0;
+  hdf5::read_attribute(file, "version", H5T_NATIVE_UINT32, &version);
+  if (version != schema::format_version)
+    throw std::runtime_error("it has journal version " + std::to_string(version) +
+                             ", this taskhub reads version " +
+                             std::to_string(schema::format_version));
+}
+
+}  // namespace
+
+// Two runs writing one journal would corrupt it; the lock dies with its process, even killed.
+void journal::impl::lock() {
+  const std::string name = settings.path + ".lock";
+  lock_fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) refuse("cannot create " + name + ": " + std::strerror(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+    refuse("another running program writes it (it holds " + name + ")");
+}
+
+void journal::impl::create(const std::string& path) {
+  ::unlink(path.c_str());
+  file = hdf5::create_file(path, true);
+  if (!file) refuse("cannot create the file (" + hdf5::error_text() + ")");
+  write_attributes(file.get());
+  runs.create(file.get());
+  engines.create(file.get());
+  tasks.create(file.get());
+  events.create(file.get());
+  outcomes.create(file.get());
+  errors.create(file.get());
+  results.create(file.get());
+}
+
+// Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
+void journal::impl::write_all() {
+  results.write();
+  errors.write();
+  tasks.write();
+  events.write();
+  engines.write();
+  runs.write();
+  outcomes.write();
+  if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0)
+    throw std::runtime_error("flush: " + hdf5::error_text());
+}
+
+// Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file that
+// replaces the old one; fills `stored` with the outcomes later tasks may be served from.
+void journal::impl::recover() {
+  const std::string& path = settings.path;
+  if (::access(path.c_str(), F_OK) != 0) {
+    std::fprintf(stderr, "taskhub: journal %s does not exist yet: starting a new one\n", path.c_str());
+    create(path);
+    return;
+  }
+  std::vector<run_row> old_runs;
+  std::vector<engine_row> old_engines;
+  std::vector<task_row> old_tasks;
+  std::vector<event_row> old_events;
+  std::vector<outcome_row> old_outcomes;
+  std::vector<error_row> old_errors;
+  std::vector<std::uint8_t> old_results;
+  {
+    const hdf5::handle old = hdf5::open_to_read(path);
+    if (!old) refuse("cannot be opened as HDF5 (" + hdf5::error_text() + "); it may be damaged");
+    try {
+      check_attributes(old.get());
+      old_runs = runs.read(old.get());
+      old_engines = engines.read(old.get());
+      old_tasks = tasks.read(old.get());
+      old_events = events.read(old.get());
+      old_outcomes = outcomes.read(old.get());
+      old_errors = errors.read(old.get());
+      old_results = results.read(old.get());
+    } catch (const std::runtime_error& e) {
+      refuse(std::string(e.what()) + "; refusing to resume from it");
+    }
+  }
+  for (const auto& r : old_runs) run = std::max(run, r.run + 1);
+  for (const auto& t : old_tasks) run = std::max(run, t.run + 1);
+
+  // Keep outcomes that are whole: their task is known, their result or error is on disk.
+  std::map<std::pair<std::uint32_t, std::uint64_t>, const task_row*> task_of;
+  for (const auto& t : old_tasks) task_of[{t.run, t.id}] = &t;
+  std::map<std::pair<std::uint32_t, std::uint64_t>, const error_row*> error_of;
+  for (const auto& e : old_errors) error_of[{e.run, e.id}] = &e;
+  std::vector<outcome_row> kept;
+  std::size_t dropped = 0;
+  for (const auto& o : old_outcomes) {
+    const auto it = task_of.find({o.run, o.id});
+    const bool is_kept_result = o.result_offset != schema::no_result;
+    const bool is_whole = it != task_of.end() &&
+                          (!is_kept_result || o.result_offset + o.result_size <= old_results.size()) &&
+                          (o.state != event::failed || error_of.count({o.run, o.id}));
+    if (!is_whole) {
+      ++dropped;
+      continue;
+    }
+    kept.push_back(o);
+    if (o.state != event::done && (o.state != event::failed || settings.is_retry_failed)) continue;
+    if (o.state == event::done && !is_kept_result) continue;  // its result was not kept: it runs
+    const task_row& t = *it->second;
+    served s;
+    s.outcome.is_done = o.state == event::done;
+    s.outcome.engine = o.engine;
+    s.outcome.started_us = micros(o.started);
+    s.outcome.completed_us = micros(o.completed);
+    s.offset = o.result_offset;
+    if (s.outcome.is_done) {
+      const char* at = reinterpret_cast<const char*>(old_results.data()) + o.result_offset;
+      put_raw(s.outcome.result, at, o.result_size);
+    } else {
+      const error_row& e = *error_of[{o.run, o.id}];
+      encode(s.outcome.result, text_of(e.type));
+      encode(s.outcome.result, text_of(e.message));
+    }
+    const std::string name = text_of(t.function);
+    stored[{fnv1a(name.data(), name.size()), t.args_hash, t.occurrence}] = std::move(s);
+  }
+  if (dropped > 0)
+    std::fprintf(stderr,
+                 "taskhub: journal %s: %zu outcome(s) written as the earlier run was killed are "
+                 "incomplete; those tasks run again\n",
+                 path.c_str(), dropped);
+
+  // The fresh file: written beside the old one, then renamed over it.
+  const std::string fresh = path + ".resume";
+  create(fresh);
+  runs.pending = std::move(old_runs);
+  engines.pending = std::move(old_engines);
+  tasks.pending = std::move(old_tasks);
+  events.pending = std::move(old_events);
+  outcomes.pending = std::move(kept);
+  errors.pending = std::move(old_errors);
+  results.pending = std::move(old_results);
+  try {
+    write_all();
+  } catch (const std::runtime_error& e) {
+    refuse(std::string("cannot write ") + fresh + ": " + e.what());
+  }
+  if (std::rename(fresh.c_str(), path.c_str()) != 0)
+    refuse("cannot replace it with " + fresh + ": " + std::strerror(errno));
+}
+
+}  // namespace taskhub::detail
