@@ -7,8 +7,6 @@
 #include <chrono>
 #include <thread>
 
-#include "transport/transport.hpp"
-
 namespace taskhub::detail {
 
 /// Backs off when a loop finds nothing to do: yield for a while, then sleep in growing naps that a
@@ -20,8 +18,10 @@ class backoff {
   explicit backoff(std::chrono::microseconds yield_window = yield_for()) : window_(yield_window) {}
   /// The loop did something: the next idle() starts a new quiet spell.
   void busy() { is_idle_ = false; }
-  /// Nothing to do: yields, or past the window naps on `t` (a message or wake() ends the nap).
-  void idle(transport& t, std::chrono::microseconds cap = std::chrono::microseconds::max()) {
+  /// Nothing to do: yields, or past the window naps on `t`, a transport (a message or its wake()
+  /// ends the nap).
+  template <class Transport>
+  void idle(Transport& t, std::chrono::microseconds cap = std::chrono::microseconds::max()) {
     if (const auto nap = quiet_nap(); nap.count() > 0)
       t.idle(std::min({nap, t.longest_nap(), cap}));
   }

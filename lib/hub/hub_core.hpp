@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/wait.hpp"
-#include "hub/observer.hpp"
+#include "core/hub_observer.hpp"
 #include "hub/pass_sharing.hpp"
 #include "hub/submissions.hpp"
 #include "hub/task_flow.hpp"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "hub/dependencies.hpp"
-#include "hub/observer.hpp"
+#include "core/hub_observer.hpp"
 #include "hub/scheduler.hpp"
 #include "hub/task_table.hpp"
 #include "hub/timers.hpp"

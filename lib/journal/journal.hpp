@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "taskhub/detail/codec.hpp"
-#include "hub/observer.hpp"
+#include "core/hub_observer.hpp"
 #include "taskhub/detail/task_data.hpp"
 
 namespace taskhub::detail {

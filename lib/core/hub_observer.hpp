@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// What the hub tells an observer of its tasks (the journal): one call per change of a task.
+// What the hub tells an observer of its tasks (the journal): one call per change of a task. The
+// interface lives in core so that the hub and its observers depend on it, not on each other.
 #pragma once
 
 #include <chrono>
