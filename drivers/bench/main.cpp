@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "../common/parse.hpp"
+#include "../common/terminal.hpp"
 #include "raw_mpi.hpp"
 #include "work.hpp"
 
@@ -83,11 +85,19 @@ double w3_efficiency(taskhub::hub& hub) {
   return ideal_ms / engines / (seconds_since(t0) * 1e3);
 }
 
-int flag(int argc, char** argv, const char* name, int fallback) {
+// The value of --NAME=N, or `fallback`; a value that is not a whole number from `min` to `max`
+// sets `problem` (the first one found).
+int flag(int argc, char** argv, const char* name, int fallback, int min, int max,
+         std::string& problem) {
   const std::string prefix = std::string("--") + name + "=";
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return std::atoi(argv[i] + prefix.size());
-  return fallback;
+  long long value = fallback;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) != 0) continue;
+    const std::string wanted = driver::read_whole(argv[i] + prefix.size(), min, max, value);
+    if (!wanted.empty() && problem.empty())
+      problem = driver::printable(argv[i], 200) + ": wanted " + wanted;
+  }
+  return static_cast<int>(value);
 }
 
 figures taskhub_figures(taskhub::hub& hub) {
@@ -139,9 +149,16 @@ int main(int argc, char** argv) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm);
-  const int reps = flag(argc, argv, "reps", 5);
+  std::string problem;
+  const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm, 0, 1000000, problem);
+  const int reps = flag(argc, argv, "reps", 5, 1, 1000, problem);
+  const bool is_comparing_schemes = flag(argc, argv, "schemes", 0, 0, 1, problem) != 0;
   const int inflight = hwm == 0 ? 64 : hwm;
+  if (!problem.empty()) {
+    if (rank == 0) std::fprintf(stderr, "taskhub-bench: %s\n", problem.c_str());
+    MPI_Finalize();
+    return 2;
+  }
   if (size < 2) {
     std::fprintf(stderr, "taskhub-bench needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
     MPI_Finalize();
@@ -185,7 +202,7 @@ int main(int argc, char** argv) {
     std::printf("\n| random DAG, 100,000 tiny tasks, up to 3 parents each (tasks/s) | %.0f | %.2f of W1 |\n",
                 dag, dag / w1[0]);
   }
-  if (flag(argc, argv, "schemes", 0) && code == 0) {
+  if (is_comparing_schemes && code == 0) {
     // W3 under every scheme and high-water mark.
     if (rank == 0) std::printf("\n| W3 efficiency | hwm 0 | hwm 1 | hwm 4 |\n|---|---:|---:|---:|\n");
     for (const char* name : {"leastload", "lru", "plainrandom", "twobin", "weighted"}) {

@@ -3,6 +3,7 @@
 // Running one farm command: spawn, read its output, time it out, report how it ended.
 #include "command.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,9 +14,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+
+#include "reaper.hpp"
 
 extern char** environ;
 
@@ -47,6 +51,23 @@ struct sink {
   std::string last() const { return tail.size() > tail_bytes ? tail.substr(tail.size() - tail_bytes) : tail; }
 };
 
+// Closes every descriptor above 2 in the command, after its pipes are in place.
+void close_above_stderr(posix_spawn_file_actions_t& actions) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#else
+  // Those open now; the farm's own are close-on-exec anyway.
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    const int own = ::dirfd(d);
+    while (const dirent* e = ::readdir(d)) {
+      const int fd = std::atoi(e->d_name);
+      if (fd > 2 && fd != own) posix_spawn_file_actions_addclose(&actions, fd);
+    }
+    ::closedir(d);
+  }
+#endif
+}
+
 }  // namespace
 
 run_settings& settings() {
@@ -54,7 +75,8 @@ run_settings& settings() {
   return s;
 }
 
-outcome execute(const command& c, double timeout, const std::string& output_dir) {
+outcome execute(const command& c, double timeout, double kill_grace,
+                const std::string& output_dir) {
   outcome o;
   o.host = host_name();
   o.started = now_seconds();
@@ -90,6 +112,8 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
     if (!is_overridden) env_text.emplace_back(*e);
   }
   for (const auto& [k, v] : c.env) env_text.push_back(k + "=" + v);
+  command_processes processes;
+  env_text.push_back(processes.marker());
   std::vector<char*> envp;
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -99,6 +123,7 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, pipes[0][1], 1);
   posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 2);
+  close_above_stderr(actions);  // Open MPI leaves descriptors open, its sockets among them
   if (!c.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, c.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -116,7 +141,9 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
   std::string shell_text = c.text;
   char* argv[] = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), shell_text.data(), nullptr};
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp.data());
+  const int spawned = processes.start([&](pid_t& started) {
+    return posix_spawn(&started, "/bin/sh", &actions, &attr, argv, envp.data());
+  });
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(pipes[0][1]);
@@ -125,31 +152,49 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
   if (spawned != 0) {
     return fail_start((c.cwd.empty() ? std::string() : "in " + c.cwd + ": ") + std::strerror(spawned));
   }
+  pid = processes.shell();
 
-  // Drain both pipes until they close; kill the group at the time-out. Once the shell has exited,
-  // a background child that keeps the pipes open gets a short grace, then is left to itself.
-  const auto start = std::chrono::steady_clock::now();
+  // Drain both pipes until they close; at the time-out, SIGTERM to the group, then SIGKILL after
+  // the grace. Once the shell has ended (seen without reaping it, so its pid and group stay
+  // ours), what still holds the pipes gets a short grace, then it and every other leftover of
+  // the command is ended too.
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto grace =
+      std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(kill_grace));
   bool is_open[2] = {true, true};
   bool has_exited = false;
-  int status = 0;
-  std::chrono::steady_clock::time_point exited_at;
+  clock::time_point exited_at, kill_at = clock::time_point::max();
   int naps = 0;
   char buffer[65536];
+  auto drain = [&](int i) {
+    const ssize_t got = ::read(pipes[i][0], buffer, sizeof buffer);
+    if (got > 0) {
+      streams[i].take(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+      is_open[i] = false;
+    }
+    return got > 0;
+  };
+  auto has_ended = [&](int options) {
+    siginfo_t info{};
+    const int w = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | options);
+    return (w == 0 && info.si_pid == pid) || (w < 0 && errno != EINTR);  // or cannot be waited for
+  };
   while (is_open[0] || is_open[1] || !has_exited) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!has_exited) {
-      const pid_t w = ::waitpid(pid, &status, WNOHANG);
-      if (w == pid || (w < 0 && errno != EINTR)) {  // exited (or cannot be waited for)
-        has_exited = true;
-        exited_at = now;
-      }
+    const auto now = clock::now();
+    if (!has_exited && has_ended(WNOHANG)) {
+      has_exited = true;
+      exited_at = now;
     }
     if (has_exited && now - exited_at > std::chrono::milliseconds(200)) break;
     if (!o.is_timed_out && timeout > 0 &&
         std::chrono::duration<double>(now - start).count() >= timeout) {
       o.is_timed_out = true;
-      ::kill(-pid, SIGKILL);
+      ::kill(-pid, SIGTERM);
+      kill_at = now + grace;
     }
+    if (!has_exited && now >= kill_at) ::kill(-pid, SIGKILL);
     pollfd fds[2];
     int n = 0;
     int which[2];
@@ -159,18 +204,22 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
         which[n++] = i;
       }
     int wait_ms = has_exited || n == 0 ? 10 : 100;
-    if (timeout > 0 && !o.is_timed_out) {
-      const double left = timeout - std::chrono::duration<double>(now - start).count();
+    const auto deadline = o.is_timed_out ? kill_at
+                          : timeout > 0  ? start + std::chrono::duration_cast<clock::duration>(
+                                                      std::chrono::duration<double>(timeout))
+                                        : clock::time_point::max();
+    if (!has_exited && deadline != clock::time_point::max()) {
+      const double left = std::chrono::duration<double>(deadline - now).count();
       wait_ms = std::max(1, static_cast<int>(std::min<double>(wait_ms, left * 1000 + 1)));
     }
     if (n == 0) {
-      // Both pipes closed: the command has ended or runs on without output. Without a time-out,
+      // Both pipes closed: the command has ended or runs on without output. Without a deadline,
       // wait for it; with one, look again shortly, so the clock is still watched.
       if (has_exited) continue;
-      if (timeout <= 0 || o.is_timed_out) {
-        if (::waitpid(pid, &status, 0) == pid || errno != EINTR) {
+      if (deadline == clock::time_point::max() || now >= kill_at) {
+        if (has_ended(0)) {
           has_exited = true;
-          exited_at = std::chrono::steady_clock::now();
+          exited_at = clock::now();
         }
       } else {
         std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 100 + 100 * naps++)));
@@ -178,18 +227,18 @@ outcome execute(const command& c, double timeout, const std::string& output_dir)
       continue;
     }
     if (::poll(fds, static_cast<nfds_t>(n), wait_ms) <= 0) continue;
-    for (int k = 0; k < n; ++k) {
-      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const int i = which[k];
-      const ssize_t got = ::read(pipes[i][0], buffer, sizeof buffer);
-      if (got > 0) {
-        streams[i].take(buffer, static_cast<std::size_t>(got));
-      } else if (got == 0 || errno != EINTR) {
-        is_open[i] = false;
-      }
-    }
+    for (int k = 0; k < n; ++k)
+      if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) drain(which[k]);
   }
-  for (int i = 0; i < 2; ++i) {
+  processes.end_rest(std::min(kill_at, clock::now() + grace));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  processes.reaped();
+  for (int i = 0; i < 2; ++i) {  // what the ended processes wrote last
+    if (::fcntl(pipes[i][0], F_SETFL, O_NONBLOCK) == 0)
+      while (is_open[i] && drain(i)) {
+      }
     ::close(pipes[i][0]);
     if (streams[i].file >= 0) ::close(streams[i].file);
   }
@@ -228,7 +277,7 @@ std::string to_text(const outcome& o) {
 
 std::string run_command(const command& c) {
   const double timeout = c.timeout > 0 ? c.timeout : settings().timeout;
-  outcome o = execute(c, timeout, settings().output_dir);
+  outcome o = execute(c, timeout, settings().kill_grace, settings().output_dir);
   if (o.exit_code == 0 && o.signal == 0 && !o.is_timed_out) return to_text(o);
   std::string why = describe(o, timeout);
   // The last line of stderr says most about a failure.

@@ -35,6 +35,7 @@ std::string identity(const command& c);
 struct run_settings {
   std::string output_dir;  // empty: keep only the tails
   double timeout = 0;      // default seconds per command; 0: none
+  double kill_grace = 5;   // seconds from SIGTERM to SIGKILL, at a time-out and for leftovers
 };
 run_settings& settings();
 
@@ -56,9 +57,12 @@ class command_failed : public std::runtime_error {
 /// Bytes of each stream kept in an outcome.
 inline constexpr std::size_t tail_bytes = 2048;
 
-/// Runs `c` and waits for it (killing its process group after `timeout` seconds, if positive),
-/// keeping its whole output in `output_dir` when not empty. Never throws.
-outcome execute(const command& c, double timeout, const std::string& output_dir);
+/// Runs `c` and waits for it, keeping its whole output in `output_dir` when not empty. After
+/// `timeout` seconds (if positive) its process group gets SIGTERM, and SIGKILL `kill_grace`
+/// seconds later. Once it has ended, what it left running (in its group, or adopted by this
+/// process: see reaper.hpp) is ended the same way. The command inherits no descriptor but 0, 1
+/// and 2. Never throws.
+outcome execute(const command& c, double timeout, double kill_grace, const std::string& output_dir);
 
 /// The outcome as text, as the journal keeps it (`h5dump -r -d /results` shows it):
 /// "exit N", "signal N", "host H", "started S", "ended S" lines, then "stdout:" and "stderr:"

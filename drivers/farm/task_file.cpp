@@ -3,13 +3,17 @@
 // Reading a farm task file: plain lines or strict JSON lines.
 #include "task_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <map>
-#include <memory>
 #include <stdexcept>
+
+#include "../common/parse.hpp"
+#include "../common/terminal.hpp"
 
 namespace farm {
 namespace {
@@ -19,7 +23,7 @@ struct json {
   enum kind_t { null, boolean, number, string, array, object } kind = null;
   bool b = false;
   double n = 0;
-  std::string s;
+  std::string s;  // a string's value, or a number as written
   std::vector<json> items;
   std::vector<std::pair<std::string, json>> members;
 
@@ -104,16 +108,42 @@ class json_reader {
       v.kind = json::boolean;
     } else if (word("null")) {
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      const char* begin = t_.c_str() + at_;
-      char* end = nullptr;
       v.kind = json::number;
-      v.n = std::strtod(begin, &end);
-      at_ += static_cast<std::size_t>(end - begin);
-      if (!std::isfinite(v.n)) fail("a number out of range");
+      v.s = number_text();
+      const auto [end, error] = std::from_chars(v.s.data(), v.s.data() + v.s.size(), v.n);
+      if (error != std::errc() || end != v.s.data() + v.s.size() || !std::isfinite(v.n))
+        fail("a number out of range");
     } else {
       fail(std::string("unexpected '") + c + "'");
     }
     return v;
+  }
+
+  // A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+  std::string number_text() {
+    const std::size_t begin = at_;
+    const auto is_digit = [&] { return at_ < t_.size() && t_[at_] >= '0' && t_[at_] <= '9'; };
+    const auto run_of_digits = [&] {
+      if (!is_digit()) fail("a number needs a digit here");
+      while (is_digit()) ++at_;
+    };
+    if (t_[at_] == '-') ++at_;
+    if (at_ < t_.size() && t_[at_] == '0') {
+      ++at_;
+      if (is_digit()) fail("a number cannot start with 0");
+    } else {
+      run_of_digits();
+    }
+    if (at_ < t_.size() && t_[at_] == '.') {
+      ++at_;
+      run_of_digits();
+    }
+    if (at_ < t_.size() && (t_[at_] == 'e' || t_[at_] == 'E')) {
+      ++at_;
+      if (at_ < t_.size() && (t_[at_] == '+' || t_[at_] == '-')) ++at_;
+      run_of_digits();
+    }
+    return t_.substr(begin, at_ - begin);
   }
 
   // Four hex digits of a \u escape.
@@ -191,13 +221,16 @@ class json_reader {
   int depth_ = 0;
 };
 
+// A name from the task file inside a message: quoted, escaped and short.
+std::string quoted(const std::string& name) { return '"' + driver::printable(name, 64) + '"'; }
+
 task_line task_of_json(const json& v) {
   if (v.kind != json::object) throw std::runtime_error("a JSON line must be an object");
   task_line t;
   bool has_cmd = false;
   auto want = [](const json& value, json::kind_t kind, const std::string& key) {
     if (value.kind != kind)
-      throw std::runtime_error("\"" + key + "\" is " + json::name_of(value.kind) + ", wanted " +
+      throw std::runtime_error(quoted(key) + " is " + json::name_of(value.kind) + ", wanted " +
                                json::name_of(kind));
   };
   for (const auto& [key, value] : v.members) {
@@ -213,19 +246,23 @@ task_line task_of_json(const json& v) {
       for (const auto& [name, text] : value.members) {
         want(text, json::string, "env." + name);
         if (name.empty() || name.find('=') != std::string::npos)
-          throw std::runtime_error("\"env\" has an invalid variable name '" + name + "'");
+          throw std::runtime_error("\"env\" has an invalid variable name " + quoted(name));
         t.cmd.env.emplace_back(name, text.s);
       }
     } else if (key == "retries") {
       want(value, json::number, key);
-      if (value.n < 0 || value.n != std::floor(value.n) || value.n > 1000)
-        throw std::runtime_error("\"retries\" must be a whole number from 0 to 1000");
-      t.retries = static_cast<int>(value.n);
-    } else if (key == "timeout") {
-      want(value, json::number, key);
-      if (!(value.n > 0) || value.n > 1e7)
-        throw std::runtime_error("\"timeout\" must be a positive number of seconds, at most 1e7");
-      t.cmd.timeout = value.n;
+      long long n = 0;
+      const std::string wanted = driver::read_whole(value.s, 0, max_retries, n);
+      if (!wanted.empty())
+        throw std::runtime_error("\"retries\" is " + value.s + ": wanted " + wanted);
+      t.retries = static_cast<int>(n);
+    } else if (key == "timeout") {  // seconds, or a duration as the flags write it
+      if (value.kind != json::string) want(value, json::number, key);
+      const std::string wanted =
+          driver::read_duration(value.s, 0, true, max_timeout, t.cmd.timeout);
+      if (!wanted.empty())
+        throw std::runtime_error("\"timeout\" is " + driver::printable(value.s, 64) + ": wanted " +
+                                 wanted);
     } else if (key == "tags") {
       want(value, json::array, key);
       for (const auto& tag : value.items) {
@@ -233,8 +270,8 @@ task_line task_of_json(const json& v) {
         t.tags.push_back(tag.s);
       }
     } else {
-      throw std::runtime_error("unknown key \"" + key +
-                               "\" (known: cmd, cwd, env, retries, timeout, tags)");
+      throw std::runtime_error("unknown key " + quoted(key) +
+                               " (known: cmd, cwd, env, retries, timeout, tags)");
     }
   }
   if (!has_cmd) throw std::runtime_error("no \"cmd\"");
@@ -243,39 +280,81 @@ task_line task_of_json(const json& v) {
   return t;
 }
 
+// One line of a task file (without its end of line) into `f`.
+void read_line(task_file& f, const std::string& path, int number, std::string& line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const auto first = line.find_first_not_of(" \t");
+  if (first == std::string::npos || line[first] == '#') return;
+  try {
+    if (line.find('\0') != std::string::npos) throw std::runtime_error("the line holds a NUL byte");
+    task_line t;
+    // JSON when it opens an object ("{" then a key or "}"); a shell group "{ cmd; }" is a command.
+    const auto next = line.find_first_not_of(" \t", first + 1);
+    const bool is_json =
+        line[first] == '{' && (next == std::string::npos || line[next] == '"' || line[next] == '}');
+    if (is_json) {
+      t = task_of_json(json_reader(line).read_document());
+    } else {
+      t.cmd.text = line.substr(first);
+    }
+    t.cmd.line = number;
+    f.tasks.push_back(std::move(t));
+  } catch (const std::exception& e) {
+    f.problems.push_back(path + ":" + std::to_string(number) + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 task_file read_task_file(const std::string& path) {
   task_file f;
-  std::ifstream in(path);
-  if (!in) {
-    f.problems.push_back(path + ": cannot be read");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    f.failure = path + ": cannot be read: " + std::strerror(errno);
     return f;
   }
   std::string line;
+  std::size_t length = 0;  // of the line so far; past the limit it is counted, not kept
   int number = 0;
-  while (std::getline(in, line)) {
+  const auto end_line = [&] {
     ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    try {
-      if (line.find('\0') != std::string::npos) throw std::runtime_error("the line holds a NUL byte");
-      task_line t;
-      // JSON when it opens an object ("{" then a key or "}"); a shell group "{ cmd; }" is a command.
-      const auto next = line.find_first_not_of(" \t", first + 1);
-      const bool is_json = line[first] == '{' && (next == std::string::npos || line[next] == '"' || line[next] == '}');
-      if (is_json) {
-        t = task_of_json(json_reader(line).read_document());
-      } else {
-        t.cmd.text = line.substr(first);
-      }
-      t.cmd.line = number;
-      f.tasks.push_back(std::move(t));
-    } catch (const std::exception& e) {
-      f.problems.push_back(path + ":" + std::to_string(number) + ": " + e.what());
+    if (length > max_line_bytes) {
+      f.problems.push_back(path + ":" + std::to_string(number) + ": the line is " +
+                           std::to_string(length) + " bytes long; the limit is " +
+                           std::to_string(max_line_bytes) + " (64 KiB)");
+    } else {
+      read_line(f, path, number, line);
+    }
+    line.clear();
+    length = 0;
+  };
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      f.failure = path + ": cannot be read" +
+                  (number > 0 ? " after line " + std::to_string(number) : std::string()) + ": " +
+                  std::strerror(errno);
+      break;
+    }
+    if (got == 0) {
+      if (length > 0) end_line();  // the last line has no end of line
+      break;
+    }
+    const char* at = buffer;
+    const char* const end = buffer + got;
+    while (at < end) {
+      const char* nl = static_cast<const char*>(std::memchr(at, '\n', end - at));
+      const std::size_t piece = (nl ? nl : end) - at;
+      if (length + piece <= max_line_bytes) line.append(at, piece);
+      length += piece;
+      if (!nl) break;
+      at = nl + 1;
+      end_line();
     }
   }
+  ::close(fd);
   return f;
 }
 
