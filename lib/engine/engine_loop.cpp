@@ -276,6 +276,14 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
     crash_landing() = outer_landing;
     fail("unknown exception", "a value that is not a std::exception was thrown");
   }
+  if (rec.size() - at > max_record_bytes) {  // no transport carries it: the task fails instead
+    const auto size = rec.size() - at - sizeof(record_header) - sizeof(run_times);
+    fail(failure::message_too_large,
+         "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") returned " +
+             std::to_string(size) + " bytes; a result carries at most " +
+             std::to_string(max_record_bytes) + " (2 GiB)");
+    rec.shrink_to_fit();
+  }
   set_completed(rec, at, now_us());
   end_record(rec, at);
   --depth_;
