@@ -66,7 +66,7 @@ const T& get(const std::string& name) {
   auto& e = detail::store_lookup(name);
   if (const T* cached = std::any_cast<T>(&e.cache)) return *cached;
   detail::reader in(e.data.data(), e.data.size());
-  e.cache = detail::decode<T>(in);
+  e.cache = detail::decode_whole<T>(in, ("the value '" + name + "'").c_str());
   return *std::any_cast<T>(&e.cache);
 }
 

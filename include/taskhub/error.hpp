@@ -66,6 +66,8 @@ inline constexpr const char* task_timeout = "taskhub::task_timeout";
 inline constexpr const char* task_aborted = "taskhub::task_aborted";
 /// The task crashed its engine (a fatal signal such as a segmentation fault); the engine retires.
 inline constexpr const char* engine_crash = "taskhub::engine_crash";
+/// The task's arguments or result exceed the largest message (2 GiB).
+inline constexpr const char* message_too_large = "taskhub::message_too_large";
 /// The run ended before the task finished.
 inline constexpr const char* run_ended = "taskhub::run_ended";
 }  // namespace failure

@@ -87,7 +87,7 @@ class future : public task_handle {
     rethrow_if_failed();
     if constexpr (!std::is_void_v<R>) {
       detail::reader in = s_->result();
-      return detail::decode<R>(in);
+      return detail::decode_whole<R>(in, "the result");
     }
   }
 };

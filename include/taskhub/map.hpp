@@ -232,6 +232,16 @@ class map_result {
       }
       ready_.push_back(std::move(o));
     }
+    if (in.remaining() != 0) {  // the items were encoded as another type: none can be trusted
+      for (std::size_t k = 0; k < c.count; ++k) {
+        auto& o = ready_[ready_.size() - c.count + k];
+        o.value.reset();
+        o.error = remote_error("taskhub::decode_error",
+                               "the results of a chunk have " + std::to_string(in.remaining()) +
+                                   " bytes left over: they were encoded as another type",
+                               s.engine, detail::handler_name(s.handler), s.id);
+      }
+    }
   }
 
   map_options opts_;

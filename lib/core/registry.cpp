@@ -29,8 +29,7 @@ registry& the_registry() {
   return r;
 }
 
-std::uint64_t fnv1a(const char* s) {
-  std::uint64_t h = 1469598103934665603ull;
+std::uint64_t fnv1a(const char* s, std::uint64_t h = 1469598103934665603ull) {
   for (; *s; ++s) {
     h ^= static_cast<unsigned char>(*s);
     h *= 1099511628211ull;
@@ -81,10 +80,10 @@ std::string readable(const std::string& stable_name) {
 
 }  // namespace
 
-std::uint64_t register_handler(const char* stable_name, invoke_fn invoke) {
+std::uint64_t register_handler(const char* stable_name, const char* signature, invoke_fn invoke) {
   auto& r = the_registry();
   std::lock_guard<std::mutex> lock(r.m);
-  const std::uint64_t id = fnv1a(stable_name);
+  const std::uint64_t id = fnv1a(signature, fnv1a("|", fnv1a(stable_name)));
   if (r.is_frozen.load()) {
     std::fprintf(stderr, "taskhub: '%s' registered after start-up is ignored: the ranks have already "
                  "agreed on their tables\n", readable(stable_name).c_str());

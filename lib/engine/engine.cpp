@@ -26,8 +26,8 @@ void store_get(reader& in, bytes& out) {
   put_raw(out, e.data.data(), e.data.size());
 }
 
-const std::uint64_t store_put_id = register_handler("taskhub::store_put", &store_put);
-const std::uint64_t store_get_id = register_handler("taskhub::store_get", &store_get);
+const std::uint64_t store_put_id = register_handler("taskhub::store_put", "", &store_put);
+const std::uint64_t store_get_id = register_handler("taskhub::store_get", "", &store_get);
 
 }  // namespace
 

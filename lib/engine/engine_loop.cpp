@@ -172,6 +172,9 @@ task_ptr engine_loop::make_task(std::uint64_t handler, int target, std::size_t p
 void engine_loop::submit(task_ptr t) {
   if (t->target >= 0)
     throw error("a task cannot send tasks to a chosen engine; submit them load-balanced");
+  if (t->request.size() > max_record_bytes - (std::uint64_t(1) << 20))  // room for the options
+    throw error("a task cannot submit a task of " + std::to_string(t->request.size()) +
+                " bytes; a task carries at most " + std::to_string(max_record_bytes) + " (2 GiB)");
   const auto at = begin_record(out_, record_kind::submit, t->id, t->handler);
   const auto size_at = out_.size();
   encode<std::uint64_t>(out_, 0);
@@ -275,6 +278,14 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
   } catch (...) {
     crash_landing() = outer_landing;
     fail("unknown exception", "a value that is not a std::exception was thrown");
+  }
+  if (rec.size() - at > max_record_bytes) {  // no transport carries it: the task fails instead
+    const auto size = rec.size() - at - sizeof(record_header) - sizeof(run_times);
+    fail(failure::message_too_large,
+         "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") returned " +
+             std::to_string(size) + " bytes; a result carries at most " +
+             std::to_string(max_record_bytes) + " (2 GiB)");
+    rec.shrink_to_fit();
   }
   set_completed(rec, at, now_us());
   end_record(rec, at);

@@ -68,6 +68,14 @@ std::size_t task_flow::abort(const std::vector<std::uint64_t>& ids) {
 
 void task_flow::accept(task_ptr t) {
   table_.insert(t);
+  if (t->request.size() > max_record_bytes) {  // no transport carries it: only this task fails
+    fail(*t, failure::message_too_large,
+         "task " + std::to_string(t->id) + " (" + handler_name(t->handler) + ") takes " +
+             std::to_string(t->request.size()) + " bytes of arguments; a task carries at most " +
+             std::to_string(max_record_bytes) + " (2 GiB): share large data through files, or "
+             "split it across tasks");
+    return;
+  }
   if (const auto* stored = observer_->submitted(*t)) {
     restore(*t, *stored);
     return;

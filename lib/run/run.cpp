@@ -44,14 +44,8 @@ std::string host_name() {
   return name;
 }
 
-// Every engine's host and tags, on rank 0 (nothing elsewhere), in engine order.
-void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const run_options& opts,
-                    hub_core::config& cfg) {
-  std::string mine;
-  if (rank != 0) {
-    mine = host_name() + '\n';
-    for (const auto& t : tags_of(s, opts, rank)) mine += t + '\n';
-  }
+// Every rank's `mine`, on rank 0 in rank order (empty elsewhere).
+std::vector<std::string> gather_strings(MPI_Comm world, int rank, int size, const std::string& mine) {
   int length = static_cast<int>(mine.size());
   std::vector<int> lengths(static_cast<std::size_t>(size)), offsets(lengths.size());
   check_mpi(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, world), "MPI_Gather");
@@ -67,20 +61,57 @@ void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const
   check_mpi(MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
                         MPI_CHAR, 0, world),
             "MPI_Gatherv");
-  if (rank != 0) return;
-  for (int r = 1; r < size; ++r) {
-    std::vector<std::string> t;
-    const std::string s = all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
-                                     static_cast<std::size_t>(lengths[static_cast<std::size_t>(r)]));
-    std::size_t at = 0;
-    while (at < s.size()) {
-      const auto nl = s.find('\n', at);
-      t.push_back(s.substr(at, nl - at));
-      at = nl + 1;
-    }
+  std::vector<std::string> out;
+  if (rank != 0) return out;
+  for (int r = 0; r < size; ++r)
+    out.push_back(all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
+                             static_cast<std::size_t>(lengths[static_cast<std::size_t>(r)])));
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < s.size();) {
+    const auto nl = std::min(s.find('\n', at), s.size());
+    lines.push_back(s.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return lines;
+}
+
+// Every engine's host and tags, on rank 0 (nothing elsewhere), in engine order.
+void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const run_options& opts,
+                    hub_core::config& cfg) {
+  std::string mine;
+  if (rank != 0) {
+    mine = host_name() + '\n';
+    for (const auto& t : tags_of(s, opts, rank)) mine += t + '\n';
+  }
+  const auto all = gather_strings(world, rank, size, mine);
+  for (int r = 1; r < static_cast<int>(all.size()); ++r) {
+    auto t = lines_of(all[static_cast<std::size_t>(r)]);
     cfg.hosts.push_back(t.empty() ? std::string() : t.front());
     if (!t.empty()) t.erase(t.begin());
     cfg.tags.push_back(std::move(t));
+  }
+}
+
+// Rank 0 says, in one line, when a rank was launched with other settings than its own (rank 0's
+// apply: the hub decides them).
+void compare_settings(MPI_Comm world, int rank, int size, const settings& s) {
+  const auto all = gather_strings(world, rank, size, decided_on_rank_0(s));
+  if (rank != 0) return;
+  const auto ours = lines_of(all[0]);
+  for (int r = 1; r < size; ++r) {
+    const auto theirs = lines_of(all[static_cast<std::size_t>(r)]);
+    for (std::size_t i = 0; i < ours.size() && i < theirs.size(); ++i) {
+      if (ours[i] == theirs[i]) continue;
+      std::fprintf(stderr,
+                   "taskhub: rank %d was launched with other taskhub settings than rank 0 (%s, "
+                   "rank 0 has %s); rank 0's apply\n",
+                   r, theirs[i].c_str(), ours[i].c_str());
+      return;
+    }
   }
 }
 
@@ -229,6 +260,10 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     MPI_Comm_size(world, &size);
     const std::string problem = compare_tables(world, rank, size);
     freeze_handlers();
+    // The hub decides the run's settings: rank 0's verdict on them holds on every rank, so all
+    // take the same path from here.
+    compare_settings(world, rank, size, s);
+    bad_setting = agree(world, rank, bad_setting, "rank 0 refused to start");
     // The journal opens (and an old one is replaced) only once the run is sure to start.
     std::string journal_problem;
     if (bad_setting.empty() && problem.empty()) {

@@ -70,4 +70,12 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
   return s;
 }
 
+std::string decided_on_rank_0(const settings& s) {
+  return "--taskhub-hwm=" + std::to_string(s.hwm) + "\n--taskhub-scheme=" + s.scheme +
+         "\n--taskhub-engines=" + std::to_string(s.local_engines) + "\n--taskhub-journal=" +
+         s.journal + "\n--taskhub-resume=" + s.resume + "\n--taskhub-journal-flush=" +
+         s.journal_flush + "\n--taskhub-journal-results=" + (s.is_storing_results ? "1" : "0") +
+         "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n";
+}
+
 }  // namespace taskhub::detail

@@ -32,6 +32,9 @@ struct settings {
   std::string command;                              // argv, for the journal
 };
 
+/// The settings rank 0 decides, one "name value" per line, to compare across ranks.
+std::string decided_on_rank_0(const settings& s);
+
 /// Reads every flag and variable of a run.
 settings read_settings(int argc, char** argv, const run_options& opts);
 

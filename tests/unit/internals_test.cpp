@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// The runtime's building blocks that need no MPI: a lane's ring, and the block pool.
+// The runtime's building blocks that need no MPI: a lane's ring, the block pool, the codec.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -13,6 +13,8 @@
 
 #include "transport/lane.hpp"
 #include "taskhub/detail/block_pool.hpp"
+#include "taskhub/detail/codec.hpp"
+#include "taskhub/error.hpp"
 
 namespace {
 
@@ -135,3 +137,14 @@ TEST(block_pool, reuses_blocks_and_takes_them_back_from_any_thread) {
 }
 
 }  // namespace
+
+// A value encoded as one type and decoded as another is refused, not served.
+TEST(codec, refuses_a_value_encoded_as_another_type) {
+  using namespace taskhub::detail;
+  bytes out;
+  encode(out, 41.5);
+  reader in(out.data(), out.size());
+  EXPECT_THROW(decode_whole<int>(in, "the result"), taskhub::decode_error);
+  reader again(out.data(), out.size());
+  EXPECT_EQ(decode_whole<double>(again, "the result"), 41.5);
+}

@@ -231,4 +231,15 @@ T decode(reader& in) {
   return codec<T>::get(in);
 }
 
+/// Reads one `T` that must be all `in` holds: bytes left over mean the writer encoded another
+/// type (`what` names the value in the error).
+template <class T>
+T decode_whole(reader& in, const char* what) {
+  T v = codec<T>::get(in);
+  if (in.remaining() != 0)
+    throw decode_error(std::string(what) + " has " + std::to_string(in.remaining()) +
+                       " bytes left over: it was encoded as another type");
+  return v;
+}
+
 }  // namespace taskhub::detail

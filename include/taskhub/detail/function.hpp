@@ -25,8 +25,10 @@ using invoke_fn = void (*)(reader& args, bytes& out);
 /// The demangled type name of the exception `e` (e.g. "std::domain_error").
 std::string exception_type_name(const std::exception& e);
 
-/// Registers a handler under the hash of `stable_name`; returns its id. Defined in the runtime.
-std::uint64_t register_handler(const char* stable_name, invoke_fn invoke);
+/// Registers a handler under the hash of `stable_name` and `signature` (the mangled names of its
+/// tag and of its parameter and result types: a mangled function name has no result type);
+/// returns its id. Defined in the runtime.
+std::uint64_t register_handler(const char* stable_name, const char* signature, invoke_fn invoke);
 
 template <class Sig>
 struct signature;
@@ -186,7 +188,8 @@ struct function_handler {
 };
 template <auto Fn>
 const std::uint64_t function_handler<Fn>::id =
-    register_handler(typeid(fn_tag<Fn>).name(), &function_handler<Fn>::invoke);
+    register_handler(typeid(fn_tag<Fn>).name(), typeid(typename function_handler<Fn>::sig).name(),
+                     &function_handler<Fn>::invoke);
 
 /// The handler of a function-object type or captureless lambda: `hub.apply<square>(...)`.
 template <class F>
@@ -207,7 +210,8 @@ struct object_handler {
 };
 template <class F>
 const std::uint64_t object_handler<F>::id =
-    register_handler(typeid(type_tag<F>).name(), &object_handler<F>::invoke);
+    register_handler(typeid(type_tag<F>).name(), typeid(typename object_handler<F>::sig).name(),
+                     &object_handler<F>::invoke);
 
 /// Appends one item's outcome: a status byte, then the result or the exception's type and text.
 template <class Sig, class Fn>
@@ -241,7 +245,8 @@ struct chunk_handler {
 };
 template <class Handler>
 const std::uint64_t chunk_handler<Handler>::id =
-    register_handler(typeid(chunk_handler<Handler>).name(), &chunk_handler<Handler>::invoke);
+    register_handler(typeid(chunk_handler<Handler>).name(), typeid(typename Handler::sig).name(),
+                     &chunk_handler<Handler>::invoke);
 
 /// Maps what the user names (a function pointer value or a type) to its handler.
 template <auto Fn>

@@ -41,6 +41,9 @@ static_assert(sizeof(record_header) == 32, "record_header must stay 32 bytes");
 constexpr std::uint32_t has_requirements_flag = 1u << 31;
 constexpr std::uint32_t attempt_mask = ~has_requirements_flag;
 
+/// The largest record a batch may carry: one MPI message counts its bytes in an int.
+constexpr std::uint64_t max_record_bytes = 0x7fffffffu;
+
 /// Ids of tasks that tasks submit: the submitting engine's rank above bit 48, a count below.
 /// Ids below are the client's on rank 0.
 constexpr std::uint64_t task_of_task_ids = std::uint64_t(1) << 48;
