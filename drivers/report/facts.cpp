@@ -327,12 +327,18 @@ std::string human_seconds(double s) {
 }
 
 std::string utc_time(double epoch) {
+  if (!(std::fabs(epoch) < 1e15)) return "?";  // a time_t could not hold it, or not a number
   const std::time_t t = static_cast<std::time_t>(epoch);
   std::tm tm{};
   char text[64];
   if (!gmtime_r(&t, &tm) || !std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm))
     return "?";
   return text;
+}
+
+bool is_c1(const std::string& utf8, std::size_t i) {
+  return static_cast<unsigned char>(utf8[i]) == 0xc2 && i + 1 < utf8.size() &&
+         static_cast<unsigned char>(utf8[i + 1]) <= 0x9f;
 }
 
 std::string clean_utf8(const std::string& text) {
@@ -363,15 +369,21 @@ std::string clean_utf8(const std::string& text) {
   return out;
 }
 
-std::string printable(const std::string& text) {
+std::string printable(const std::string& text, bool is_keeping_newlines) {
   std::string out;
-  for (char c : clean_utf8(text)) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n') || u == 0x7f) {
+  const std::string valid = clean_utf8(text);
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const auto u = static_cast<unsigned char>(valid[i]);
+    if (u == '\n' && is_keeping_newlines) {
+      out += '\n';
+    } else if (u < 0x20 || u == 0x7f) {  // C0 and DEL: ^@ to ^_, ^?
       out += '^';
       out += static_cast<char>(u == 0x7f ? '?' : u + 0x40);
+    } else if (is_c1(valid, i)) {  // U+0080 to U+009F: M-^@ to M-^_, as cat -v shows them
+      out += "M-^";
+      out += static_cast<char>(static_cast<unsigned char>(valid[++i]) - 0x40);
     } else {
-      out += c;
+      out += valid[i];
     }
   }
   return out;

@@ -16,10 +16,18 @@ namespace {
 constexpr double width = 1000, left = 190, right = 30, plot = width - left - right;
 constexpr double row_height = 22, bar_height = 15;
 
-// Text for XML: markup characters escaped; control characters, which XML forbids, become spaces.
+// Text for XML: markup characters escaped; control characters (C0, which XML forbids, DEL and
+// C1, which it discourages) become spaces.
 std::string xml(const std::string& text) {
   std::string out;
-  for (char c : clean_utf8(text)) {
+  const std::string valid = clean_utf8(text);
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const char c = valid[i];
+    if (is_c1(valid, i) || c == 0x7f) {
+      out += ' ';
+      i += c == 0x7f ? 0 : 1;
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";
