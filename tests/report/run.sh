@@ -263,7 +263,8 @@ hostile)
   run huge "$dir/huge.h5"
   [ "$code" -eq 2 ] || fail "huge extent: exit code $code: $(cat "$dir/huge.err")"
   [ "$(wc -l <"$dir/huge.err")" -eq 1 ] || fail "huge extent: not one line: $(cat "$dir/huge.err")"
-  grep -Eqx "taskhub-report: $dir/huge.h5: events declares 1099511627776 rows of [0-9]+ bytes, more than the file's [0-9]+ bytes can hold" \
+  rows="events declares 1099511627776 rows of [0-9]+ bytes"
+  grep -Eqx "taskhub-report: $dir/huge.h5: $rows, more than the file's [0-9]+ bytes can hold" \
     "$dir/huge.err" || fail "huge extent: $(cat "$dir/huge.err")"
 
   # The format attribute as other writers store it reads as the format.
@@ -318,7 +319,8 @@ EOF
   [ "$code" -eq 0 ] || fail "controls: exit code $code: $(cat "$dir/controls.err")"
   no_controls "$dir/controls.out"
   no_controls "$dir/controls.svg"
-  has controls "  run 1 task 4  parse     2 (node-b)        1  failed   typeM-^[: esc ^[[31m nel M-^E csi M-^[2J raw $(printf '\357\277\275\357\277\275') del ^?"
+  shown="esc ^[[31m nel M-^E csi M-^[2J raw $(printf '\357\277\275\357\277\275') del ^?"
+  has controls "  run 1 task 4  parse     2 (node-b)        1  failed   typeM-^[: $shown"
   grep -qF "1 (node-M-^[1m)" "$dir/controls.out" || fail "controls: the host is not shown"
   run controls_json "$dir/controls.h5" --run=1 --json
   no_controls "$dir/controls_json.out"
@@ -326,7 +328,8 @@ EOF
 import json, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 assert "esc \\u001b[31m nel \\u0085 csi \\u009b2J raw \ufffd\ufffd del \\u007f" in text, text
-assert json.loads(text)["failures"][0]["message"] == "esc \x1b[31m nel \x85 csi \x9b2J raw \ufffd\ufffd del \x7f"
+message = json.loads(text)["failures"][0]["message"]
+assert message == "esc \x1b[31m nel \x85 csi \x9b2J raw \ufffd\ufffd del \x7f", message
 EOF
   # refused NAME TEXT ARGS...: exit code 2 and one error line, with TEXT and no controls.
   refused() {
