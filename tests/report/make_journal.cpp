@@ -9,8 +9,6 @@
 //   killed         stops without closing the file, as a killed hub would: the SWMR flag stays set
 //   retries N      adds a run 4 with one task retried N times (its errors left out, to keep the
 //                  file small; N is 40,000 by default)
-//   many N         retries N, and N / 8 tasks cancelled for as many reasons, and N / 8 more runs
-//                  of one engine and one task each
 //   huge-extent    /events declares 2^40 rows that the file has no room for
 //   format-nullterm, format-nullpad, format-spacepad, format-utf8, format-utf8-variable
 //                  the format attribute as other writers store it: 15 bytes without a NUL,
@@ -236,12 +234,11 @@ int main(int argc, char** argv) {
     copy_text(errors[0].type, "type\xc2\x9b");
     copy_text(engines[3].host, "node-\xc2\x9b" "1m");
   }
-  if (mode == "retries" || mode == "many") {
+  if (mode == "retries") {
     const std::uint64_t n = argc > 3 ? std::stoull(argv[3]) : 40000;
     runs.push_back({4, t0 + 200, 2, {}, {}});
     engines.push_back({4, 1, {}});
     task(4, 1, "flaky", 200);
-    std::vector<error_row> more;
     for (std::uint32_t k = 1; k <= n; ++k) {
       const double at = 200 + 1e-4 * k;
       events.push_back({4, 1, t0 + at, dispatched, 1, k});
@@ -249,20 +246,6 @@ int main(int argc, char** argv) {
     }
     const auto last = static_cast<std::uint32_t>(n + 1);
     ran(4, 1, 1, 200 + 1e-4 * (n + 1), 200 + 1e-4 * (n + 2), done, last);
-    for (std::uint64_t id = 2; mode == "many" && id < 2 + n / 8; ++id) {
-      task(4, id, "parse", 200);
-      events.push_back({4, id, t0 + 201, cancelled, -1, 0});
-      outcomes.push_back({4, id, cancelled, 0, -1, 0, 0, 0, 0, 0});
-      more.push_back({4, id, {}, {}});
-      copy_text(more.back().type, "reason " + std::to_string(id));
-    }
-    for (std::uint32_t run = 5; mode == "many" && run < 5 + n / 8; ++run) {
-      runs.push_back({run, t0 + 300 + run, 1, {}, {}});
-      engines.push_back({run, 1, {}});
-      task(run, 1, "integrate", 300 + run);
-      ran(run, 1, 1, 300.5 + run, 300.75 + run, done, 1);
-    }
-    errors.insert(errors.end(), more.begin(), more.end());
   }
   if (mode == "empty") {  // a journal whose run has not started: every dataset, no rows
     runs.clear();
