@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <set>
@@ -33,6 +34,49 @@ bool is_restored(const outcome_row& o) { return o.is_restored || o.what == event
 bool has_ran(const outcome_row& o) {
   return !is_restored(o) && o.started > 0 && o.completed >= o.started;
 }
+
+// Finds the dispatch of each retried attempt of one task: the last `dispatched` event (in file
+// order) of the same attempt at or before the retry. One binary search per retry, so that a task
+// retried n times costs n log n, not n^2.
+class dispatches {
+ public:
+  explicit dispatches(const std::vector<const event_row*>& events) {
+    for (std::size_t k = 0; k < events.size(); ++k) {
+      const event_row* d = events[k];
+      if (d->what == event::dispatched && !std::isnan(d->time))
+        sent_.push_back({{d->attempt, d->time}, k, d});
+    }
+    std::sort(sent_.begin(), sent_.end(),
+              [](const entry& a, const entry& b) { return a.key < b.key; });
+    // Each entry then names the latest in file order of its attempt's dispatches up to its time.
+    for (std::size_t i = 1; i < sent_.size(); ++i) {
+      const entry& before = sent_[i - 1];
+      if (before.key.first == sent_[i].key.first && before.order > sent_[i].order) {
+        sent_[i].order = before.order;
+        sent_[i].latest = before.latest;
+      }
+    }
+  }
+
+  /// The dispatch of the attempt that `retry` ended, or null.
+  const event_row* of(const event_row& retry) const {
+    if (std::isnan(retry.time)) return nullptr;
+    const key_type key{retry.attempt, retry.time};
+    const auto it = std::upper_bound(sent_.begin(), sent_.end(), key,
+                                     [](const key_type& k, const entry& e) { return k < e.key; });
+    if (it == sent_.begin() || std::prev(it)->key.first != retry.attempt) return nullptr;
+    return std::prev(it)->latest;
+  }
+
+ private:
+  using key_type = std::pair<std::uint32_t, double>;  // attempt, time
+  struct entry {
+    key_type key;
+    std::size_t order;        // of `latest` among the task's events
+    const event_row* latest;  // the latest dispatch of this attempt at or before key's time
+  };
+  std::vector<entry> sent_;
+};
 
 void count(counts& c, const task_view& t) {
   ++c.tasks;
@@ -121,6 +165,7 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
     u.wall_end = nan;
   }
   std::vector<attempt> finals;
+  std::map<std::string, std::size_t> cancellation_of;  // type -> its place in r.cancellations
   for (const auto& [key, t] : tasks) {
     if (!focus.count(key.first)) continue;
     const std::string function = t.task ? t.task->function : std::string("?");
@@ -129,21 +174,19 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
 
     // Earlier attempts that failed and were retried: from their dispatch to the retry.
     std::vector<const event_row*> retries;
-    for (const event_row* e : t.events) {
-      if (e->what != event::retried) continue;
-      retries.push_back(e);
-      const event_row* sent = nullptr;
-      for (const event_row* d : t.events) {
-        if (d->what == event::dispatched && d->attempt == e->attempt && d->time <= e->time)
-          sent = d;
-      }
+    for (const event_row* e : t.events)
+      if (e->what == event::retried) retries.push_back(e);
+    const dispatches sends(retries.empty() ? std::vector<const event_row*>() : t.events);
+    for (const event_row* e : retries) {
+      const event_row* sent = sends.of(*e);
       if (!sent) continue;
       const std::int32_t engine = e->engine >= 0 ? e->engine : sent->engine;
       u.attempts.push_back({key.first, key.second, function, engine, host_of(key.first, engine),
                             event::retried, sent->time, e->time});
     }
     // A task without an outcome was still running when the writer stopped: drawn to the end.
-    if (!t.outcome && !t.events.empty() && t.events.back()->what == event::dispatched) {
+    if (!t.outcome && !t.events.empty() && t.events.back()->what == event::dispatched &&
+        !std::isnan(t.events.back()->time)) {
       const event_row& e = *t.events.back();
       u.attempts.push_back({key.first, key.second, function, e.engine, host_of(key.first, e.engine),
                             event::dispatched, e.time, e.time});
@@ -182,14 +225,12 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
                             has_reason ? t.errors.back()->message : "(no error recorded)"});
     } else if (ended == event::cancelled) {
       const std::string type = has_reason ? t.errors.back()->type : "(no reason recorded)";
-      auto it = std::find_if(r.cancellations.begin(), r.cancellations.end(),
-                             [&](const cancellation& c) { return c.type == type; });
-      if (it == r.cancellations.end()) {
-        it = r.cancellations.insert(
-            r.cancellations.end(),
+      const auto [at, is_new] = cancellation_of.emplace(type, r.cancellations.size());
+      if (is_new) {
+        r.cancellations.push_back(
             {type, 0, key.first, key.second, has_reason ? t.errors.back()->message : ""});
       }
-      ++it->tasks;
+      ++r.cancellations[at->second].tasks;
     }
   }
 
@@ -198,13 +239,22 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
   if (finals.size() > sel.top) finals.resize(sel.top);
   r.slowest = finals;
 
+  // Each run's engine rows and latest event, gathered once rather than once per run.
+  std::map<std::uint32_t, std::vector<const engine_row*>> engines_of;
+  for (const auto& e : j.engines)
+    if (focus.count(e.run)) engines_of[e.run].push_back(&e);
+  std::map<std::uint32_t, double> last_event;
+  for (const auto& e : j.events) {
+    if (!focus.count(e.run) || std::isnan(e.time)) continue;
+    const auto [at, is_new] = last_event.emplace(e.run, e.time);
+    if (!is_new) at->second = std::max(at->second, e.time);
+  }
+
   for (auto run : r.focus) {
     auto& u = usage[run];
     const auto& f = runs[run];
     std::map<std::int32_t, engine_use> engines;
-    for (const auto& e : j.engines) {
-      if (e.run == run) engines[e.rank] = {e.rank, e.host, 0, 0, 0};
-    }
+    for (const engine_row* e : engines_of[run]) engines[e->rank] = {e->rank, e->host, 0, 0, 0};
     for (const auto& a : u.attempts) {
       if (a.what == event::retried || a.what == event::dispatched) continue;
       auto& e = engines[a.engine];
@@ -222,10 +272,9 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
     // the run recorded, and they count as busy until then.
     bool is_open = false;
     for (const auto& a : u.attempts) is_open |= a.what == event::dispatched;
-    if (is_open) {
-      for (const auto& e : j.events)
-        if (e.run == run && !(e.time <= u.wall_end)) u.wall_end = e.time;
-    }
+    const auto latest = last_event.find(run);
+    if (is_open && latest != last_event.end() && !(latest->second <= u.wall_end))
+      u.wall_end = latest->second;
     u.wall_span = u.wall_end > u.wall_start ? u.wall_end - u.wall_start : 0;
     for (auto& a : u.attempts) {
       if (a.what != event::dispatched || !(a.completed < u.wall_end)) continue;
@@ -278,12 +327,18 @@ std::string human_seconds(double s) {
 }
 
 std::string utc_time(double epoch) {
+  if (!(std::fabs(epoch) < 1e15)) return "?";  // a time_t could not hold it, or not a number
   const std::time_t t = static_cast<std::time_t>(epoch);
   std::tm tm{};
   char text[64];
   if (!gmtime_r(&t, &tm) || !std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm))
     return "?";
   return text;
+}
+
+bool is_c1(const std::string& utf8, std::size_t i) {
+  return static_cast<unsigned char>(utf8[i]) == 0xc2 && i + 1 < utf8.size() &&
+         static_cast<unsigned char>(utf8[i + 1]) <= 0x9f;
 }
 
 std::string clean_utf8(const std::string& text) {
@@ -314,15 +369,21 @@ std::string clean_utf8(const std::string& text) {
   return out;
 }
 
-std::string printable(const std::string& text) {
+std::string printable(const std::string& text, bool is_keeping_newlines) {
   std::string out;
-  for (char c : clean_utf8(text)) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n') || u == 0x7f) {
+  const std::string valid = clean_utf8(text);
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const auto u = static_cast<unsigned char>(valid[i]);
+    if (u == '\n' && is_keeping_newlines) {
+      out += '\n';
+    } else if (u < 0x20 || u == 0x7f) {  // C0 and DEL: ^@ to ^_, ^?
       out += '^';
       out += static_cast<char>(u == 0x7f ? '?' : u + 0x40);
+    } else if (is_c1(valid, i)) {  // U+0080 to U+009F: M-^@ to M-^_, as cat -v shows them
+      out += "M-^";
+      out += static_cast<char>(static_cast<unsigned char>(valid[++i]) - 0x40);
     } else {
-      out += c;
+      out += valid[i];
     }
   }
   return out;

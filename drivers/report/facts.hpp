@@ -115,8 +115,12 @@ std::string human_seconds(double s);
 std::string utc_time(double epoch);
 /// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
 std::string clean_utf8(const std::string& text);
-/// `text` as valid UTF-8 with control characters shown as ^X (newlines kept), for a terminal.
-std::string printable(const std::string& text);
+/// Whether the valid UTF-8 `utf8` has a C1 control character (U+0080 to U+009F) at byte `i`.
+bool is_c1(const std::string& utf8, std::size_t i);
+/// `text` as valid UTF-8 with control characters shown, not obeyed, for a terminal: C0 ones and
+/// DEL as ^X and ^?, C1 ones as M-^X (as cat -v shows them); newlines kept when
+/// `is_keeping_newlines`, else shown as ^J (for one line of error).
+std::string printable(const std::string& text, bool is_keeping_newlines = true);
 /// "run 3" or "runs 1 to 3" (or "runs 1, 4").
 std::string focus_name(const report& r);
 

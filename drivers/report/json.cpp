@@ -11,34 +11,32 @@ namespace taskhub_report {
 
 namespace {
 
-// A JSON string: quotes, backslashes and control characters escaped, invalid UTF-8 replaced.
+// A JSON string: quotes, backslashes and control characters (C0, DEL and C1, which a terminal
+// showing the JSON would obey) escaped, invalid UTF-8 replaced.
 std::string quote(const std::string& text) {
   std::string out = "\"";
-  for (char c : clean_utf8(text)) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
+  const std::string valid = clean_utf8(text);
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const char c = valid[i];
+    // U+0080 to U+009F are 0xc2 0x80 to 0xc2 0x9f: the second byte is the code point.
+    const bool is_c1_here = is_c1(valid, i);
+    const unsigned code = static_cast<unsigned char>(is_c1_here ? valid[++i] : c);
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (is_c1_here || code < 0x20 || code == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", code);
+      out += escaped;
+    } else {
+      out += c;
     }
   }
   return out + "\"";

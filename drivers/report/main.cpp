@@ -6,12 +6,14 @@
 //   taskhub-report JOURNAL [--run=N | --all-runs] [--top=N] [--json] [--svg=FILE]
 //
 // Exit status: 0; 1 when the output cannot be written; 2 for bad arguments, or a file that is
-// not a readable journal.
+// not a readable journal; 3 when the report of a readable journal failed (out of memory, say).
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string>
 
 #include "facts.hpp"
@@ -27,11 +29,23 @@ const char* const usage =
     "  --all-runs  detail every run\n"
     "  --top=N     list the N slowest tasks (default 10)\n"
     "  --json      print one JSON object instead of text\n"
-    "  --svg=FILE  also draw a timeline of the attempts on each engine to FILE\n";
+    "  --svg=FILE  also draw a timeline of the attempts on each engine to FILE\n"
+    "exit status: 0 done; 1 the output cannot be written; 2 a bad argument, or a file that is\n"
+    "  not a readable journal; 3 the report of a readable journal failed (out of memory, say)\n";
+
+// Exit codes, as the usage text says.
+constexpr int exit_unwritten = 1, exit_refused = 2, exit_failed = 3;
+
+// One line on stderr, whatever `what` holds (a file name, text from the file).
+int complain(int code, const std::string& what) {
+  std::fprintf(stderr, "taskhub-report: %s\n", printable(what, false).c_str());
+  return code;
+}
 
 int bad_usage(const std::string& what) {
-  std::fprintf(stderr, "taskhub-report: %s\n%s", what.c_str(), usage);
-  return 2;
+  complain(exit_refused, what);
+  std::fprintf(stderr, "%s", usage);
+  return exit_refused;
 }
 
 // A whole decimal number, or false.
@@ -43,9 +57,7 @@ bool parse_count(const char* text, unsigned long& out) {
   return errno == 0 && *end == '\0';
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int report_main(int argc, char** argv) {
   std::string path, svg;
   bool is_json = false, has_path = false;
   selection sel;
@@ -86,8 +98,9 @@ int main(int argc, char** argv) {
   try {
     r = analyse(read_journal(path), path, sel);
   } catch (const journal_error& e) {
-    std::fprintf(stderr, "taskhub-report: %s: %s\n", path.c_str(), e.what());
-    return 2;
+    return complain(exit_refused, path + ": " + e.what());
+  } catch (const std::bad_alloc&) {
+    return complain(exit_failed, path + ": out of memory");
   }
   if (is_json) {
     print_json(r, stdout);
@@ -104,12 +117,26 @@ int main(int argc, char** argv) {
     }
   }
   if (!svg.empty()) {
-    if (!write_svg(r, svg)) {
-      std::fprintf(stderr, "taskhub-report: %s: cannot write: %s\n", svg.c_str(),
-                   std::strerror(errno));
-      return 1;
+    if (!write_svg(r, svg))
+      return complain(exit_unwritten, svg + ": cannot write: " + std::strerror(errno));
+    if (!is_json) {
+      std::printf("\ntimeline of %s drawn to %s\n", focus_name(r).c_str(),
+                  printable(svg, false).c_str());
     }
-    if (!is_json) std::printf("\ntimeline of %s drawn to %s\n", focus_name(r).c_str(), svg.c_str());
   }
-  return std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
+  return std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : exit_unwritten;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return report_main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    return complain(exit_failed, "out of memory");
+  } catch (const std::exception& e) {
+    return complain(exit_failed, std::string("failed: ") + e.what());
+  } catch (...) {
+    return complain(exit_failed, "failed");
+  }
 }

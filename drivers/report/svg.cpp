@@ -16,10 +16,18 @@ namespace {
 constexpr double width = 1000, left = 190, right = 30, plot = width - left - right;
 constexpr double row_height = 22, bar_height = 15;
 
-// Text for XML: markup characters escaped; control characters, which XML forbids, become spaces.
+// Text for XML: markup characters escaped; control characters (C0, which XML forbids, DEL and
+// C1, which it discourages) become spaces.
 std::string xml(const std::string& text) {
   std::string out;
-  for (char c : clean_utf8(text)) {
+  const std::string valid = clean_utf8(text);
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const char c = valid[i];
+    if (is_c1(valid, i) || c == 0x7f) {
+      out += ' ';
+      i += c == 0x7f ? 0 : 1;
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";
@@ -74,8 +82,13 @@ double tick_step(double span, int ticks) {
   return 10 * magnitude;
 }
 
+// The errors of each task's failed attempts, for the bars' tooltips: retried ones in order, then
+// the final one.
+using errors_by_task =
+    std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<const failure*>>;
+
 // One run's rows and axis, from `y` down; returns the y below it.
-double draw_run(std::string& svg, const report& r, const run_usage& u, double y) {
+double draw_run(std::string& svg, const errors_by_task& errors, const run_usage& u, double y) {
   std::string heading = "run " + std::to_string(u.run) + ": " + std::to_string(u.p) + " engine" +
                         (u.p == 1 ? "" : "s") + ", wall span " + human_seconds(u.wall_span);
   if (!std::isnan(u.speedup)) {
@@ -140,9 +153,6 @@ double draw_run(std::string& svg, const report& r, const run_usage& u, double y)
       "<text x=\"" + num(left + plot / 2) + "\" y=\"" + num(y + 36) +
       "\" text-anchor=\"middle\" fill=\"#555555\">time since the first task was submitted</text>\n";
 
-  // The error of each failed attempt, for the bar's tooltip: retried ones in order, then the final.
-  std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<const failure*>> errors;
-  for (const auto& f : r.failures) errors[{f.run, f.id}].push_back(&f);
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::size_t> retried_seen;
   for (const auto& a : u.attempts) {
     const double x = left + (a.started - start) / span * plot;
@@ -158,7 +168,9 @@ double draw_run(std::string& svg, const report& r, const run_usage& u, double y)
                  ? "failed and retried " + human_seconds(a.seconds()) + " after its dispatch"
                  : event_name(a.what) + std::string(" after ") + human_seconds(a.seconds());
     }
-    const auto& errs = errors[{a.run, a.id}];
+    static const std::vector<const failure*> none;
+    const auto found = errors.find({a.run, a.id});
+    const auto& errs = found == errors.end() ? none : found->second;
     const failure* error = nullptr;
     if (a.what == event::retried) {
       const std::size_t k = retried_seen[{a.run, a.id}]++;
@@ -186,7 +198,9 @@ double draw_run(std::string& svg, const report& r, const run_usage& u, double y)
 bool write_svg(const report& r, const std::string& file) {
   std::string body;
   double y = 70;
-  for (const auto& u : r.usage) y = draw_run(body, r, u, y);
+  errors_by_task errors;
+  for (const auto& f : r.failures) errors[{f.run, f.id}].push_back(&f);
+  for (const auto& u : r.usage) y = draw_run(body, errors, u, y);
   if (r.usage.empty()) {
     body += "<text x=\"10\" y=\"90\">the journal has no runs</text>\n";
     y = 110;

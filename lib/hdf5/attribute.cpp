@@ -3,9 +3,10 @@
 // Scalar attributes: a file's format name, version and counters.
 #include "hdf5/attribute.hpp"
 
-#include <vector>
+#include <algorithm>
 
 #include "hdf5/datatype.hpp"
+#include "hdf5/file.hpp"
 #include "hdf5/handle.hpp"
 
 namespace taskhub::detail::hdf5 {
@@ -29,24 +30,34 @@ bool read_attribute(hid_t object, const char* name, hid_t memory_type, void* val
 std::optional<std::string> read_text_attribute(hid_t object, const char* name) {
   if (H5Aexists(object, name) <= 0) return std::nullopt;
   handle a(H5Aopen(object, name, H5P_DEFAULT));
-  handle type(H5Aget_type(a.get()));
-  handle space(H5Aget_space(a.get()));
-  if (H5Tget_class(type.get()) != H5T_STRING || H5Sget_simple_extent_npoints(space.get()) != 1)
+  handle type(a ? H5Aget_type(a.get()) : H5I_INVALID_HID);
+  handle space(a ? H5Aget_space(a.get()) : H5I_INVALID_HID);
+  if (!type || !space || H5Tget_class(type.get()) != H5T_STRING ||
+      H5Sget_simple_extent_npoints(space.get()) != 1)
     return std::nullopt;
+  // Read in the file's own character set: HDF5 converts neither way between ASCII and UTF-8.
   if (H5Tis_variable_str(type.get()) > 0) {
     handle memory(H5Tcopy(H5T_C_S1));
     H5Tset_size(memory.get(), H5T_VARIABLE);
+    H5Tset_cset(memory.get(), H5Tget_cset(type.get()));
     char* text = nullptr;
     if (H5Aread(a.get(), memory.get(), &text) < 0 || !text) return std::string();
     std::string out(text);
     H5free_memory(text);
     return out;
   }
-  // One byte more than the file's string, so that it ends in a NUL.
-  const std::size_t width = H5Tget_size(type.get()) + 1;
-  std::vector<char> text(width, '\0');
-  if (H5Aread(a.get(), string_type(width).get(), text.data()) < 0) return std::string();
-  return std::string(text.data());
+  // The bytes as the file has them, by the declared size, which the file must be able to hold.
+  const std::size_t size = H5Tget_size(type.get());
+  if (size == 0 || size > file_size(a.get())) return std::nullopt;
+  std::string text(size, '\0');
+  handle memory(H5Tcopy(type.get()));
+  if (H5Aread(a.get(), memory.get(), &text[0]) < 0) return std::string();
+  if (H5Tget_strpad(type.get()) == H5T_STR_SPACEPAD) {
+    text.erase(text.find_last_not_of(' ') + 1);
+  } else {  // NUL-terminated, or NUL-padded: up to the first NUL, or all of it
+    text.resize(std::min(text.find('\0'), text.size()));
+  }
+  return text;
 }
 
 }  // namespace taskhub::detail::hdf5

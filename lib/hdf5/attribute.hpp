@@ -19,8 +19,9 @@ bool write_text_attribute(hid_t object, const char* name, const std::string& tex
 /// Reads the scalar attribute `name` as `memory_type`; false when it is missing or unreadable.
 bool read_attribute(hid_t object, const char* name, hid_t memory_type, void* value);
 
-/// The attribute `name` as text, of fixed or variable length; none when it is missing or not one
-/// string.
+/// The attribute `name` as text, of fixed or variable length, ASCII or UTF-8; a fixed-length one
+/// by its declared size: up to its first NUL, or without its trailing spaces when space-padded.
+/// None when it is missing, not one string, or declares more bytes than the file has.
 std::optional<std::string> read_text_attribute(hid_t object, const char* name);
 
 }  // namespace taskhub::detail::hdf5

@@ -15,7 +15,12 @@ handle create_file(const std::string& path, bool is_swmr_ready);
 
 /// Opens the file at `path` to read. A writer that was killed leaves the SWMR flag set, which a
 /// plain open refuses; such a file is opened as a SWMR reader and `*is_swmr_read` set. Invalid
-/// when neither works; HDF5's error stack then says why the plain open failed.
+/// when neither works; HDF5's error stack then says why the plain open failed. Metadata whose
+/// checksum fails is read again a bounded number of times, so a damaged file fails at once.
 handle open_to_read(const std::string& path, bool* is_swmr_read = nullptr);
+
+/// The size in bytes of the file that `object` (a file, group, dataset or attribute) is in; 0
+/// when HDF5 cannot say. What a file declares (rows, string lengths) cannot be larger.
+hsize_t file_size(hid_t object);
 
 }  // namespace taskhub::detail::hdf5

@@ -3,9 +3,11 @@
 // A one-dimensional, chunked, extendable dataset of rows of one type.
 #include "hdf5/table.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 #include "hdf5/error_text.hpp"
+#include "hdf5/file.hpp"
 
 namespace taskhub::detail::hdf5 {
 
@@ -71,9 +73,29 @@ void untyped_table::read_into(hid_t file,
   H5Sget_simple_extent_dims(space.get(), &n, nullptr);
   handle file_type(H5Dget_type(set.get()));
   const handle memory_type = reading_type(file_type.get());
+  check_extent(set.get(), n, H5Tget_size(file_type.get()));
   void* rows = storage(static_cast<std::size_t>(n));
   if (n > 0 && H5Dread(set.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
     throw std::runtime_error("cannot read " + name_ + ": " + error_text());
+}
+
+// A damaged or hostile file may declare any number of rows: refuse more than its bytes can hold
+// before anything is allocated for them.
+void untyped_table::check_extent(hid_t set, hsize_t n, std::size_t file_row_size) const {
+  if (n == 0) return;
+  const hsize_t file_bytes = file_size(set);
+  handle plist(H5Dget_create_plist(set));
+  // Compressed rows may take less room than their size: deflate at best by 1,032 to 1.
+  const hsize_t ratio = plist && H5Pget_nfilters(plist.get()) > 0 ? 1032 : 1;
+  const hsize_t most = std::numeric_limits<hsize_t>::max();
+  const hsize_t room = file_bytes > most / ratio ? most : file_bytes * ratio;
+  const std::size_t row_size = H5Tget_size(type_.get());
+  if (file_row_size == 0 || n > room / file_row_size ||
+      n > std::numeric_limits<std::size_t>::max() / row_size) {
+    throw std::runtime_error(name_ + " declares " + std::to_string(n) + " rows of " +
+                             std::to_string(file_row_size) + " bytes, more than the file's " +
+                             std::to_string(file_bytes) + " bytes can hold");
+  }
 }
 
 // The row type with each enum field that is a plain integer in the file read as its integer.
@@ -102,6 +124,11 @@ handle untyped_table::reading_type(hid_t file_type) const {
       type = handle(H5Tget_super(type.get()));
     } else if (has != want || (has == H5T_STRING && H5Tis_variable_str(on_disk.get()) > 0)) {
       throw std::runtime_error(name_ + ": field '" + name + "' is not " + class_name(want));
+    } else if (has == H5T_STRING) {
+      // In the file's character set (HDF5 converts neither way between ASCII and UTF-8), and
+      // NUL-padded, so that a string that fills the field keeps its last character.
+      H5Tset_cset(type.get(), H5Tget_cset(on_disk.get()));
+      H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
     }
     H5Tinsert(out.get(), name.c_str(), H5Tget_member_offset(type_.get(), i), type.get());
   }

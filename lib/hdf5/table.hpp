@@ -36,11 +36,13 @@ class untyped_table {
   /// Reads every row of the dataset in `file` into `storage(row count)`. Fields are matched by
   /// name, so the file's field order, padding and number widths do not matter; each field of the
   /// row must be there with the same class (an enum may be a plain integer on disk). Throws
-  /// std::runtime_error when the dataset is missing, not one-dimensional or of other rows.
+  /// std::runtime_error when the dataset is missing, not one-dimensional, of other rows, or
+  /// declares more rows than the file can hold (checked before `storage` is called).
   void read_into(hid_t file, const std::function<void*(std::size_t)>& storage) const;
 
  private:
   handle reading_type(hid_t file_type) const;
+  void check_extent(hid_t set, hsize_t n, std::size_t file_row_size) const;
 
   std::string name_;
   handle type_;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "hdf5/attribute.hpp"
@@ -107,8 +108,12 @@ void journal::impl::recover() {
       refuse(std::string(e.what()) + "; refusing to resume from it");
     }
   }
-  for (const auto& r : old_runs) run = std::max(run, r.run + 1);
-  for (const auto& t : old_tasks) run = std::max(run, t.run + 1);
+  std::uint32_t last_run = 0;
+  for (const auto& r : old_runs) last_run = std::max(last_run, r.run);
+  for (const auto& t : old_tasks) last_run = std::max(last_run, t.run);
+  if (last_run == std::numeric_limits<std::uint32_t>::max())
+    refuse("it has run " + std::to_string(last_run) + ", after which no run number is left");
+  run = last_run + 1;
 
   // Keep outcomes that are whole: their task is known, their result or error is on disk.
   std::map<std::pair<std::uint32_t, std::uint64_t>, const task_row*> task_of;
@@ -120,8 +125,10 @@ void journal::impl::recover() {
   for (const auto& o : old_outcomes) {
     const auto it = task_of.find({o.run, o.id});
     const bool is_kept_result = o.result_offset != schema::no_result;
-    const bool is_whole = it != task_of.end() &&
-                          (!is_kept_result || o.result_offset + o.result_size <= old_results.size()) &&
+    // [offset, offset + size) within /results, without computing a sum that may wrap.
+    const bool is_within_results = o.result_offset <= old_results.size() &&
+                                   o.result_size <= old_results.size() - o.result_offset;
+    const bool is_whole = it != task_of.end() && (!is_kept_result || is_within_results) &&
                           (o.state != event::failed || error_of.count({o.run, o.id}));
     if (!is_whole) {
       ++dropped;

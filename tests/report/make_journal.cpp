@@ -3,15 +3,32 @@
 // make_journal: writes a small task journal with known contents, laid out as doc/journal.md says,
 // for taskhub-report's tests (run.sh holds the numbers it expects).
 //
-//   make_journal PATH [clean | killed | wrong-format | no-errors | empty]
+//   make_journal PATH [MODE [N]]
 //
-// killed stops without closing the file, as a killed hub would, so the SWMR flag stays set.
+// MODE is clean (the default), killed, wrong-format, no-errors, empty, or one of these:
+//   killed         stops without closing the file, as a killed hub would: the SWMR flag stays set
+//   retries N      adds a run 4 with one task retried N times (its errors left out, to keep the
+//                  file small; N is 40,000 by default)
+//   huge-extent    /events declares 2^40 rows that the file has no room for
+//   format-nullterm, format-nullpad, format-spacepad, format-utf8, format-utf8-variable
+//                  the format attribute as other writers store it: 15 bytes without a NUL,
+//                  NUL-padded, space-padded to 20 bytes, UTF-8, UTF-8 of variable length
+//   format-controls
+//                  a format attribute with control characters (C0 and C1)
+//   foreign-strings
+//                  every string field in UTF-8 and NUL-padded, as h5py may write them, and task
+//                  5's function name 128 bytes long, filling its field
+//   odd-times      times that are not a number, or past any calendar
+//   controls       error texts and a host name with C0 and C1 control characters, as UTF-8
+//                  and as raw bytes
 
 #include <hdf5.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,15 +52,55 @@ constexpr double t0 = 1700000000.0;  // 2023-11-14 22:13:20 UTC
 constexpr event dispatched = event::dispatched, retried = event::retried, done = event::done,
                 failed = event::failed, cancelled = event::cancelled, restored = event::restored;
 
+// `row`, a compound type, with its strings in UTF-8 and NUL-padded, as h5py may write them.
+hdf5::handle foreign_strings(hid_t row) {
+  hdf5::compound out(H5Tget_size(row));
+  for (unsigned i = 0; i < static_cast<unsigned>(H5Tget_nmembers(row)); ++i) {
+    char* name = H5Tget_member_name(row, i);
+    hdf5::handle type(H5Tget_member_type(row, i));
+    if (H5Tget_class(type.get()) == H5T_STRING) {
+      H5Tset_cset(type.get(), H5T_CSET_UTF8);
+      H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+    }
+    out.add(name, H5Tget_member_offset(row, i), type.get());
+    H5free_memory(name);
+  }
+  return out.take();
+}
+
 // An empty dataset of `Row`s, chunked and extendable. The file keeps the rows packed, without
-// padding, unlike the journal: the reader matches fields by name.
+// padding, unlike the journal: the reader matches fields by name. With `is_foreign`, its
+// strings are as foreign_strings() has them.
 template <class Row>
-hdf5::table<Row> create_packed(hid_t file, const char* name) {
-  auto table = schema::table_of<Row>(name);
+hdf5::table<Row> create_packed(hid_t file, const char* name, bool is_foreign) {
+  auto table = is_foreign ? hdf5::table<Row>(name, foreign_strings(schema::table_of<Row>(name)
+                                                                       .row_type()))
+                          : schema::table_of<Row>(name);
   hdf5::handle packed(H5Tcopy(table.row_type()));
   H5Tpack(packed.get());
   table.create(file, 64, packed.get());
   return table;
+}
+
+// The format attribute as other writers store it (see the modes above).
+void write_format(hid_t file, const std::string& mode) {
+  std::string text = schema::format_name;
+  hdf5::handle type(H5Tcopy(H5T_C_S1));
+  if (mode == "format-utf8-variable") {
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);
+    const char* value = text.c_str();
+    hdf5::write_attribute(file, "format", type.get(), &value);
+    return;
+  }
+  H5Tset_strpad(type.get(), mode == "format-nullterm"   ? H5T_STR_NULLTERM
+                            : mode == "format-spacepad" ? H5T_STR_SPACEPAD
+                                                        : H5T_STR_NULLPAD);
+  if (mode == "format-utf8") H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  if (mode == "format-spacepad") text.resize(20, ' ');
+  if (mode == "format-controls") text = "taskhub\x1b[2J\xc2\x9b" "31m\xc2\x85journal";
+  H5Tset_size(type.get(), text.size());  // no room for a NUL
+  hdf5::write_attribute(file, "format", type.get(), text.data());
 }
 
 }  // namespace
@@ -154,6 +211,42 @@ int main(int argc, char** argv) {
   copy_text(errors.back().message, "task 4 was aborted before it started");
   events.push_back({3, 5, t0 + 101.0, dispatched, 2, 1});
 
+  if (mode == "foreign-strings") {  // task 5's function fills its field, without a NUL
+    std::string name = "integrate";
+    name.resize(sizeof tasks[4].function, '_');
+    std::memcpy(tasks[4].function, name.data(), name.size());
+  }
+  if (mode == "odd-times") {  // times no clock gives: not a number, past any calendar
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    runs[0].started = 1e300;
+    for (auto& e : events) {
+      if (e.run == 1 && e.id == 7 && e.state == retried) e.time = nan;
+    }
+    for (std::uint64_t id = 6; id < 70; ++id) {  // unfinished, dispatched at no time or at any
+      task(3, id, "integrate", 100.3);
+      events.push_back({3, id, id % 2 ? nan : t0 + 100 + 1e-3 * static_cast<double>(id % 7),
+                        dispatched, 1, 1});
+    }
+  }
+  if (mode == "controls") {  // ESC, C1 as UTF-8 (NEL, CSI), C1 as raw bytes, DEL
+    copy_text(errors[0].message,
+              "esc \x1b[31m nel \xc2\x85 csi \xc2\x9b" "2J raw \x85\x9b del \x7f");
+    copy_text(errors[0].type, "type\xc2\x9b");
+    copy_text(engines[3].host, "node-\xc2\x9b" "1m");
+  }
+  if (mode == "retries") {
+    const std::uint64_t n = argc > 3 ? std::stoull(argv[3]) : 40000;
+    runs.push_back({4, t0 + 200, 2, {}, {}});
+    engines.push_back({4, 1, {}});
+    task(4, 1, "flaky", 200);
+    for (std::uint32_t k = 1; k <= n; ++k) {
+      const double at = 200 + 1e-4 * k;
+      events.push_back({4, 1, t0 + at, dispatched, 1, k});
+      events.push_back({4, 1, t0 + at + 5e-5, retried, 1, k});
+    }
+    const auto last = static_cast<std::uint32_t>(n + 1);
+    ran(4, 1, 1, 200 + 1e-4 * (n + 1), 200 + 1e-4 * (n + 2), done, last);
+  }
   if (mode == "empty") {  // a journal whose run has not started: every dataset, no rows
     runs.clear();
     engines.clear();
@@ -170,18 +263,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "make_journal: cannot create %s\n", argv[1]);
     return 1;
   }
-  hdf5::write_text_attribute(file.get(), "format",
-                             mode == "wrong-format" ? "something-else" : schema::format_name);
+  if (mode.rfind("format-", 0) == 0) {
+    write_format(file.get(), mode);
+  } else {
+    hdf5::write_text_attribute(file.get(), "format",
+                               mode == "wrong-format" ? "something-else" : schema::format_name);
+  }
   hdf5::write_attribute(file.get(), "version", H5T_NATIVE_UINT32, &schema::format_version);
   try {
     // Datasets first, then SWMR writing, then the rows, as the hub does.
-    auto run_d = create_packed<run_row>(file.get(), dataset::runs);
-    auto engine_d = create_packed<engine_row>(file.get(), dataset::engines);
-    auto task_d = create_packed<task_row>(file.get(), dataset::tasks);
-    auto event_d = create_packed<event_row>(file.get(), dataset::events);
-    auto outcome_d = create_packed<outcome_row>(file.get(), dataset::outcomes);
+    const bool is_foreign = mode == "foreign-strings";
+    auto run_d = create_packed<run_row>(file.get(), dataset::runs, is_foreign);
+    auto engine_d = create_packed<engine_row>(file.get(), dataset::engines, is_foreign);
+    auto task_d = create_packed<task_row>(file.get(), dataset::tasks, is_foreign);
+    auto event_d = create_packed<event_row>(file.get(), dataset::events, is_foreign);
+    auto outcome_d = create_packed<outcome_row>(file.get(), dataset::outcomes, is_foreign);
     std::optional<hdf5::table<error_row>> error_d;
-    if (mode != "no-errors") error_d = create_packed<error_row>(file.get(), dataset::errors);
+    if (mode != "no-errors") error_d = create_packed<error_row>(file.get(), dataset::errors, is_foreign);
     auto result_d = schema::table_of<std::uint8_t>(dataset::results);
     result_d.create(file.get(), 64);
     if (H5Fstart_swmr_write(file.get()) < 0)
@@ -193,6 +291,11 @@ int main(int argc, char** argv) {
     outcome_d.append(outcomes);
     if (error_d) error_d->append(errors);
     result_d.append(results);
+    if (mode == "huge-extent") {  // rows the file has no room for: their chunks were never written
+      const hsize_t rows = hsize_t{1} << 40;
+      hdf5::handle set(H5Dopen2(file.get(), dataset::events, H5P_DEFAULT));
+      if (H5Dset_extent(set.get(), &rows) < 0) std::fprintf(stderr, "make_journal: no extent\n");
+    }
     H5Fflush(file.get(), H5F_SCOPE_GLOBAL);
     if (mode == "killed") _exit(0);  // no close: the file keeps its SWMR-writing flag
   } catch (const std::runtime_error& e) {

@@ -3,8 +3,10 @@
 # Part of taskhub.
 # run.sh PART REPORT MAKE_JOURNAL DIR [CAMPAIGN MPIEXEC]
 # Checks taskhub-report on journals that make_journal writes with known contents (see its
-# comments for the numbers): PART is text, json, svg, errors or killed. PART real reads a
-# journal that taskhub itself wrote, running tests/journal's campaign under MPIEXEC.
+# comments for the numbers): PART is text, json, svg, errors, killed, hostile (declared sizes,
+# foreign format attributes, control characters) or large (40,000 retries in bounded time). PART
+# real reads a journal that taskhub itself wrote, running tests/journal's campaign under MPIEXEC;
+# PART damaged reads damaged copies of one.
 set -u
 part=$1 report=$2 make_journal=$3 dir=$4
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
@@ -253,6 +255,163 @@ killed)
   run json "$dir/killed.h5" --json
   python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["swmr"] is True' "$dir/json.out" ||
     fail "--json does not say swmr"
+  ;;
+
+hostile)
+  # A dataset that declares 2^40 rows in a small file: refused before anything is allocated.
+  "$make_journal" "$dir/huge.h5" huge-extent || exit 1
+  run huge "$dir/huge.h5"
+  [ "$code" -eq 2 ] || fail "huge extent: exit code $code: $(cat "$dir/huge.err")"
+  [ "$(wc -l <"$dir/huge.err")" -eq 1 ] || fail "huge extent: not one line: $(cat "$dir/huge.err")"
+  rows="events declares 1099511627776 rows of [0-9]+ bytes"
+  grep -Eqx "taskhub-report: $dir/huge.h5: $rows, more than the file's [0-9]+ bytes can hold" \
+    "$dir/huge.err" || fail "huge extent: $(cat "$dir/huge.err")"
+
+  # The format attribute as other writers store it reads as the format.
+  run clean "$journal"
+  sed 1d "$dir/clean.out" >"$dir/clean.rest"
+  for kind in nullterm nullpad spacepad utf8 utf8-variable; do
+    "$make_journal" "$dir/$kind.h5" "format-$kind" || exit 1
+    run "$kind" "$dir/$kind.h5"
+    [ "$code" -eq 0 ] || fail "format-$kind: exit code $code: $(cat "$dir/$kind.err")"
+    sed 1d "$dir/$kind.out" >"$dir/$kind.rest"
+    cmp -s "$dir/clean.rest" "$dir/$kind.rest" || fail "format-$kind reads differently"
+  done
+  # String fields in UTF-8, NUL-padded, one filling its field: read whole, and as the others.
+  "$make_journal" "$dir/foreign.h5" foreign-strings || exit 1
+  run foreign "$dir/foreign.h5" --run=1 --json
+  [ "$code" -eq 0 ] || fail "foreign strings: exit code $code: $(cat "$dir/foreign.err")"
+  run clean_json "$journal" --run=1 --json
+  python3 - "$dir/foreign.out" "$dir/clean_json.out" <<'EOF' || fail "foreign strings read wrong"
+import json, sys
+foreign, clean = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:])
+assert foreign["slowest"][0]["function"] == "integrate" + "_" * 119, foreign["slowest"][0]
+for r in (foreign, clean):
+    del r["journal"], r["slowest"]
+assert foreign == clean
+EOF
+
+  # Times that are not a number or past any calendar: left out of the timeline, never sorted.
+  "$make_journal" "$dir/odd.h5" odd-times || exit 1
+  run odd "$dir/odd.h5" --all-runs
+  [ "$code" -eq 0 ] || fail "odd times: exit code $code: $(cat "$dir/odd.err")"
+  has odd "run 1: started ? on hub-host with 2 engines: ./prog --taskhub-journal=test.h5"
+  run odd_json "$dir/odd.h5" --all-runs --json --svg="$dir/odd.svg"
+  [ "$code" -eq 0 ] || fail "odd times: exit code $code: $(cat "$dir/odd_json.err")"
+  python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/odd_json.out" ||
+    fail "odd times: bad JSON"
+  python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$dir/odd.svg" ||
+    fail "odd times: bad SVG"
+
+  # Control characters, C0 and C1, as UTF-8 and as raw bytes, are shown, not obeyed: in the
+  # text, in error lines and in JSON (which a terminal may show too); the SVG has spaces.
+  # no_controls FILE: FILE is UTF-8 without C0 (but newlines), DEL or C1 characters.
+  no_controls() {
+    python3 - "$1" <<'EOF' || fail "control characters in $1"
+import sys
+text = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f]
+assert not bad, [hex(ord(c)) for c in bad]
+EOF
+  }
+  "$make_journal" "$dir/controls.h5" controls || exit 1
+  run controls "$dir/controls.h5" --all-runs --svg="$dir/controls.svg"
+  [ "$code" -eq 0 ] || fail "controls: exit code $code: $(cat "$dir/controls.err")"
+  no_controls "$dir/controls.out"
+  no_controls "$dir/controls.svg"
+  shown="esc ^[[31m nel M-^E csi M-^[2J raw $(printf '\357\277\275\357\277\275') del ^?"
+  has controls "  run 1 task 4  parse     2 (node-b)        1  failed   typeM-^[: $shown"
+  grep -qF "1 (node-M-^[1m)" "$dir/controls.out" || fail "controls: the host is not shown"
+  run controls_json "$dir/controls.h5" --run=1 --json
+  no_controls "$dir/controls_json.out"
+  python3 - "$dir/controls_json.out" <<'EOF' || fail "controls: the JSON is wrong"
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+assert "esc \\u001b[31m nel \\u0085 csi \\u009b2J raw \ufffd\ufffd del \\u007f" in text, text
+message = json.loads(text)["failures"][0]["message"]
+assert message == "esc \x1b[31m nel \x85 csi \x9b2J raw \ufffd\ufffd del \x7f", message
+EOF
+  # refused NAME TEXT ARGS...: exit code 2 and one error line, with TEXT and no controls.
+  refused() {
+    name=$1 text=$2
+    shift 2
+    run "$name" "$@"
+    [ "$code" -eq 2 ] && [ "$(wc -l <"$dir/$name.err")" -eq 1 ] ||
+      fail "$name: exit code $code: $(cat "$dir/$name.err")"
+    no_controls "$dir/$name.err"
+    grep -qF -- "$text" "$dir/$name.err" || fail "$name: $(cat "$dir/$name.err")"
+  }
+  "$make_journal" "$dir/format_controls.h5" format-controls || exit 1
+  refused format_controls "(format is 'taskhub^[[2JM-^[31mM-^Ejournal', not 'taskhub-journal')" \
+    "$dir/format_controls.h5"
+  refused control_name "no^[]0;suchM-^[$(printf '\357\277\275').h5: No such file or directory" \
+    "$dir/$(printf 'no\033]0;such\302\233\205.h5')"
+  ;;
+
+large)
+  # 40,000 retries of one task: every analysis is n log n at worst. The bound is ten times the
+  # processor time of reading the same file for its small run 1 (0.1 s here), at least 0.5 s: a
+  # linear analysis takes 1.4 to 4 times that, one that scanned the task's events for each retry
+  # 20 times (2 s). Processor time, so that a busy machine does not fail it, and relative, so
+  # that a slower build does not; how fast it is belongs in a benchmark.
+  "$make_journal" "$dir/retries.h5" retries 40000 || exit 1
+  # cpu_ms ARGS...: runs the report on the journal; its exit code in $code, processor ms in $took
+  # (the shell's `times` says what its children used).
+  cpu_ms() {
+    took=$( ("$report" "$dir/retries.h5" "$@" >"$dir/retries.out" 2>"$dir/retries.err"
+      echo "code $?"
+      times) | awk '/^code/ { code = $2 }
+      NR == 3 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+                ms = (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }
+      END { printf "%d %d\n", code, ms }')
+    code=${took% *} took=${took#* }
+    [ "$code" -eq 0 ] || fail "40,000 retries ($*): exit code $code: $(cat "$dir/retries.err")"
+  }
+  cpu_ms --run=1
+  bound=$((took * 10 > 500 ? took * 10 : 500))
+  echo "run.sh: large: reading it takes $took ms of processor time; the bound is $bound ms"
+  for args in "--run=4" "--run=4 --json" "--run=4 --svg=$dir/retries.svg" "--all-runs"; do
+    # shellcheck disable=SC2086
+    cpu_ms $args
+    [ "$took" -lt "$bound" ] || fail "40,000 retries ($args): took $took ms of processor time"
+    echo "run.sh: large: 40,000 retries ($args) in $took ms of processor time"
+  done
+  python3 - "$dir/retries.svg" <<'EOF' || fail "40,000 retries: the timeline is wrong"
+import sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+classes = [r.getAttribute("class") for r in doc.getElementsByTagName("rect")]
+assert classes.count("retried") == 40000 and classes.count("done") == 1, len(classes)
+EOF
+  ;;
+
+damaged)
+  # A journal taskhub wrote, damaged: each open ends at once with one line (HDF5's SWMR reader
+  # must not retry a bad checksum for minutes).
+  campaign=$5 mpiexec=$6
+  "$mpiexec" --allow-run-as-root --oversubscribe --bind-to none -n 3 "$campaign" 20 "$dir/out" \
+    --taskhub-journal="$dir/real.h5" >/dev/null || fail "the campaign failed"
+  # damaged NAME WHAT: the report of $dir/NAME.h5 ends within 5 s, exit code 2, one line.
+  damaged() {
+    start=$(date +%s%N)
+    timeout 120 "$report" "$dir/$1.h5" >"$dir/$1.out" 2>"$dir/$1.err"
+    code=$?
+    took=$((($(date +%s%N) - start) / 1000000))
+    [ "$code" -eq 2 ] || fail "$2: exit code $code after $took ms: $(cat "$dir/$1.err")"
+    [ "$took" -lt 5000 ] || fail "$2: took $took ms"
+    [ "$(wc -l <"$dir/$1.err")" -eq 1 ] || fail "$2: not one line: $(cat "$dir/$1.err")"
+    grep -q "^taskhub-report: $dir/$1.h5: HDF5 cannot open it (HDF5: " "$dir/$1.err" ||
+      fail "$2: $(cat "$dir/$1.err")"
+    echo "run.sh: damaged: $2: $took ms: $(cat "$dir/$1.err")"
+  }
+  # The superblock (version 3): the end-of-file address at byte 28, the checksum at 44.
+  cp "$dir/real.h5" "$dir/checksum.h5"
+  printf '\000\000\000\000' | dd of="$dir/checksum.h5" bs=1 seek=44 conv=notrunc 2>/dev/null
+  damaged checksum "a wrong superblock checksum"
+  cp "$dir/real.h5" "$dir/eof.h5"
+  printf '\377' | dd of="$dir/eof.h5" bs=1 seek=31 conv=notrunc 2>/dev/null
+  damaged eof "a flipped end-of-file address"
+  head -c $(($(stat -c %s "$dir/real.h5") / 2)) "$dir/real.h5" >"$dir/half.h5"
+  damaged half "a journal cut in half"
   ;;
 
 real)
