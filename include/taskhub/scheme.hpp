@@ -34,7 +34,8 @@ class scheme {
 };
 
 /// The built-in schemes by name: "leastload" (fewest outstanding, least recently used among
-/// equals; the default), "lru", "plainrandom", "twobin" (two at random, the less recently used),
+/// equals; the default), "warm" (fewest outstanding, most recently used among equals: faster
+/// lone round trips, but one-at-a-time work stays on one engine), "lru", "plainrandom", "twobin" (two at random, the less recently used),
 /// "weighted" (two at random weighted by inverse load, the less loaded). Throws taskhub::error
 /// for another name.
 std::shared_ptr<scheme> make_scheme(const std::string& name);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// The scheduling schemes: leastload, lru, plainrandom, twobin, weighted.
+// The scheduling schemes: leastload, warm, lru, plainrandom, twobin, weighted.
 #include "taskhub/scheme.hpp"
 
 #include <random>
@@ -17,17 +17,31 @@ std::size_t least_recent(const std::vector<engine_load>& c) {
   return best;
 }
 
-// Among the least loaded, the one used last: it is awake, while the others may sleep. (Taking
-// turns instead keeps every engine spinning and doubled a lone round trip here.)
+// The least loaded; among equals, by `prefers(a, b)` on when they were last used.
+template <class Prefers>
+std::size_t least_loaded(const std::vector<engine_load>& c, Prefers prefers) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < c.size(); ++i) {
+    if (c[i].outstanding < c[best].outstanding ||
+        (c[i].outstanding == c[best].outstanding && prefers(c[i].last_used, c[best].last_used)))
+      best = i;
+  }
+  return best;
+}
+
+// Among the least loaded, the least recently used: one-at-a-time work takes turns across the
+// engines, as IPython parallel's leastload does.
 struct leastload : scheme {
   std::size_t choose(const std::vector<engine_load>& c) override {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < c.size(); ++i) {
-      if (c[i].outstanding < c[best].outstanding ||
-          (c[i].outstanding == c[best].outstanding && c[i].last_used > c[best].last_used))
-        best = i;
-    }
-    return best;
+    return least_loaded(c, [](std::uint64_t a, std::uint64_t b) { return a < b; });
+  }
+};
+
+// Among the least loaded, the one used last: it is awake, while the others may sleep, so a lone
+// round trip is faster; one-at-a-time work then stays on one engine.
+struct warm : scheme {
+  std::size_t choose(const std::vector<engine_load>& c) override {
+    return least_loaded(c, [](std::uint64_t a, std::uint64_t b) { return a > b; });
   }
 };
 
@@ -77,12 +91,13 @@ struct weighted : random_scheme {
 
 std::shared_ptr<scheme> make_scheme(const std::string& name) {
   if (name == "leastload") return std::make_shared<leastload>();
+  if (name == "warm") return std::make_shared<warm>();
   if (name == "lru") return std::make_shared<lru>();
   if (name == "plainrandom") return std::make_shared<plainrandom>();
   if (name == "twobin") return std::make_shared<twobin>();
   if (name == "weighted") return std::make_shared<weighted>();
   throw error("unknown scheduling scheme '" + name +
-              "' (choose leastload, lru, plainrandom, twobin or weighted)");
+              "' (choose leastload, warm, lru, plainrandom, twobin or weighted)");
 }
 
 }  // namespace taskhub

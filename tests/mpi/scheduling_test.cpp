@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// Where tasks go: each scheme uses every engine, lru takes turns, and no limit sends all at once.
+// Where tasks go: each scheme uses every engine, leastload and lru take turns, warm stays, and no
+// limit sends all at once.
 // These tests run once per scheme and hwm, chosen on the command line (--taskhub-scheme=...,
 // --taskhub-hwm=...) or in the environment (TASKHUB_SCHEME, TASKHUB_HWM).
 #include <chrono>
@@ -36,6 +37,30 @@ TEST_F(scheduling, lru_takes_engines_in_turn) {
   taskhub::wait(fs);
   for (std::size_t i = 0; i < fs.size(); ++i)
     EXPECT_EQ(fs[i].engine(), hub.engines()[i % engine_count()]) << "task " << i;
+}
+
+// IPython parallel's leastload: among engines equally loaded, the least recently used.
+TEST_F(scheduling, one_at_a_time_tasks_take_turns_across_engines_by_default) {
+  if (taskhub_test::scheme_name != "leastload" || engine_count() < 2) GTEST_SKIP();
+  std::vector<int> counts(hub.engines().back() + 1, 0);
+  for (int i = 0; i < 20 * static_cast<int>(engine_count()); ++i) {
+    auto f = hub.apply<&nap>(0);
+    f.get();
+    ++counts[static_cast<std::size_t>(f.engine())];
+  }
+  for (int e : hub.engines()) EXPECT_EQ(counts[static_cast<std::size_t>(e)], 20) << "engine " << e;
+}
+
+// The warm scheme keeps one-at-a-time work on the engine that is awake.
+TEST_F(scheduling, warm_keeps_one_at_a_time_tasks_on_one_engine) {
+  if (taskhub_test::scheme_name != "warm") GTEST_SKIP();
+  std::set<int> used;
+  for (int i = 0; i < 20; ++i) {
+    auto f = hub.apply<&nap>(0);
+    f.get();
+    if (i > 0) used.insert(f.engine());  // the first goes to the least recently used
+  }
+  EXPECT_EQ(used.size(), 1u);
 }
 
 TEST_F(scheduling, with_no_limit_every_task_goes_out_at_once) {
