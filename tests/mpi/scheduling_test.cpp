@@ -14,6 +14,7 @@
 namespace scheduling_test {
 
 class scheduling : public taskhub_test::hub_test {};
+class tie_break : public taskhub_test::hub_test {};  // how a scheme picks among equals
 
 int nap(int ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -40,7 +41,7 @@ TEST_F(scheduling, lru_takes_engines_in_turn) {
 }
 
 // IPython parallel's leastload: among engines equally loaded, the least recently used.
-TEST_F(scheduling, one_at_a_time_tasks_take_turns_across_engines_by_default) {
+TEST_F(tie_break, one_at_a_time_tasks_take_turns_across_engines_by_default) {
   if (taskhub_test::scheme_name != "leastload" || engine_count() < 2) GTEST_SKIP();
   std::vector<int> counts(hub.engines().back() + 1, 0);
   for (int i = 0; i < 20 * static_cast<int>(engine_count()); ++i) {
@@ -52,7 +53,7 @@ TEST_F(scheduling, one_at_a_time_tasks_take_turns_across_engines_by_default) {
 }
 
 // The warm scheme keeps one-at-a-time work on the engine that is awake.
-TEST_F(scheduling, warm_keeps_one_at_a_time_tasks_on_one_engine) {
+TEST_F(tie_break, warm_keeps_one_at_a_time_tasks_on_one_engine) {
   if (taskhub_test::scheme_name != "warm") GTEST_SKIP();
   std::set<int> used;
   for (int i = 0; i < 20; ++i) {
