@@ -70,7 +70,7 @@ class task_flow {
   void resolve(task_data& t);
   void make_ready(task_data& t);
   void requeue(task_data& t);
-  bool retry(task_data& t, int engine, const char* failure, std::size_t size);
+  bool retry(task_data& t, int engine, const char* why, std::size_t size);
   void restore(task_data& t, const stored_outcome& s);
   void fail(task_data& t, const std::string& type, const std::string& message,
             taskhub::task_state state = taskhub::task_state::failed);

@@ -48,6 +48,17 @@ std::pair<int, int> flaky(const std::string& path) {
   throw std::runtime_error("first attempt fails");
 }
 int always_fails() { throw std::runtime_error("always"); }
+// Notes its engine in `path`, then fails.
+int fails_noting_engine(const std::string& path) {
+  std::ofstream(path, std::ios::app) << taskhub::engine::rank() << '\n';
+  throw std::runtime_error("failed on engine " + std::to_string(taskhub::engine::rank()));
+}
+std::vector<int> engines_noted(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<int> ranks;
+  for (int r = 0; in >> r;) ranks.push_back(r);
+  return ranks;
+}
 
 std::string temp_path(const char* name) {
   return "/tmp/taskhub-test-" + std::to_string(getpid()) + "-" + name;
@@ -90,21 +101,69 @@ TEST_F(control, retries_rerun_a_failed_task_on_another_engine) {
   const auto path = temp_path("flaky");
   std::remove(path.c_str());
   auto f = hub.with(task_options().retries(2)).apply<&flaky>(path);
-  const auto [first, second] = f.get();
-  if (engine_count() >= 2) {
-    EXPECT_NE(first, second);
+  if (engine_count() < 2) {  // no engine it has not failed on
+    EXPECT_EQ(failure_type(f), taskhub::failure::impossible_dependency);
+    std::remove(path.c_str());
+    return;
   }
+  const auto [first, second] = f.get();
+  EXPECT_NE(first, second);
   EXPECT_EQ(hub.record(f.id()).retries_used, 1);
   std::remove(path.c_str());
 }
 
 TEST_F(control, retries_run_out) {
-  auto f = hub.with(task_options().retries(2)).apply<&always_fails>();
+  const int n = static_cast<int>(engine_count()) - 1;  // one attempt per engine
+  auto f = hub.with(task_options().retries(n)).apply<&always_fails>();
   EXPECT_EQ(failure_type(f), "std::runtime_error");
   const auto r = hub.record(f.id());
-  EXPECT_EQ(r.retries_used, 2);
+  EXPECT_EQ(r.retries_used, n);
   EXPECT_EQ(r.state, taskhub::task_state::failed);
   EXPECT_EQ(r.error, "std::runtime_error: always");
+}
+
+TEST_F(control, retries_go_only_to_engines_the_task_has_not_failed_on) {
+  const auto path = temp_path("everywhere");
+  std::remove(path.c_str());
+  const int n = static_cast<int>(engine_count());
+  auto f = hub.with(task_options().retries(n)).apply<&fails_noting_engine>(path);
+  EXPECT_EQ(failure_type(f), taskhub::failure::impossible_dependency);
+  const std::string why = f.error().message();
+  EXPECT_NE(why.find("failed on every engine"), std::string::npos) << why;
+  EXPECT_NE(why.find("std::runtime_error: failed on engine " + std::to_string(f.error().engine())),
+            std::string::npos) << why;
+  auto ranks = engines_noted(path);
+  std::sort(ranks.begin(), ranks.end());
+  EXPECT_EQ(ranks, hub.engines());  // once on each engine, never twice on one
+  EXPECT_EQ(hub.record(f.id()).retries_used, n - 1);
+  std::remove(path.c_str());
+}
+
+TEST_F(control, retries_that_find_no_engine_left_fail_as_a_dependency_timeout_if_it_has_one) {
+  const auto path = temp_path("everywhere-timeout");
+  std::remove(path.c_str());
+  const int n = static_cast<int>(engine_count());
+  auto f = hub.with(task_options().retries(n).dependency_timeout(30s))
+               .apply<&fails_noting_engine>(path);
+  EXPECT_EQ(failure_type(f), taskhub::failure::dependency_timeout);
+  EXPECT_NE(f.error().message().find("failed on every engine"), std::string::npos);
+  EXPECT_EQ(engines_noted(path).size(), engine_count());
+  std::remove(path.c_str());
+}
+
+TEST_F(control, retries_anywhere_reruns_where_the_task_failed) {
+  const auto path = temp_path("anywhere");
+  std::remove(path.c_str());
+  const int n = static_cast<int>(engine_count()) + 1;
+  auto f = hub.with(task_options().retries(n).retries_anywhere()).apply<&fails_noting_engine>(path);
+  EXPECT_EQ(failure_type(f), "std::runtime_error");
+  EXPECT_EQ(hub.record(f.id()).retries_used, n);
+  auto ranks = engines_noted(path);
+  EXPECT_EQ(ranks.size(), static_cast<std::size_t>(n) + 1);
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  EXPECT_EQ(ranks, hub.engines());  // every engine before any twice
+  std::remove(path.c_str());
 }
 
 TEST_F(control, a_task_timeout_fails_a_task_that_runs_too_long) {
