@@ -285,14 +285,14 @@ void task_flow::check_timers() {
   const auto now = timers::now_ns();
   timers_.take_late_starts(now, [&](const timers::timer& tm) {
     auto* t = table_.lookup(tm.id);
-    if (t->hub.state != state::waiting && t->hub.state != state::ready) return;
+    if (!t || (t->hub.state != state::waiting && t->hub.state != state::ready)) return;
     fail(*t, failure::dependency_timeout,
          "task " + std::to_string(tm.id) + " did not start within " +
              millis_text(t->options->dependency_timeout()) + " (" + dependencies_.reason_of(*t) + ")");
   });
   timers_.take_late_ends(now, [&](const timers::timer& tm) {
     auto* t = table_.lookup(tm.id);
-    if (t->hub.state != state::running || t->hub.attempt != tm.attempt) return;
+    if (!t || t->hub.state != state::running || t->hub.attempt != tm.attempt) return;
     t->hub.is_request_pinned = true;  // its send may not have finished
     const std::string why = "task " + std::to_string(tm.id) + " ran longer than " +
                             millis_text(t->options->timeout()) + " on engine " +

@@ -34,6 +34,7 @@ class task_flow {
   task_table& table() { return table_; }
   const task_table& table() const { return table_; }
   scheduler& engines() { return scheduler_; }
+  const scheduler& engines() const { return scheduler_; }
   hub_observer& observer() { return *observer_; }
 
   /// Takes a submitted task: answers it from an earlier run, queues it, or lets it wait for its

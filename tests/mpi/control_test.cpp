@@ -202,10 +202,81 @@ TEST_F(control, resubmit_runs_finished_tasks_again) {
   ASSERT_EQ(handles.size(), 2u);
   EXPECT_EQ(failure_type(handles[0]), "std::runtime_error");
   EXPECT_EQ(hub.get_result<int>(handles[1].id()).get(), 5);
-  auto running = hub.apply<&nap>(300);
-  EXPECT_THROW(hub.resubmit({running.id()}), taskhub::error);
   EXPECT_THROW(hub.resubmit({123456789}), taskhub::error);
-  running.wait();
+}
+
+TEST_F(control, resubmit_copies_a_task_that_has_not_finished) {
+  auto running = hub.apply<&nap>(300);
+  while (hub.record(running.id()).state != taskhub::task_state::running) std::this_thread::yield();
+  // Waiting for `running`: its copy runs at once, without the dependency.
+  auto waiting = hub.with(task_options().after(dependency(running))).apply<&nap>(7);
+  auto waiting_copy = hub.resubmit(waiting);
+  EXPECT_NE(waiting_copy.id(), waiting.id());
+  EXPECT_EQ(waiting_copy.get(), 7);
+  if (engine_count() >= 2) {  // it ran beside `running`, not after it
+    EXPECT_EQ(hub.record(waiting.id()).state, taskhub::task_state::waiting);
+  }
+  auto copy = hub.resubmit(running);
+  EXPECT_NE(copy.id(), running.id());
+  EXPECT_EQ(copy.get(), 300);
+  EXPECT_EQ(running.get(), 300);
+  EXPECT_EQ(waiting.get(), 7);
+}
+
+TEST_F(control, tasks_results_records_and_purge_take_lists_of_ids) {
+  std::vector<taskhub::future<int>> fs;
+  for (int i = 0; i < 5; ++i) fs.push_back(hub.apply<&nap>(i));
+  auto bad = hub.apply<&always_fails>();
+  taskhub::wait(fs);
+  bad.wait();
+  const std::vector<std::uint64_t> ids{fs[3].id(), bad.id(), fs[1].id()};
+  auto results = hub.results<int>({fs[3].id(), fs[1].id()});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].get(), 3);
+  EXPECT_EQ(results[1].get(), 1);
+  auto handles = hub.tasks(ids);
+  ASSERT_EQ(handles.size(), 3u);
+  EXPECT_EQ(handles[1].id(), bad.id());
+  EXPECT_THROW(hub.tasks({fs[0].id(), 987654321}), taskhub::error);
+
+  auto some =
+      hub.records(taskhub::record_query().ids({fs[3].id(), bad.id(), fs[1].id(), 987654321}));
+  ASSERT_EQ(some.size(), 3u);  // by id; unknown ids are skipped
+  EXPECT_EQ(some[0].id, fs[1].id());
+  EXPECT_EQ(some[2].id, bad.id());
+  auto failed = hub.records(
+      taskhub::record_query().ids(ids).state(taskhub::task_state::failed));
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].id, bad.id());
+
+  auto slow = hub.apply<&nap>(300);
+  EXPECT_EQ(hub.purge({fs[1].id(), bad.id(), slow.id(), 987654321}), 2u);  // slow is running
+  EXPECT_THROW(hub.task(fs[1].id()), taskhub::error);
+  EXPECT_THROW(hub.task(bad.id()), taskhub::error);
+  EXPECT_EQ(hub.task(fs[3].id()).id(), fs[3].id());  // not listed: kept
+  EXPECT_EQ(hub.task(slow.id()).id(), slow.id());
+  EXPECT_EQ(fs[1].get(), 1);  // held futures stay valid
+  EXPECT_EQ(slow.get(), 300);
+  EXPECT_EQ(hub.purge({slow.id()}), 1u);
+}
+
+TEST_F(control, counts_give_each_engine_live_queued_running_done_and_failed) {
+  const int e = hub.engines().back();
+  const auto before = hub.counts();
+  std::vector<taskhub::future<int>> fs;
+  for (int i = 0; i < 3; ++i) fs.push_back(hub.apply_on<&nap>(e, 200));
+  auto now = hub.counts();
+  ASSERT_EQ(now.size(), hub.all_engines().size());
+  for (const auto& [rank, c] : now) EXPECT_TRUE(c.live) << rank;
+  EXPECT_EQ(now[e].running, 1);  // one at a time
+  EXPECT_EQ(now[e].queued, 2);
+  taskhub::wait(fs);
+  auto bad = hub.apply_on<&always_fails>(e);
+  bad.wait();
+  auto after = hub.counts();
+  EXPECT_EQ(after[e].running + after[e].queued, 0);
+  EXPECT_EQ(after[e].done, before.at(e).done + 3);
+  EXPECT_EQ(after[e].failed, before.at(e).failed + 1);
 }
 
 TEST_F(control, get_result_works_for_any_task_in_the_table) {
