@@ -71,22 +71,24 @@ bool scheduler::can_run(const task_data& t) const {
   return false;
 }
 
-std::string scheduler::enqueue(task_data& t) {
-  if (!runs_anywhere(t)) {
-    if (!can_run(t)) {
-      std::string why = "no engine can run task " + std::to_string(t.id);
-      if (t.options && !t.options->tags().empty()) {
-        why += ": it requires tags";
-        for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
-      }
-      if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
-      if (!t.hub.excluded.empty())
-        why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
-               list_ranks(t.hub.excluded) + " reported an unmet dependency";
-      if (!t.hub.tried.empty()) why += "; it failed on engines " + list_ranks(t.hub.tried);
-      return why;
-    }
+std::string scheduler::why_not(const task_data& t) const {
+  if (can_run(t)) return "";
+  std::string why = "no engine can run task " + std::to_string(t.id);
+  if (t.options && !t.options->tags().empty()) {
+    why += ": it requires tags";
+    for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
   }
+  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
+  if (!t.hub.excluded.empty())
+    why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
+           list_ranks(t.hub.excluded) + " reported an unmet dependency";
+  if (!t.hub.tried.empty()) why += "; it failed on engines " + list_ranks(t.hub.tried);
+  return why;
+}
+
+std::string scheduler::enqueue(task_data& t) {
+  if (!runs_anywhere(t))
+    if (std::string why = why_not(t); !why.empty()) return why;
   t.hub.state = taskhub::task_state::ready;
   auto& q = ready_[t.options ? t.options->priority() : 0];
   if (t.hub.origin != 0) {

@@ -322,6 +322,12 @@ void task_flow::retire(engine_slot& slot) {
       requeue(t);
     }
   });
+  // Queued tasks that only this engine could still run (say, the one engine a retry had left).
+  table_.for_each([&](task_data& t) {
+    if (t.hub.state != state::ready) return;
+    if (std::string why = scheduler_.why_not(t); !why.empty())
+      fail(t, failure::impossible_dependency, why);
+  });
   resolve_dependents();
 }
 
