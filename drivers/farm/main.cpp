@@ -198,7 +198,8 @@ int farm_main(taskhub::hub& hub, const settings& s, farm::task_file& file) {
   futures.reserve(file.tasks.size());
   for (auto& t : file.tasks) {
     taskhub::task_options opts;
-    opts.retries(t.retries >= 0 ? t.retries : s.retries);
+    // A command's failure seldom depends on its engine: retries may run where it failed.
+    opts.retries(t.retries >= 0 ? t.retries : s.retries).retries_anywhere();
     if (!t.tags.empty()) opts.require_tags(t.tags);
     opts.journal_key(farm::identity(t.cmd));
     futures.push_back(hub.with(opts).apply<&farm::run_command>(t.cmd));

@@ -29,8 +29,11 @@ class hub : public load_balanced_view {
  public:
   explicit hub(detail::client_core& core) : load_balanced_view(core, task_options()) {}
 
-  /// The ranks of the engines, in order.
-  const std::vector<int>& engines() const { return core_ref().engines(); }
+  /// The ranks of the live engines (not retired after a crash), in order; a list taken stays
+  /// valid, and says what was live when it was taken.
+  const std::vector<int>& engines() const;
+  /// The ranks of every engine the run started with, retired or not, in order.
+  const std::vector<int>& all_engines() const { return core_ref().engines(); }
 
   /// A load-balanced view whose tasks carry `opts` (dependencies, retries, priority, ...).
   load_balanced_view with(task_options opts) { return load_balanced_view(core(), std::move(opts)); }
@@ -55,16 +58,16 @@ class hub : public load_balanced_view {
     for (int r : ranks) checked(r);
     return direct_view(core(), ranks);
   }
-  /// A direct view of every engine, in rank order.
+  /// A direct view of every live engine, in rank order.
   direct_view all() { return direct_view(core(), engines()); }
 
   /// Fails the listed tasks that are still waiting or ready with task-aborted; returns how many
   /// it aborted (running and finished tasks are left alone).
   std::size_t abort(const std::vector<std::uint64_t>& ids);
-  /// Runs finished tasks again (same function, arguments and options, without dependencies);
-  /// returns their new handles in the same order.
+  /// Runs tasks again, finished or not (same function, arguments and options, without
+  /// dependencies); returns the handles of the copies, which run on their own, in the same order.
   std::vector<task_handle> resubmit(const std::vector<std::uint64_t>& ids);
-  /// Runs a finished task again; its new future.
+  /// Runs a task again, finished or not; the copy's future.
   template <class R>
   future<R> resubmit(const future<R>& f) {
     return future<R>(detail::state_of(resubmit(std::vector<std::uint64_t>{f.id()}).front()));
@@ -76,6 +79,15 @@ class hub : public load_balanced_view {
   future<R> get_result(std::uint64_t id) {
     return future<R>(detail::state_of(task(id)));
   }
+  /// The tasks with these ids, in the order given (throws taskhub::error for an unknown id).
+  std::vector<task_handle> tasks(const std::vector<std::uint64_t>& ids);
+  /// The results of the tasks with these ids, as futures of `R`, in the order given.
+  template <class R>
+  std::vector<future<R>> results(const std::vector<std::uint64_t>& ids) {
+    std::vector<future<R>> out;
+    for (auto& t : tasks(ids)) out.push_back(future<R>(detail::state_of(t)));
+    return out;
+  }
   /// The records of every task that matches `q`, by id.
   std::vector<task_record> records(const record_query& q = {});
   /// The record of one task.
@@ -83,7 +95,11 @@ class hub : public load_balanced_view {
   /// Drops every finished task from the table (its record, result and arguments), except those
   /// that unfinished tasks depend on; returns how many. Futures you hold stay valid.
   std::size_t purge();
-  /// Per engine (by rank): tasks running, done and failed there.
+  /// Drops the listed tasks that have finished, except those that unfinished tasks depend on;
+  /// returns how many. Unfinished and unknown ids are left alone.
+  std::size_t purge(const std::vector<std::uint64_t>& ids);
+  /// Per engine of the run (by rank), retired ones included: whether it is live, and its tasks
+  /// queued, running, done and failed.
   std::map<int, engine_counts> counts();
 
  private:

@@ -98,9 +98,16 @@ class task_options {
     timeout_ = std::chrono::duration_cast<duration>(d);
     return *this;
   }
-  /// Run a failed task again, up to `n` times, on an engine it has not tried when there is one.
+  /// Run a failed task again, up to `n` times, each time on an engine it has not failed on; when
+  /// none is left it fails with impossible-dependency (IPython parallel's rule).
   task_options& retries(int n) {
     retries_ = n < 0 ? 0 : n;
+    return *this;
+  }
+  /// Let retries run on engines the task already failed on once no other is left (for failures
+  /// that do not depend on the engine, such as a flaky command).
+  task_options& retries_anywhere(bool yes = true) {
+    retries_anywhere_ = yes;
     return *this;
   }
   /// Ready tasks of higher priority are sent first (default 0).
@@ -141,6 +148,7 @@ class task_options {
   duration dependency_timeout() const { return dependency_timeout_; }
   duration timeout() const { return timeout_; }
   int retries() const { return retries_; }
+  bool retries_anywhere() const { return retries_anywhere_; }
   int priority() const { return priority_; }
   const std::vector<std::string>& tags() const { return tags_; }
   const std::vector<std::uint64_t>& requirements() const { return requirements_; }
@@ -148,14 +156,15 @@ class task_options {
   /// Whether these are the defaults (a plain task).
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
-           timeout_.count() == 0 && retries_ == 0 && priority_ == 0 && tags_.empty() &&
-           requirements_.empty() && journal_key_.empty();
+           timeout_.count() == 0 && retries_ == 0 && !retries_anywhere_ && priority_ == 0 &&
+           tags_.empty() && requirements_.empty() && journal_key_.empty();
   }
 
  private:
   dependency after_, follow_;
   duration dependency_timeout_{0}, timeout_{0};
   int retries_ = 0, priority_ = 0;
+  bool retries_anywhere_ = false;
   std::vector<std::string> tags_;
   std::vector<std::uint64_t> requirements_;
   std::string journal_key_;

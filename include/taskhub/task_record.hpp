@@ -3,6 +3,7 @@
 // The hub's record of every task, and queries over them.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -36,6 +37,13 @@ struct task_record {
 /// A filter over task records: `taskhub::record_query().state(taskhub::task_state::failed)`.
 class record_query {
  public:
+  /// Only the tasks with these ids (looked up directly, not by scanning the table).
+  record_query& ids(std::vector<std::uint64_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    ids_ = std::move(ids);
+    return *this;
+  }
   record_query& state(task_state s) {
     state_ = s;
     return *this;
@@ -56,21 +64,28 @@ class record_query {
     return *this;
   }
   bool matches(const task_record& r) const {
-    return (!state_ || r.state == *state_) && (!function_ || r.function == *function_) &&
+    return (!ids_ || std::binary_search(ids_->begin(), ids_->end(), r.id)) &&
+           (!state_ || r.state == *state_) && (!function_ || r.function == *function_) &&
            (!engine_ || r.engine == *engine_) && (!from_ || r.submitted >= *from_) &&
            (!to_ || r.submitted < *to_);
   }
+  /// The ids given to ids(), sorted, or null when the query is not limited to ids.
+  const std::vector<std::uint64_t>* selected_ids() const { return ids_ ? &*ids_ : nullptr; }
 
  private:
+  std::optional<std::vector<std::uint64_t>> ids_;
   std::optional<task_state> state_;
   std::optional<std::string> function_;
   std::optional<int> engine_;
   std::optional<task_record::time_point> from_, to_;
 };
 
-/// Tasks per state on one engine.
+/// One engine's status: whether it is live, and its tasks per state.
 struct engine_counts {
-  int running = 0, done = 0, failed = 0;
+  bool live = true;  // false once a task crashed it and it retired
+  int queued = 0;    // sent to it (or about to be) and not yet started there
+  int running = 0;   // running there: one at a time, plus tasks waiting inside for their tasks
+  int done = 0, failed = 0;
 };
 
 }  // namespace taskhub

@@ -2,9 +2,11 @@
 // Part of taskhub.
 // The hub's table operations, the options of tasks, and their encoding.
 
+#include <algorithm>
 #include <cstring>
 
 #include "hub/hub_core.hpp"
+#include "hub/id_lists.hpp"
 #include "core/options_codec.hpp"
 #include "taskhub/hub.hpp"
 
@@ -19,11 +21,18 @@ detail::hub_core& table_of(detail::client_core& core) {
 
 }  // namespace
 
+const std::vector<int>& hub::engines() const {
+  auto& core = const_cast<hub*>(this)->core();
+  if (auto* h = core.table()) return h->live_engines();
+  return core.engines();  // inside a task: the engine knows no retirements
+}
+
 int hub::checked(int engine) const {
-  for (int r : engines())
+  const auto& all = all_engines();
+  for (int r : all)
     if (r == engine) return engine;
   throw error("there is no engine of rank " + std::to_string(engine) + " (engines are ranks " +
-              std::to_string(engines().front()) + ".." + std::to_string(engines().back()) + ")");
+              std::to_string(all.front()) + ".." + std::to_string(all.back()) + ")");
 }
 
 std::size_t hub::abort(const std::vector<std::uint64_t>& ids) {
@@ -47,6 +56,13 @@ std::size_t hub::purge() {
   return n;
 }
 
+std::size_t hub::purge(const std::vector<std::uint64_t>& ids) {
+  auto& h = table_of(core());
+  std::size_t n = 0;
+  h.on_hub_thread([&] { n = h.purge(ids); });
+  return n;
+}
+
 task_handle hub::task(std::uint64_t id) {
   auto& h = table_of(core());
   detail::task_ptr t;
@@ -55,14 +71,33 @@ task_handle hub::task(std::uint64_t id) {
   return task_handle(std::move(t));
 }
 
+std::vector<task_handle> hub::tasks(const std::vector<std::uint64_t>& ids) {
+  auto& h = table_of(core());
+  std::vector<detail::task_ptr> found(ids.size());
+  h.on_hub_thread([&] {
+    for (std::size_t i = 0; i < ids.size(); ++i) found[i] = h.find(ids[i]);
+  });
+  std::vector<std::uint64_t> unknown;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (!found[i]) unknown.push_back(ids[i]);
+  if (!unknown.empty()) throw error("there is no task " + detail::list_ids(unknown));
+  return std::vector<task_handle>(found.begin(), found.end());
+}
+
 std::vector<task_record> hub::records(const record_query& q) {
   auto& h = table_of(core());
   std::vector<task_record> out;
+  auto take = [&](const detail::task_data& t) {
+    auto r = h.record_of(t);
+    if (q.matches(r)) out.push_back(std::move(r));
+  };
   h.on_hub_thread([&] {
-    h.for_each_task([&](const detail::task_data& t) {
-      auto r = h.record_of(t);
-      if (q.matches(r)) out.push_back(std::move(r));
-    });
+    if (const auto* ids = q.selected_ids()) {
+      for (auto id : *ids)
+        if (auto t = h.find(id)) take(*t);
+    } else {
+      h.for_each_task(take);
+    }
   });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
@@ -81,18 +116,26 @@ task_record hub::record(std::uint64_t id) {
 std::map<int, engine_counts> hub::counts() {
   auto& h = table_of(core());
   std::map<int, engine_counts> out;
-  for (int r : engines()) out[r];
+  for (int r : all_engines()) out[r];
   h.on_hub_thread([&] {
     h.for_each_task([&](const detail::task_data& t) {
       if (t.engine < 0) return;
       auto& c = out[t.engine];
       switch (t.hub.state) {
-        case task_state::running: ++c.running; break;
+        case task_state::running: ++c.queued; break;  // held there; split below
         case task_state::done: ++c.done; break;
         case task_state::failed: ++c.failed; break;
         default: break;
       }
     });
+    // An engine runs one task at a time, plus those that wait inside for tasks they submitted;
+    // the rest of what it holds waits in its queue.
+    for (const auto& s : h.slots()) {
+      auto& c = out[s.rank];
+      c.live = !s.is_retired;
+      c.running = std::min(c.queued, 1 + std::max(0, s.blocked));
+      c.queued -= c.running;
+    }
   });
   return out;
 }

@@ -3,6 +3,7 @@
 // The hub's loop: take submissions, run timers, schedule, send, receive; and the client's side.
 #include "hub/hub_core.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 
@@ -100,7 +101,6 @@ std::vector<task_ptr> hub_core::resubmit(const std::vector<std::uint64_t>& ids) 
     auto old = flow_.table().find(id);
     const std::string cannot = "cannot resubmit task " + std::to_string(id);
     if (!old) throw error(cannot + ": no such task");
-    if (!old->hub.is_finished()) throw error(cannot + ": it has not finished");
     if (old->hub.is_request_dropped)
       throw error(cannot + ": its arguments were released to bound memory (TASKHUB_RETAIN_MB)");
     if (old->hub.origin != 0) throw error(cannot + ": a task submitted it");
@@ -174,7 +174,7 @@ bool hub_core::receive() {
           case record_kind::stop_ack: slot->is_stopped = true; break;
           case record_kind::blocked: ++slot->blocked; break;
           case record_kind::unblocked: --slot->blocked; break;
-          case record_kind::retire: flow_.retire(*slot); break;
+          case record_kind::retire: retire(*slot); break;
           default: break;
         }
       }
@@ -186,6 +186,16 @@ bool hub_core::receive() {
   flow_.resolve_dependents();
   flow_.notify_if_due();
   return did;
+}
+
+// A task crashed the engine of `slot`: the flow moves its tasks, and clients see it retired.
+void hub_core::retire(engine_slot& slot) {
+  if (slot.is_retired) return;
+  flow_.retire(slot);
+  auto live = *live_.load();
+  live.erase(std::remove(live.begin(), live.end(), slot.rank), live.end());
+  live_lists_.push_back(std::move(live));  // earlier lists stay valid for clients that hold them
+  live_.store(&live_lists_.back());
 }
 
 void hub_core::stop_engines() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,9 @@ class hub_core final : public client_core, public wait_helper {
   void submit(task_ptr task) override;
   void submit(std::vector<task_ptr>& tasks) override;
   const std::vector<int>& engines() const override { return engines_; }
+  /// The engines that have not retired after a crash, in order (any thread; the list stays
+  /// valid for the whole run).
+  const std::vector<int>& live_engines() const { return *live_.load(); }
   hub_core* table() override { return this; }
   /// Asks the hub thread to stop the engines with `exit_code` and return.
   void request_stop(int exit_code);
@@ -62,6 +66,8 @@ class hub_core final : public client_core, public wait_helper {
   std::size_t abort(const std::vector<std::uint64_t>& ids) { return flow_.abort(ids); }
   std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
   std::size_t purge() { return flow_.table().purge(); }
+  std::size_t purge(const std::vector<std::uint64_t>& ids) { return flow_.table().purge(&ids); }
+  const std::vector<engine_slot>& slots() const { return flow_.engines().slots(); }
   task_record record_of(const task_data& t) const { return flow_.record_of(t); }
   void for_each_task(const std::function<void(const task_data&)>& fn) const {
     flow_.table().for_each(fn);
@@ -76,6 +82,7 @@ class hub_core final : public client_core, public wait_helper {
   void run_controls();
   bool receive();
   void stop_engines();
+  void retire(engine_slot& slot);
 
   transport& t_;
   const std::vector<int> engines_;
@@ -90,6 +97,9 @@ class hub_core final : public client_core, public wait_helper {
   std::atomic<bool> has_controls_{false};
   std::atomic<bool> is_stop_requested_{false};
   int exit_code_ = 0;
+  // The live engines: a new list after each retirement, written by passes only.
+  std::deque<std::vector<int>> live_lists_;
+  std::atomic<const std::vector<int>*> live_{&engines_};
   std::atomic<std::uint64_t> next_id_{1};
 
   bool is_stopping_ = false;

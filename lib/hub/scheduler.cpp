@@ -50,6 +50,7 @@ bool scheduler::is_eligible(const task_data& t, const engine_slot& s) const {
   if (t.hub.follow_engine >= 0 && s.rank != t.hub.follow_engine) return false;
   if (!t.hub.allowed.empty() && !contains(t.hub.allowed, s.rank)) return false;
   if (contains(t.hub.excluded, s.rank)) return false;
+  if (contains(t.hub.tried, s.rank) && !(t.options && t.options->retries_anywhere())) return false;
   if (t.options)
     for (const auto& tag : t.options->tags())
       if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
@@ -60,26 +61,34 @@ bool scheduler::is_eligible(const task_data& t, const engine_slot& s) const {
 // checks can be skipped.
 bool scheduler::runs_anywhere(const task_data& t) const {
   return (!t.options || t.options->tags().empty()) && t.hub.excluded.empty() &&
-         t.hub.follow_engine < 0 && t.hub.allowed.empty() && retired_ == 0;
+         t.hub.tried.empty() && t.hub.follow_engine < 0 && t.hub.allowed.empty() && retired_ == 0;
+}
+
+bool scheduler::can_run(const task_data& t) const {
+  if (runs_anywhere(t)) return true;
+  for (const auto& s : slots_)
+    if (is_eligible(t, s)) return true;
+  return false;
+}
+
+std::string scheduler::why_not(const task_data& t) const {
+  if (can_run(t)) return "";
+  std::string why = "no engine can run task " + std::to_string(t.id);
+  if (t.options && !t.options->tags().empty()) {
+    why += ": it requires tags";
+    for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
+  }
+  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
+  if (!t.hub.excluded.empty())
+    why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
+           list_ranks(t.hub.excluded) + " reported an unmet dependency";
+  if (!t.hub.tried.empty()) why += "; it failed on engines " + list_ranks(t.hub.tried);
+  return why;
 }
 
 std::string scheduler::enqueue(task_data& t) {
-  if (!runs_anywhere(t)) {
-    bool is_possible = false;
-    for (const auto& s : slots_) is_possible = is_possible || is_eligible(t, s);
-    if (!is_possible) {
-      std::string why = "no engine can run task " + std::to_string(t.id);
-      if (t.options && !t.options->tags().empty()) {
-        why += ": it requires tags";
-        for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
-      }
-      if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
-      if (!t.hub.excluded.empty())
-        why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
-               list_ranks(t.hub.excluded) + " reported an unmet dependency";
-      return why;
-    }
-  }
+  if (!runs_anywhere(t))
+    if (std::string why = why_not(t); !why.empty()) return why;
   t.hub.state = taskhub::task_state::ready;
   auto& q = ready_[t.options ? t.options->priority() : 0];
   if (t.hub.origin != 0) {
@@ -133,7 +142,7 @@ bool scheduler::schedule() {
         ++i;                     // its engines are full; others may take later tasks
         continue;
       }
-      if (!t->hub.tried.empty()) {  // a retry prefers engines it has not failed on
+      if (!t->hub.tried.empty()) {  // retries_anywhere(): prefer engines it has not failed on
         std::vector<engine_load> fresh;
         for (const auto& c : candidates_)
           if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);

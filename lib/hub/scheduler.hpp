@@ -43,6 +43,10 @@ class scheduler {
   engine_slot* slot_of(int rank);
   int retired() const { return retired_; }
 
+  /// Whether some engine that is not retired may run `t`.
+  bool can_run(const task_data& t) const;
+  /// Why no engine may run `t` ("" when one may).
+  std::string why_not(const task_data& t) const;
   /// Queues a task that may run now; returns why no engine can run it ("" when queued).
   std::string enqueue(task_data& t);
   /// Assigns ready tasks to engines with room, in priority order; returns whether it did.

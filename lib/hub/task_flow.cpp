@@ -7,6 +7,7 @@
 
 #include "core/options_codec.hpp"
 #include "core/wait.hpp"
+#include "hub/id_lists.hpp"
 #include "taskhub/detail/block_pool.hpp"
 #include "taskhub/task_options.hpp"
 
@@ -208,13 +209,29 @@ void task_flow::complete(engine_slot& slot, const record_header& h, const char* 
   finish(*t, h.kind == record_kind::result ? state::done : state::failed);
 }
 
-// Runs a failed attempt again, on an engine it has not failed on if there is one, while its
-// retries last; returns whether it did.
-bool task_flow::retry(task_data& t, int engine, const char* failure, std::size_t size) {
+// Runs a failed attempt again while its retries last, on an engine it has not failed on
+// (IPython parallel's rule); when none is left, fails the task as one that cannot run. Returns
+// whether it did either.
+bool task_flow::retry(task_data& t, int engine, const char* why, std::size_t size) {
   if (t.hub.retries_used >= (t.options ? t.options->retries() : 0)) return false;
-  observer_->retried(t, engine, failure, size);
+  if (!contains(t.hub.tried, engine)) t.hub.tried.push_back(engine);
+  if (!scheduler_.can_run(t)) {
+    std::string last;
+    try {
+      reader in(why, size);
+      last = decode<std::string>(in);
+      last += ": " + decode<std::string>(in);
+    } catch (const decode_error&) {
+    }
+    const bool has_timeout = t.options->dependency_timeout().count() > 0;
+    fail(t, has_timeout ? failure::dependency_timeout : failure::impossible_dependency,
+         "task " + std::to_string(t.id) + " failed on every engine it may run on (" +
+             list_ranks(t.hub.tried) + "); the last failure, on engine " + std::to_string(engine) +
+             ", was " + last);
+    return true;
+  }
+  observer_->retried(t, engine, why, size);
   ++t.hub.retries_used;
-  t.hub.tried.push_back(engine);
   requeue(t);
   return true;
 }
@@ -268,14 +285,14 @@ void task_flow::check_timers() {
   const auto now = timers::now_ns();
   timers_.take_late_starts(now, [&](const timers::timer& tm) {
     auto* t = table_.lookup(tm.id);
-    if (t->hub.state != state::waiting && t->hub.state != state::ready) return;
+    if (!t || (t->hub.state != state::waiting && t->hub.state != state::ready)) return;
     fail(*t, failure::dependency_timeout,
          "task " + std::to_string(tm.id) + " did not start within " +
              millis_text(t->options->dependency_timeout()) + " (" + dependencies_.reason_of(*t) + ")");
   });
   timers_.take_late_ends(now, [&](const timers::timer& tm) {
     auto* t = table_.lookup(tm.id);
-    if (t->hub.state != state::running || t->hub.attempt != tm.attempt) return;
+    if (!t || t->hub.state != state::running || t->hub.attempt != tm.attempt) return;
     t->hub.is_request_pinned = true;  // its send may not have finished
     const std::string why = "task " + std::to_string(tm.id) + " ran longer than " +
                             millis_text(t->options->timeout()) + " on engine " +
@@ -304,6 +321,12 @@ void task_flow::retire(engine_slot& slot) {
     } else {
       requeue(t);
     }
+  });
+  // Queued tasks that only this engine could still run (say, the one engine a retry had left).
+  table_.for_each([&](task_data& t) {
+    if (t.hub.state != state::ready) return;
+    if (std::string why = scheduler_.why_not(t); !why.empty())
+      fail(t, failure::impossible_dependency, why);
   });
   resolve_dependents();
 }

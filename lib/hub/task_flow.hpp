@@ -34,6 +34,7 @@ class task_flow {
   task_table& table() { return table_; }
   const task_table& table() const { return table_; }
   scheduler& engines() { return scheduler_; }
+  const scheduler& engines() const { return scheduler_; }
   hub_observer& observer() { return *observer_; }
 
   /// Takes a submitted task: answers it from an earlier run, queues it, or lets it wait for its
@@ -70,7 +71,7 @@ class task_flow {
   void resolve(task_data& t);
   void make_ready(task_data& t);
   void requeue(task_data& t);
-  bool retry(task_data& t, int engine, const char* failure, std::size_t size);
+  bool retry(task_data& t, int engine, const char* why, std::size_t size);
   void restore(task_data& t, const stored_outcome& s);
   void fail(task_data& t, const std::string& type, const std::string& message,
             taskhub::task_state state = taskhub::task_state::failed);

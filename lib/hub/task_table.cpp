@@ -35,7 +35,16 @@ task_data* task_table::lookup_remote(std::uint64_t id) const {
   return it == remote_.end() ? nullptr : it->second.get();
 }
 
-std::size_t task_table::purge() {
+bool task_table::drop(std::uint64_t id) {
+  if (!is_task_of_task(id)) {
+    if (id >= local_.size() || !local_[id]) return false;
+    local_[id].reset();
+    return true;
+  }
+  return remote_.erase(id) > 0;
+}
+
+std::size_t task_table::purge(const std::vector<std::uint64_t>* ids) {
   std::unordered_set<std::uint64_t> needed;
   for_each([&](const task_data& t) {
     if (t.hub.is_finished() || !t.options) return;
@@ -43,20 +52,25 @@ std::size_t task_table::purge() {
       needed.insert(d->ids().begin(), d->ids().end());
   });
   std::size_t n = 0;
-  auto is_droppable = [&](const task_ptr& t) {
+  auto is_droppable = [&](const task_data* t) {
     return t && t->hub.is_finished() && !t->hub.is_request_pinned && !needed.count(t->id);
   };
-  for (auto& t : local_) {
-    if (!is_droppable(t)) continue;
-    t.reset();
-    ++n;
-  }
-  for (auto it = remote_.begin(); it != remote_.end();) {
-    if (is_droppable(it->second)) {
-      it = remote_.erase(it);
+  if (ids) {
+    for (auto id : *ids)
+      if (is_droppable(lookup(id)) && drop(id)) ++n;
+  } else {
+    for (auto& t : local_) {
+      if (!is_droppable(t.get())) continue;
+      t.reset();
       ++n;
-    } else {
-      ++it;
+    }
+    for (auto it = remote_.begin(); it != remote_.end();) {
+      if (is_droppable(it->second.get())) {
+        it = remote_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
     }
   }
   retained_bytes_ = 0;  // the arguments still kept for resubmit

@@ -32,15 +32,17 @@ class task_table {
       if (t) fn(*t);
     for (const auto& [id, t] : remote_) fn(*t);
   }
-  /// Drops finished tasks, except parents of tasks that have not finished (their dependencies
-  /// still look them up) and tasks whose request a send may still read; returns how many.
-  std::size_t purge();
+  /// Drops finished tasks (only those of `ids` when given), except parents of tasks that have not
+  /// finished (their dependencies still look them up) and tasks whose request a send may still
+  /// read; returns how many.
+  std::size_t purge(const std::vector<std::uint64_t>* ids = nullptr);
   /// A finished task keeps its arguments for resubmit; large ones only up to the budget, the
   /// oldest released first.
   void retain_arguments(task_data& t);
 
  private:
   task_data* lookup_remote(std::uint64_t id) const;
+  bool drop(std::uint64_t id);
 
   std::vector<task_ptr> local_;                         // tasks submitted on rank 0, by id
   std::unordered_map<std::uint64_t, task_ptr> remote_;  // tasks submitted by tasks

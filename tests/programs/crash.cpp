@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // A task that segfaults fails with engine_crash and retires its engine; the other tasks still
-// finish on the engines left (or fail with impossible_dependency when none is left).
+// finish on the engines left (or fail with impossible_dependency when none is left), and the hub
+// lists only the live engines.
 #include <taskhub/taskhub.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -33,6 +35,16 @@ int main(int argc, char** argv) {
                                    bad.error().type_name() == taskhub::failure::engine_crash &&
                                    bad.error().message().find("Segmentation fault") != std::string::npos;
     std::printf("crash: %s\n", bad.failed() ? bad.error().what() : "did not fail");
+    // The crashed engine is no longer listed, but still counted, as retired.
+    const int gone = bad.error().engine();
+    const auto live = hub.engines();
+    const auto counts = hub.counts();
+    bool is_listing_right = hub.all_engines().size() == live.size() + 1 &&
+                            std::find(live.begin(), live.end(), gone) == live.end() &&
+                            counts.size() == hub.all_engines().size() && !counts.at(gone).live;
+    for (int r : live) is_listing_right = is_listing_right && counts.at(r).live;
+    std::printf("crash: engine %d retired; %zu live of %zu; listing %s\n", gone, live.size(),
+                hub.all_engines().size(), is_listing_right ? "right" : "wrong");
     std::vector<taskhub::future<int>> after;
     for (int i = 0; i < 20; ++i) after.push_back(hub.apply<&crash::nap>(1));
     int finished = 0, impossible = 0;
@@ -46,11 +58,12 @@ int main(int argc, char** argv) {
         }
       }
     }
-    const bool is_last_engine = hub.engines().size() == 1;
+    const bool is_last_engine = hub.engines().empty();
     std::printf("crash: %d tasks finished, %d impossible, %zu engine(s)\n", finished, impossible,
-                hub.engines().size());
+                hub.all_engines().size());
     // With engines left every task finishes; with none, tasks not yet run fail as impossible.
-    const bool is_ok = is_crash_reported && (is_last_engine ? finished + impossible == 40 : finished == 40);
+    const bool is_ok = is_crash_reported && is_listing_right &&
+                       (is_last_engine ? finished + impossible == 40 : finished == 40);
     return is_ok ? 0 : 1;
   });
 }

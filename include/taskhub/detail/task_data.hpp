@@ -53,7 +53,7 @@ struct task_data {
     int follow_engine = -1;  // set when follow pins it to one engine
     std::vector<int> allowed;   // when follow allows several engines
     std::vector<int> excluded;  // engines that reported an unmet dependency
-    std::vector<int> tried;     // engines it failed on (retries prefer others)
+    std::vector<int> tried;     // engines it failed on (retries go elsewhere)
     std::vector<task_data*> dependents;  // waiting tasks to re-check when this one ends
     std::string error;          // "type: message" of a failed task
     bool is_request_pinned = false;  // a send of the request may still be under way
