@@ -31,7 +31,8 @@ class map_options {
     chunksize_ = n == 0 ? 1 : n;
     return *this;
   }
-  /// For imap: the most items submitted and not yet consumed (default 1024).
+  /// For imap: the most items submitted and not yet consumed (default 1024); a chunk larger than
+  /// this is cut to it.
   map_options& max_outstanding(std::size_t n) {
     max_outstanding_ = n == 0 ? 1 : n;
     return *this;
@@ -82,6 +83,7 @@ class map_result {
 
   /// The next outcome in delivery order; false when all are delivered.
   bool next(outcome<R>& out) {
+    fill();
     while (ready_.empty()) {
       if (chunks_.empty()) return false;
       if (opts_.is_ordered()) {
@@ -94,6 +96,7 @@ class map_result {
     }
     out = std::move(ready_.front());
     ready_.pop_front();
+    --outstanding_items_;  // consumed: its place may be refilled at the next call
     return true;
   }
 
@@ -175,8 +178,11 @@ class map_result {
     std::size_t first, count;
   };
 
+  // Submits chunks while a whole one fits under max_outstanding (items submitted and not yet
+  // consumed, whether their chunk is still out or their outcome waits in ready_).
   void fill() {
-    while (!is_exhausted_ && outstanding_items_ < opts_.outstanding()) {
+    const std::size_t limit = opts_.outstanding(), step = std::min(opts_.chunk(), limit);
+    while (!is_exhausted_ && outstanding_items_ <= limit - step) {
       if (!refill_(*this)) is_exhausted_ = true;
     }
   }
@@ -202,7 +208,6 @@ class map_result {
   }
 
   void take_chunk(chunk& c) {
-    outstanding_items_ -= c.count;
     c.task.wait();
     const auto& s = c.task.state();
     if (c.task.failed()) {  // the whole chunk failed (e.g. unknown function): every item fails

@@ -161,6 +161,22 @@ TEST_F(map, imap_consumes_an_endless_input_lazily) {
   EXPECT_GE(produced.load(), 100);
 }
 
+TEST_F(map, imap_never_has_more_than_max_outstanding_items_unconsumed) {
+  const int k = 5;
+  for (std::size_t chunk : {1u, 2u, 3u, 8u}) {
+    std::atomic<int> produced{0};  // items read from the input, hence submitted
+    int consumed = 0, most = 0;
+    for (int y : hub.imap<&square>(taskhub::map_options().max_outstanding(k).chunksize(chunk),
+                                   counting_range{&produced})) {
+      EXPECT_EQ(y, consumed * consumed);
+      most = std::max(most, produced.load() - consumed);  // this item counts as not yet consumed
+      EXPECT_LE(produced.load() - consumed, k) << "chunksize " << chunk << ", item " << consumed;
+      if (++consumed == 60) break;
+    }
+    EXPECT_EQ(most, k) << "chunksize " << chunk;  // the window is used, not just respected
+  }
+}
+
 TEST_F(map, imap_keeps_rvalue_inputs_alive) {
   auto m = hub.imap<&square>(taskhub::map_options().max_outstanding(3), iota(50));
   auto ys = m.get();
