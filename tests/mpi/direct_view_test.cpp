@@ -3,6 +3,7 @@
 // Direct views of engines: all of them or a list, push and pull, scatter and gather.
 #include <mpi.h>
 
+#include <map>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -97,6 +98,14 @@ TEST_F(direct_view, a_task_on_all_engines_can_use_the_engines_communicator) {
   } else {
     for (int s : results.get()) EXPECT_EQ(s, expected);
   }
+}
+
+TEST_F(direct_view, results_by_engine_map_each_rank_to_its_value) {
+  std::map<int, int> expected;
+  for (int r : hub.engines()) expected[r] = r;
+  EXPECT_EQ(hub.all().apply<&which_engine>().by_engine(), expected);
+  std::vector<int> reversed(hub.engines().rbegin(), hub.engines().rend());
+  EXPECT_EQ(hub.view(reversed).apply<&which_engine>().by_engine(), expected);
 }
 
 }  // namespace direct_view_test
