@@ -24,11 +24,15 @@ class future_set {
  public:
   explicit future_set(std::vector<future<R>> fs) : fs_(std::move(fs)) {}
 
-  /// Every result, in engine order; throws the first remote_error met.
+  /// Every result, in engine order; waits for every task, then throws a composite_error carrying
+  /// every failed engine's error if any failed.
   auto get() const {
-    if constexpr (std::is_void_v<R>) {
-      for (const auto& f : fs_) f.get();
-    } else {
+    wait();
+    std::vector<remote_error> failures;
+    for (const auto& f : fs_)
+      if (f.failed()) failures.push_back(f.error());
+    if (!failures.empty()) throw composite_error(std::move(failures), fs_.size());
+    if constexpr (!std::is_void_v<R>) {
       std::vector<R> out;
       out.reserve(fs_.size());
       for (const auto& f : fs_) out.push_back(f.get());
