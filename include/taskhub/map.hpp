@@ -168,8 +168,8 @@ class map_result {
   // Submits chunks while a whole one fits under max_outstanding (items submitted and not yet
   // consumed, whether their chunk is still out or their outcome waits in ready_).
   void fill() {
-    const std::size_t limit = opts_.outstanding(), step = std::min(opts_.chunk(), limit);
-    while (!is_exhausted_ && outstanding_items_ <= limit - step) {
+    const std::size_t limit = opts_.outstanding(), whole = std::min(opts_.chunk(), limit);
+    while (!is_exhausted_ && outstanding_items_ <= limit - whole) {
       if (!refill_(*this)) is_exhausted_ = true;
     }
   }
@@ -210,10 +210,13 @@ class map_result {
         failures_.emplace_back(o.index, std::move(*o.error));
       }
     }
-    if (!failures_.empty()) {
-      std::sort(failures_.begin(), failures_.end(),
+    if (!failures_.empty()) {  // consumed: a later call finds nothing left
+      auto failures = std::move(failures_);
+      failures_.clear();
+      slots_.clear();
+      std::sort(failures.begin(), failures.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
-      throw map_error(std::move(failures_));
+      throw map_error(std::move(failures));
     }
     std::vector<R> values;
     values.reserve(slots_.size());

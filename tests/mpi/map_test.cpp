@@ -120,6 +120,12 @@ TEST_F(map, map_reports_every_failed_index) {
   }
 }
 
+TEST_F(map, a_map_that_failed_is_consumed) {
+  auto m = hub.map<&fail_on_multiples_of_five>(iota(7));
+  EXPECT_THROW(m.get(), taskhub::map_error);
+  EXPECT_TRUE(m.get().empty());  // its outcomes were delivered with the error
+}
+
 TEST_F(map, iterating_a_map_throws_at_the_failed_item) {
   std::vector<int> seen;
   auto m = hub.map<&fail_on_multiples_of_five>(std::vector<int>{1, 2, 5, 6});
