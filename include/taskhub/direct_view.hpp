@@ -8,43 +8,9 @@
 #include <vector>
 
 #include "taskhub/detail/submit.hpp"
+#include "taskhub/future_set.hpp"
 
 namespace taskhub {
-
-/// One future per engine of a direct view, in the view's engine order.
-template <class R>
-class future_set {
- public:
-  explicit future_set(std::vector<future<R>> fs) : fs_(std::move(fs)) {}
-  /// Every result, in engine order; throws the first remote_error met.
-  auto get() const {
-    if constexpr (std::is_void_v<R>) {
-      for (const auto& f : fs_) f.get();
-    } else {
-      std::vector<R> out;
-      out.reserve(fs_.size());
-      for (const auto& f : fs_) out.push_back(f.get());
-      return out;
-    }
-  }
-  /// Blocks until every task has finished.
-  void wait() const {
-    for (const auto& f : fs_) f.wait();
-  }
-  /// Whether every task has finished.
-  bool ready() const {
-    for (const auto& f : fs_)
-      if (!f.ready()) return false;
-    return true;
-  }
-  std::size_t size() const { return fs_.size(); }
-  const future<R>& operator[](std::size_t i) const { return fs_[i]; }
-  auto begin() const { return fs_.begin(); }
-  auto end() const { return fs_.end(); }
-
- private:
-  std::vector<future<R>> fs_;
-};
 
 /// Tasks sent to chosen engines, bypassing the scheduler.
 ///

@@ -98,11 +98,42 @@ class remote_error : public error {
   /// The task's id.
   std::uint64_t task() const noexcept { return task_; }
 
+ protected:
+  /// The same fields, under another message.
+  remote_error(const std::string& what, const remote_error& like)
+      : error(what), type_name_(like.type_name_), message_(like.message_), engine_(like.engine_),
+        function_(like.function_), task_(like.task_) {}
+
  private:
   std::string type_name_, message_;
   int engine_;
   std::string function_;
   std::uint64_t task_;
+};
+
+/// Engines of one call on several engines (a direct view's apply) failed; carries every engine's
+/// error. As a remote_error it is the first failed engine's; what() counts and lists them all.
+class composite_error : public remote_error {
+ public:
+  /// `failures` (at least one) in the view's engine order, of `engine_count` engines called.
+  composite_error(std::vector<remote_error> failures, std::size_t engine_count)
+      : remote_error(describe(failures, engine_count), failures.at(0)),
+        failures_(std::move(failures)), engine_count_(engine_count) {}
+  /// Every failed engine's error, in the view's engine order.
+  const std::vector<remote_error>& failures() const noexcept { return failures_; }
+  /// How many engines the call ran on.
+  std::size_t engine_count() const noexcept { return engine_count_; }
+
+ private:
+  static std::string describe(const std::vector<remote_error>& f, std::size_t n) {
+    std::string s = std::to_string(f.size()) + " of " + std::to_string(n) + " engines failed";
+    for (std::size_t i = 0; i < f.size() && i < 20; ++i)
+      s += (i == 0 ? ": " : "; ") + std::string(f[i].what());
+    if (f.size() > 20) s += "; ...";
+    return s;
+  }
+  std::vector<remote_error> failures_;
+  std::size_t engine_count_;
 };
 
 /// Some items of a map failed; lists every failed index with its error.

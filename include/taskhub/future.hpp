@@ -12,6 +12,7 @@
 
 #include "taskhub/detail/codec.hpp"
 #include "taskhub/detail/runtime.hpp"
+#include "taskhub/detail/timing.hpp"
 
 namespace taskhub {
 class task_handle;
@@ -23,6 +24,7 @@ task_ptr state_of(const task_handle& h);
 class task_handle {
  public:
   using clock = std::chrono::system_clock;
+  using seconds = std::chrono::duration<double>;
 
   task_handle() = default;
   explicit task_handle(detail::task_ptr s) : s_(std::move(s)) {}
@@ -36,8 +38,7 @@ class task_handle {
   /// Blocks until the task has finished or `d` has passed; returns ready().
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> d) const {
-    return detail::wait_ready(*s_, std::chrono::steady_clock::now() +
-                                       std::chrono::duration_cast<std::chrono::nanoseconds>(d));
+    return detail::wait_ready(*s_, detail::deadline_after(d));
   }
   /// The task's id in the hub's table.
   std::uint64_t id() const { return s_->id; }
@@ -49,6 +50,12 @@ class task_handle {
   clock::time_point started() const { return at(ready() ? s_->started_us : 0); }
   /// When the engine completed the task (the engine's clock; epoch until finished).
   clock::time_point completed() const { return at(ready() ? s_->completed_us : 0); }
+  /// Seconds since submission: until now, or until the task completed.
+  seconds elapsed() const { return ready() ? span().wall() : span().until_now(); }
+  /// Seconds from submission to completion (throws timeout_error before the task finished).
+  seconds wall_time() const { return finished_span("wall_time").wall(); }
+  /// Seconds the task ran on its engine (throws timeout_error before the task finished).
+  seconds serial_time() const { return finished_span("serial_time").serial(); }
   /// The error of a failed task (waits for the task first; throws taskhub::error if it succeeded).
   remote_error error() const {
     wait();
@@ -60,9 +67,27 @@ class task_handle {
   friend detail::task_ptr detail::state_of(const task_handle& h);
 
  protected:
+  /// Waits for the task until `d` has passed; throws timeout_error if it has not finished.
+  template <class Rep, class Period>
+  void wait_or_throw(std::chrono::duration<Rep, Period> d) const {
+    if (!wait_for(d))
+      throw timeout_error("task " + std::to_string(id()) + " did not finish in time");
+  }
   void rethrow_if_failed() const {
     wait();
     if (failed()) throw detail::failure_of(*s_);
+  }
+  detail::time_span span() const {
+    detail::time_span t;
+    t.submitted(s_->submitted);
+    if (ready()) t.finished(*s_);
+    return t;
+  }
+  detail::time_span finished_span(const char* what) const {
+    if (!ready())
+      throw timeout_error(std::string(what) + ": task " + std::to_string(id()) +
+                          " has not finished");
+    return span();
   }
   static clock::time_point at(std::int64_t us) {
     return clock::time_point(std::chrono::microseconds(us));
@@ -90,6 +115,13 @@ class future : public task_handle {
       return detail::decode_whole<R>(in, "the result");
     }
   }
+  /// Waits at most `timeout` for the result; throws timeout_error if it has not come (the task
+  /// goes on, and a later get() returns it).
+  template <class Rep, class Period>
+  R get(std::chrono::duration<Rep, Period> timeout) const {
+    wait_or_throw(timeout);
+    return get();
+  }
 };
 
 namespace detail {
@@ -100,10 +132,7 @@ inline task_ptr state_of(const task_handle& h) { return h.s_; }
 template <class Future, class Rep = long, class Period = std::ratio<1>>
 bool wait(const std::vector<Future>& fs,
           std::chrono::duration<Rep, Period> timeout = std::chrono::duration<Rep, Period>::max()) {
-  const auto until = timeout == std::chrono::duration<Rep, Period>::max()
-                         ? detail::never()
-                         : std::chrono::steady_clock::now() +
-                               std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
+  const auto until = detail::deadline_after(timeout);
   for (const auto& f : fs)
     if (!detail::wait_ready(f.state(), until)) return false;
   return true;

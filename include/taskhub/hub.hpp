@@ -3,6 +3,7 @@
 // The hub as the client sees it: views, the task table, and the engines.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -102,7 +103,16 @@ class hub : public load_balanced_view {
   /// queued, running, done and failed.
   std::map<int, engine_counts> counts();
 
+  /// Waits until every task submitted so far has finished or `timeout` passes; returns whether
+  /// all have (IPython's `Client.wait()`).
+  template <class Rep = long, class Period = std::ratio<1>>
+  bool wait(std::chrono::duration<Rep, Period> timeout =
+                std::chrono::duration<Rep, Period>::max()) {
+    return wait_until(detail::deadline_after(timeout));
+  }
+
  private:
+  bool wait_until(detail::deadline until);
   int checked(int engine) const;
   const detail::client_core& core_ref() const {
     return const_cast<hub*>(this)->core();

@@ -3,6 +3,7 @@
 // Load-balanced views: apply and map on whichever engine the scheduler chooses.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -111,7 +112,7 @@ class load_balanced_view {
     auto in = std::make_shared<input>(input{{std::forward<Ranges>(ranges)...}, std::nullopt, 0});
     detail::client_core* core = core_;
     auto options = opts_;
-    const std::size_t chunk = opts.chunk();
+    const std::size_t chunk = is_eager ? opts.chunk() : std::min(opts.chunk(), opts.outstanding());
     if (is_eager) opts.max_outstanding(std::numeric_limits<std::size_t>::max());
 
     // Builds the next chunk's task, or returns null when the input is exhausted.

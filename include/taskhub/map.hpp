@@ -31,7 +31,8 @@ class map_options {
     chunksize_ = n == 0 ? 1 : n;
     return *this;
   }
-  /// For imap: the most items submitted and not yet consumed (default 1024).
+  /// For imap: the most items submitted and not yet consumed (default 1024); a chunk larger than
+  /// this is cut to it.
   map_options& max_outstanding(std::size_t n) {
     max_outstanding_ = n == 0 ? 1 : n;
     return *this;
@@ -76,49 +77,38 @@ class map_result {
 
   /// Records a submitted chunk covering `count` items from index `first`.
   void add_chunk(task_handle task, std::size_t first, std::size_t count) {
+    times_.submitted(task.submitted());
     chunks_.push_back({std::move(task), first, count});
     outstanding_items_ += count;
+    items_ += count;
   }
+
+  /// The number of items submitted so far: every item of a map, those read yet of an imap.
+  std::size_t size() const { return items_; }
+  /// Whether every item has been submitted and has finished.
+  bool ready() const {
+    return is_exhausted_ && std::all_of(chunks_.begin(), chunks_.end(),
+                                        [](const chunk& c) { return c.task.ready(); });
+  }
+  /// Seconds since the first submission: until now, or until the last item finished.
+  task_handle::seconds elapsed() const { return ready() ? all_times().wall() : times_.until_now(); }
+  /// Seconds from the first submission to the last completion (throws timeout_error before
+  /// every item has finished).
+  task_handle::seconds wall_time() const { return finished_times("wall_time").wall(); }
+  /// The sum of the tasks' run times on the engines (throws timeout_error before every item has
+  /// finished).
+  task_handle::seconds serial_time() const { return finished_times("serial_time").serial(); }
 
   /// The next outcome in delivery order; false when all are delivered.
-  bool next(outcome<R>& out) {
-    while (ready_.empty()) {
-      if (chunks_.empty()) return false;
-      if (opts_.is_ordered()) {
-        take_chunk(chunks_.front());
-        chunks_.pop_front();
-      } else {
-        take_finished_chunks();
-      }
-      fill();
-    }
-    out = std::move(ready_.front());
-    ready_.pop_front();
-    return true;
-  }
+  bool next(outcome<R>& out) { return next_until(out, detail::never()) == step::taken; }
 
   /// Every value in input order; throws map_error listing every failed index.
-  std::vector<R> get() {
-    std::vector<std::optional<R>> slots;
-    std::vector<std::pair<std::size_t, remote_error>> failures;
-    outcome<R> o;
-    while (next(o)) {
-      if (slots.size() <= o.index) slots.resize(o.index + 1);
-      if (o.ok()) {
-        slots[o.index] = std::move(o.value);
-      } else {
-        failures.emplace_back(o.index, std::move(*o.error));
-      }
-    }
-    if (!failures.empty()) {
-      std::sort(failures.begin(), failures.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      throw map_error(std::move(failures));
-    }
-    std::vector<R> values;
-    values.reserve(slots.size());
-    for (auto& s : slots) values.push_back(std::move(*s));
-    return values;
+  std::vector<R> get() { return get_until(detail::never()); }
+  /// Like get(), waiting at most `timeout`; throws timeout_error if some items have not finished
+  /// by then (they go on, and a later get() returns every value).
+  template <class Rep, class Period>
+  std::vector<R> get(std::chrono::duration<Rep, Period> timeout) {
+    return get_until(detail::deadline_after(timeout));
   }
 
   template <class T, bool IsValue>
@@ -175,14 +165,79 @@ class map_result {
     std::size_t first, count;
   };
 
+  // Submits chunks while a whole one fits under max_outstanding (items submitted and not yet
+  // consumed, whether their chunk is still out or their outcome waits in ready_).
   void fill() {
-    while (!is_exhausted_ && outstanding_items_ < opts_.outstanding()) {
+    const std::size_t limit = opts_.outstanding(), whole = std::min(opts_.chunk(), limit);
+    while (!is_exhausted_ && outstanding_items_ <= limit - whole) {
       if (!refill_(*this)) is_exhausted_ = true;
     }
   }
 
-  // Takes every chunk that has finished, in one scan; waits when none has.
-  void take_finished_chunks() {
+  enum class step { taken, exhausted, timed_out };
+
+  // The next outcome in delivery order, waiting for it until `until`.
+  step next_until(outcome<R>& out, detail::deadline until) {
+    fill();
+    while (ready_.empty()) {
+      if (chunks_.empty()) return step::exhausted;
+      if (opts_.is_ordered()) {
+        if (!detail::wait_ready(chunks_.front().task.state(), until)) return step::timed_out;
+        take_chunk(chunks_.front());
+        chunks_.pop_front();
+      } else if (!take_finished_chunks(until)) {
+        return step::timed_out;
+      }
+      fill();
+    }
+    out = std::move(ready_.front());
+    ready_.pop_front();
+    --outstanding_items_;  // consumed: its place may be refilled at the next call
+    return step::taken;
+  }
+
+  // Collects outcomes into slots_ and failures_, which keep what a timed-out call collected.
+  std::vector<R> get_until(detail::deadline until) {
+    outcome<R> o;
+    for (step s; (s = next_until(o, until)) != step::exhausted;) {
+      if (s == step::timed_out)
+        throw timeout_error("map: " + std::to_string(chunks_.size()) +
+                            " task(s) had not finished in time");
+      if (slots_.size() <= o.index) slots_.resize(o.index + 1);
+      if (o.ok()) {
+        slots_[o.index] = std::move(o.value);
+      } else {
+        failures_.emplace_back(o.index, std::move(*o.error));
+      }
+    }
+    if (!failures_.empty()) {  // consumed: a later call finds nothing left
+      auto failures = std::move(failures_);
+      failures_.clear();
+      slots_.clear();
+      std::sort(failures.begin(), failures.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      throw map_error(std::move(failures));
+    }
+    std::vector<R> values;
+    values.reserve(slots_.size());
+    for (auto& s : slots_) values.push_back(std::move(*s));
+    slots_.clear();
+    return values;
+  }
+
+  detail::time_span all_times() const {
+    auto t = times_;
+    for (const auto& c : chunks_) t.finished(c.task.state());
+    return t;
+  }
+  detail::time_span finished_times(const char* what) const {
+    if (!ready()) throw timeout_error(std::string(what) + ": the map has not finished");
+    return all_times();
+  }
+
+  // Takes every chunk that has finished, in one scan; waits until `until` when none has and
+  // returns false if none finished by then.
+  bool take_finished_chunks(detail::deadline until) {
     for (;;) {
       std::vector<const detail::task_data*> waiting;
       std::size_t kept = 0;
@@ -196,15 +251,15 @@ class map_result {
         }
       }
       chunks_.resize(kept);
-      if (!ready_.empty() || chunks_.empty()) return;
-      detail::wait_any_ready(waiting, detail::never());
+      if (!ready_.empty() || chunks_.empty()) return true;
+      if (detail::wait_any_ready(waiting, until) < 0) return false;
     }
   }
 
   void take_chunk(chunk& c) {
-    outstanding_items_ -= c.count;
     c.task.wait();
     const auto& s = c.task.state();
+    times_.finished(s);
     if (c.task.failed()) {  // the whole chunk failed (e.g. unknown function): every item fails
       for (std::size_t k = 0; k < c.count; ++k)
         ready_.push_back({c.first + k, std::nullopt, detail::failure_of(s)});
@@ -248,8 +303,11 @@ class map_result {
   refill_fn refill_;
   std::deque<chunk> chunks_;
   std::deque<outcome<R>> ready_;
-  std::size_t outstanding_items_ = 0;
+  std::size_t outstanding_items_ = 0, items_ = 0;
   bool is_exhausted_ = false;
+  detail::time_span times_;  // of the chunks taken
+  std::vector<std::optional<R>> slots_;  // what get() collected so far, by index
+  std::vector<std::pair<std::size_t, remote_error>> failures_;
 };
 
 }  // namespace taskhub

@@ -7,6 +7,7 @@
 #include "taskhub/engine.hpp"
 #include "taskhub/error.hpp"
 #include "taskhub/future.hpp"
+#include "taskhub/future_set.hpp"
 #include "taskhub/hub.hpp"
 #include "taskhub/load_balanced_view.hpp"
 #include "taskhub/map.hpp"

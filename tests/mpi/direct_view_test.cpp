@@ -3,7 +3,9 @@
 // Direct views of engines: all of them or a list, push and pull, scatter and gather.
 #include <mpi.h>
 
+#include <map>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,12 @@ int sum_of_engine_ranks() {
   return sum;
 }
 std::string read_missing() { return taskhub::engine::get<std::string>("no such value"); }
+int fail_unless_on(int rank) {
+  if (taskhub::engine::rank() != rank)
+    throw std::runtime_error("not on " + std::to_string(rank) + " but on " +
+                             std::to_string(taskhub::engine::rank()));
+  return rank;
+}
 
 bool is_single_process() {
   int size = 1;
@@ -97,6 +105,42 @@ TEST_F(direct_view, a_task_on_all_engines_can_use_the_engines_communicator) {
   } else {
     for (int s : results.get()) EXPECT_EQ(s, expected);
   }
+}
+
+TEST_F(direct_view, results_by_engine_map_each_rank_to_its_value) {
+  std::map<int, int> expected;
+  for (int r : hub.engines()) expected[r] = r;
+  EXPECT_EQ(hub.all().apply<&which_engine>().by_engine(), expected);
+  std::vector<int> reversed(hub.engines().rbegin(), hub.engines().rend());
+  EXPECT_EQ(hub.view(reversed).apply<&which_engine>().by_engine(), expected);
+}
+
+TEST_F(direct_view, failures_on_several_engines_raise_one_error_that_carries_each) {
+  const auto& ranks = hub.engines();
+  if (ranks.size() < 2) GTEST_SKIP() << "needs several engines";
+  const std::string count = std::to_string(ranks.size() - 1) + " of " +
+                            std::to_string(ranks.size()) + " engines failed: ";
+  auto results = hub.all().apply<&fail_unless_on>(ranks.front());
+  try {
+    results.get();
+    FAIL() << "expected a composite_error";
+  } catch (const taskhub::composite_error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(count, 0), 0u) << e.what();
+    EXPECT_EQ(e.engine_count(), ranks.size());
+    ASSERT_EQ(e.failures().size(), ranks.size() - 1);
+    for (std::size_t i = 0; i + 1 < ranks.size(); ++i) {
+      const auto& f = e.failures()[i];
+      EXPECT_EQ(f.engine(), ranks[i + 1]);
+      EXPECT_EQ(f.type_name(), "std::runtime_error");
+      EXPECT_EQ(f.message(), "not on " + std::to_string(ranks.front()) + " but on " +
+                                 std::to_string(ranks[i + 1]));
+      EXPECT_NE(std::string(e.what()).find(f.message()), std::string::npos);
+    }
+    EXPECT_EQ(e.engine(), ranks[1]);  // as a remote_error, the first failed engine's
+  }
+  EXPECT_THROW(results.by_engine(), taskhub::composite_error);
+  EXPECT_THROW(hub.all().apply<&fail_unless_on>(-1).get(), taskhub::remote_error);
+  EXPECT_EQ(hub.all().apply<&fail_unless_on>(ranks.front()).begin()->get(), ranks.front());
 }
 
 }  // namespace direct_view_test

@@ -120,6 +120,12 @@ TEST_F(map, map_reports_every_failed_index) {
   }
 }
 
+TEST_F(map, a_map_that_failed_is_consumed) {
+  auto m = hub.map<&fail_on_multiples_of_five>(iota(7));
+  EXPECT_THROW(m.get(), taskhub::map_error);
+  EXPECT_TRUE(m.get().empty());  // its outcomes were delivered with the error
+}
+
 TEST_F(map, iterating_a_map_throws_at_the_failed_item) {
   std::vector<int> seen;
   auto m = hub.map<&fail_on_multiples_of_five>(std::vector<int>{1, 2, 5, 6});
@@ -159,6 +165,22 @@ TEST_F(map, imap_consumes_an_endless_input_lazily) {
   EXPECT_EQ(n, 100);
   EXPECT_LE(produced.load(), 100 + 16 + 2);
   EXPECT_GE(produced.load(), 100);
+}
+
+TEST_F(map, imap_never_has_more_than_max_outstanding_items_unconsumed) {
+  const int k = 5;
+  for (std::size_t chunk : {1u, 2u, 3u, 8u}) {
+    std::atomic<int> produced{0};  // items read from the input, hence submitted
+    int consumed = 0, most = 0;
+    for (int y : hub.imap<&square>(taskhub::map_options().max_outstanding(k).chunksize(chunk),
+                                   counting_range{&produced})) {
+      EXPECT_EQ(y, consumed * consumed);
+      most = std::max(most, produced.load() - consumed);  // this item counts as not yet consumed
+      EXPECT_LE(produced.load() - consumed, k) << "chunksize " << chunk << ", item " << consumed;
+      if (++consumed == 60) break;
+    }
+    EXPECT_EQ(most, k) << "chunksize " << chunk;  // the window is used, not just respected
+  }
 }
 
 TEST_F(map, imap_keeps_rvalue_inputs_alive) {

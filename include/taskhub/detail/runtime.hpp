@@ -58,5 +58,11 @@ std::string handler_name(std::uint64_t id);
 remote_error failure_of(const task_data& task);
 
 inline deadline never() { return deadline::max(); }
+/// The deadline `d` from now; never() for a duration of a century or more (or its max()).
+template <class Rep, class Period>
+deadline deadline_after(std::chrono::duration<Rep, Period> d) {
+  if (std::chrono::duration<double>(d) >= std::chrono::hours(24 * 365 * 100)) return never();
+  return std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(d);
+}
 
 }  // namespace taskhub::detail
