@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "taskhub/detail/map_start.hpp"
 #include "taskhub/detail/submit.hpp"
 #include "taskhub/map.hpp"
 #include "taskhub/task_options.hpp"
@@ -100,76 +101,8 @@ class load_balanced_view {
 
   template <class Handler, class... Ranges>
   auto start_with(map_options opts, bool is_eager, Ranges&&... ranges) {
-    using R = detail::result_of<Handler>;
-    static_assert(!std::is_void_v<R>, "map needs a function that returns a value.");
-    static_assert(sizeof...(Ranges) == Handler::sig::arity,
-                  "map needs one input range per parameter of the shipped function.");
-    struct input {
-      std::tuple<Ranges...> ranges;
-      std::optional<std::tuple<decltype(std::begin(std::declval<Ranges&>()))...>> at;
-      std::size_t next_index = 0;
-    };
-    auto in = std::make_shared<input>(input{{std::forward<Ranges>(ranges)...}, std::nullopt, 0});
-    detail::client_core* core = core_;
-    auto options = opts_;
-    const std::size_t chunk = is_eager ? opts.chunk() : std::min(opts.chunk(), opts.outstanding());
-    if (is_eager) opts.max_outstanding(std::numeric_limits<std::size_t>::max());
-
-    // Builds the next chunk's task, or returns null when the input is exhausted.
-    auto next_chunk = [in, core, chunk, options](std::size_t& first, std::size_t& count) {
-      if (!in->at) {
-        in->at.emplace(std::apply([](auto&... r) { return std::make_tuple(std::begin(r)...); },
-                                  in->ranges));
-      }
-      auto is_done = [&] {
-        return std::apply(
-            [&](auto&... r) {
-              return std::apply([&](auto&... it) { return ((it == std::end(r)) || ...); }, *in->at);
-            },
-            in->ranges);
-      };
-      if (is_done()) return detail::task_ptr();
-      auto t = detail::make_task(*core, detail::chunk_handler<Handler>::id, -1);
-      if (options) detail::attach_options(*t, options);
-      detail::chunk_writer items(t->request);
-      first = in->next_index;
-      while (items.count() < chunk && !is_done()) {
-        items.add([&](detail::bytes& out) {
-          std::apply([&](auto&... it) { detail::encode_args<typename Handler::sig>(out, *it...); },
-                     *in->at);
-        });
-        std::apply([](auto&... it) { (++it, ...); }, *in->at);
-      }
-      items.end();
-      count = items.count();
-      detail::end_record(t->request, 0);
-      in->next_index += count;
-      return t;
-    };
-
-    if (is_eager) {
-      return map_result<R>(opts, [next_chunk, core](map_result<R>& m) {
-        std::vector<detail::task_ptr> tasks;
-        std::vector<std::pair<std::size_t, std::size_t>> spans;
-        std::size_t first = 0, count = 0;
-        while (auto t = next_chunk(first, count)) {
-          tasks.push_back(t);
-          spans.emplace_back(first, count);
-        }
-        for (std::size_t i = 0; i < tasks.size(); ++i)
-          m.add_chunk(task_handle(tasks[i]), spans[i].first, spans[i].second);
-        detail::submit(*core, tasks);
-        return false;
-      });
-    }
-    return map_result<R>(opts, [next_chunk, core](map_result<R>& m) {
-      std::size_t first = 0, count = 0;
-      auto t = next_chunk(first, count);
-      if (!t) return false;
-      m.add_chunk(task_handle(t), first, count);
-      detail::submit(*core, t);
-      return true;
-    });
+    return detail::start_map<Handler>(*core_, opts_, opts, is_eager, nullptr,
+                                      std::forward<Ranges>(ranges)...);
   }
 
   detail::client_core* core_;

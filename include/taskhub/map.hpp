@@ -26,7 +26,8 @@ class map_options {
     is_ordered_ = !yes;
     return *this;
   }
-  /// Items per task (default 1): larger chunks cut per-task overhead for tiny functions.
+  /// Items sent together to one engine (default 1): larger chunks cut scheduling and messages
+  /// for tiny functions. Each item stays a task of its own.
   map_options& chunksize(std::size_t n) {
     chunksize_ = n == 0 ? 1 : n;
     return *this;
@@ -56,9 +57,14 @@ struct outcome {
   bool ok() const { return value.has_value(); }
 };
 
-/// The results of a map or imap, consumed once: iterate it (values as they arrive), iterate
-/// `return_exceptions()` (outcomes, failures as values), or call `get()` (every value in input
-/// order, or a map_error naming every failed index).
+/// The results of a map or imap. Every item is a task of its own (its id, its record, its
+/// failure, its retries). Iterate it (values as they arrive; a failed item throws its
+/// remote_error when reached), iterate `return_exceptions()` (outcomes, failures as values), or
+/// call `get()` (every value in input order, or a map_error naming every failed index).
+///
+/// A map's result keeps every outcome: it can be read again, and gives the same values and the
+/// same error every time. An imap's result is a stream, as Python's `imap` is: what a loop or
+/// `get()` read is gone, and a later loop goes on where the last stopped.
 ///
 /// ```
 /// for (double y : hub.map<&f>(xs)) use(y);
@@ -66,41 +72,50 @@ struct outcome {
 template <class R>
 class map_result {
  public:
-  /// Submits one more chunk; returns false when the input is exhausted.
+  /// Submits the next chunk of items; returns false when the input is exhausted.
   using refill_fn = std::function<bool(map_result&)>;
 
-  map_result(map_options opts, refill_fn refill) : opts_(opts), refill_(std::move(refill)) {
+  /// `is_stream`: outcomes are dropped once read (imap).
+  map_result(map_options opts, bool is_stream, refill_fn refill)
+      : opts_(opts), refill_(std::move(refill)), is_stream_(is_stream) {
     fill();
   }
   map_result(map_result&&) = default;
   map_result& operator=(map_result&&) = default;
 
-  /// Records a submitted chunk covering `count` items from index `first`.
-  void add_chunk(task_handle task, std::size_t first, std::size_t count) {
+  /// Records the task of the next item.
+  void add_item(task_handle task) {
     times_.submitted(task.submitted());
-    chunks_.push_back({std::move(task), first, count});
-    outstanding_items_ += count;
-    items_ += count;
+    if (!is_stream_) ids_.push_back(task.id());
+    pending_.push_back({items_++, std::move(task)});
   }
 
   /// The number of items submitted so far: every item of a map, those read yet of an imap.
   std::size_t size() const { return items_; }
+  /// The task ids of the items, in input order (of an imap: of the items not yet delivered).
+  std::vector<std::uint64_t> ids() const {
+    if (!is_stream_) return ids_;
+    std::vector<std::uint64_t> ids;
+    for (const auto& p : pending_) ids.push_back(p.task.id());
+    return ids;
+  }
   /// Whether every item has been submitted and has finished.
   bool ready() const {
-    return is_exhausted_ && std::all_of(chunks_.begin(), chunks_.end(),
-                                        [](const chunk& c) { return c.task.ready(); });
+    return is_exhausted_ && std::all_of(pending_.begin(), pending_.end(),
+                                        [](const item& p) { return p.task.ready(); });
   }
   /// Seconds since the first submission: until now, or until the last item finished.
   task_handle::seconds elapsed() const { return ready() ? all_times().wall() : times_.until_now(); }
   /// Seconds from the first submission to the last completion (throws timeout_error before
   /// every item has finished).
   task_handle::seconds wall_time() const { return finished_times("wall_time").wall(); }
-  /// The sum of the tasks' run times on the engines (throws timeout_error before every item has
+  /// The sum of the items' run times on the engines (throws timeout_error before every item has
   /// finished).
   task_handle::seconds serial_time() const { return finished_times("serial_time").serial(); }
 
-  /// The next outcome in delivery order; false when all are delivered.
-  bool next(outcome<R>& out) { return next_until(out, detail::never()) == step::taken; }
+  /// The next outcome in delivery order (its own position, apart from loops); false when all
+  /// are delivered.
+  bool next(outcome<R>& out) { return read(cursor_, out, detail::never()) == step::taken; }
 
   /// Every value in input order; throws map_error listing every failed index.
   std::vector<R> get() { return get_until(detail::never()); }
@@ -123,7 +138,7 @@ class map_result {
     T* operator->() { return &current_; }
     iterator& operator++() {
       outcome<R> o;
-      if (!owner_->next(o)) {
+      if (owner_->read(at_, o, detail::never()) != step::taken) {
         owner_ = nullptr;
       } else if constexpr (IsValue) {
         if (!o.ok()) throw *o.error;
@@ -138,6 +153,7 @@ class map_result {
 
    private:
     map_result* owner_ = nullptr;
+    std::size_t at_ = 0;  // the delivery position it reads next
     T current_{};
   };
 
@@ -160,74 +176,137 @@ class map_result {
   }
 
  private:
-  struct chunk {
+  struct item {
+    std::size_t index;
     task_handle task;
-    std::size_t first, count;
   };
+  enum class step { taken, exhausted, timed_out };
 
   // Submits chunks while a whole one fits under max_outstanding (items submitted and not yet
-  // consumed, whether their chunk is still out or their outcome waits in ready_).
+  // read once).
   void fill() {
     const std::size_t limit = opts_.outstanding(), whole = std::min(opts_.chunk(), limit);
-    while (!is_exhausted_ && outstanding_items_ <= limit - whole) {
+    while (!is_exhausted_ && items_ - consumed_ <= limit - whole) {
       if (!refill_(*this)) is_exhausted_ = true;
     }
   }
 
-  enum class step { taken, exhausted, timed_out };
-
-  // The next outcome in delivery order, waiting for it until `until`.
-  step next_until(outcome<R>& out, detail::deadline until) {
-    fill();
-    while (ready_.empty()) {
-      if (chunks_.empty()) return step::exhausted;
-      if (opts_.is_ordered()) {
-        if (!detail::wait_ready(chunks_.front().task.state(), until)) return step::timed_out;
-        take_chunk(chunks_.front());
-        chunks_.pop_front();
-      } else if (!take_finished_chunks(until)) {
-        return step::timed_out;
-      }
+  // Waits until the outcome at delivery position `pos` is there (taken), every item is
+  // delivered (exhausted), or `until` passes (timed_out).
+  step reach(std::size_t pos, detail::deadline until) {
+    for (;;) {
       fill();
+      if (pos < dropped_ + delivered_.size()) {
+        consumed_ = std::max(consumed_, pos + 1);  // its place may be refilled at the next call
+        return step::taken;
+      }
+      if (pending_.empty()) return step::exhausted;
+      if (!deliver(until)) return step::timed_out;
     }
-    out = std::move(ready_.front());
-    ready_.pop_front();
-    --outstanding_items_;  // consumed: its place may be refilled at the next call
-    return step::taken;
   }
 
-  // Collects outcomes into slots_ and failures_, which keep what a timed-out call collected.
-  std::vector<R> get_until(detail::deadline until) {
-    outcome<R> o;
-    for (step s; (s = next_until(o, until)) != step::exhausted;) {
-      if (s == step::timed_out)
-        throw timeout_error("map: " + std::to_string(chunks_.size()) +
-                            " task(s) had not finished in time");
-      if (slots_.size() <= o.index) slots_.resize(o.index + 1);
-      if (o.ok()) {
-        slots_[o.index] = std::move(o.value);
-      } else {
-        failures_.emplace_back(o.index, std::move(*o.error));
-      }
+  // Reads the outcome at `pos` (of a stream: the next one) and moves `pos` past it.
+  step read(std::size_t& pos, outcome<R>& out, detail::deadline until) {
+    if (is_stream_) pos = dropped_;
+    const step s = reach(pos, until);
+    if (s != step::taken) return s;
+    if (is_stream_) {
+      out = std::move(delivered_.front());
+      delivered_.pop_front();
+      ++dropped_;
+    } else {
+      out = delivered_[pos - dropped_];
     }
-    if (!failures_.empty()) {  // consumed: a later call finds nothing left
-      auto failures = std::move(failures_);
-      failures_.clear();
-      slots_.clear();
-      std::sort(failures.begin(), failures.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
+    ++pos;
+    return s;
+  }
+
+  // Reads every outcome not yet read (of a map: all of them), in input order. An imap drops
+  // them only when all are there, so a timed-out call loses nothing.
+  std::vector<R> get_until(detail::deadline until) {
+    const std::size_t from = is_stream_ ? dropped_ : 0;
+    for (std::size_t pos = from;; ++pos) {
+      const step s = reach(pos, until);
+      if (s == step::exhausted) break;
+      if (s == step::timed_out)
+        throw timeout_error("map: " + std::to_string(pending_.size()) +
+                            " item(s) had not finished in time");
+    }
+    std::vector<const outcome<R>*> by_index;
+    for (std::size_t pos = from - dropped_; pos < delivered_.size(); ++pos)
+      by_index.push_back(&delivered_[pos]);
+    std::sort(by_index.begin(), by_index.end(),
+              [](const outcome<R>* a, const outcome<R>* b) { return a->index < b->index; });
+    std::vector<std::pair<std::size_t, remote_error>> failures;
+    for (const auto* o : by_index)
+      if (!o->ok()) failures.emplace_back(o->index, *o->error);
+    if (!failures.empty()) {
+      if (is_stream_) drop_delivered();
       throw map_error(std::move(failures));
     }
     std::vector<R> values;
-    values.reserve(slots_.size());
-    for (auto& s : slots_) values.push_back(std::move(*s));
-    slots_.clear();
+    values.reserve(by_index.size());
+    for (const auto* o : by_index) values.push_back(*o->value);
+    if (is_stream_) drop_delivered();
     return values;
+  }
+
+  void drop_delivered() {
+    dropped_ += delivered_.size();
+    delivered_.clear();
+  }
+
+  // Moves finished items from pending_ to delivered_: in order, the first one; unordered,
+  // every finished one, in one scan. Waits until `until` when none has finished; returns false
+  // if none finished by then.
+  bool deliver(detail::deadline until) {
+    if (opts_.is_ordered()) {
+      if (!detail::wait_ready(pending_.front().task.state(), until)) return false;
+      take(pending_.front());
+      pending_.pop_front();
+      return true;
+    }
+    for (;;) {
+      std::vector<const detail::task_data*> waiting;
+      std::size_t kept = 0;
+      for (auto& p : pending_) {
+        if (p.task.ready()) {
+          take(p);
+        } else {
+          waiting.push_back(&p.task.state());
+          if (&pending_[kept] != &p) pending_[kept] = std::move(p);
+          ++kept;
+        }
+      }
+      const bool took = kept < pending_.size();
+      pending_.resize(kept);
+      if (took) return true;
+      if (detail::wait_any_ready(waiting, until) < 0) return false;
+    }
+  }
+
+  void take(const item& p) {
+    const auto& s = p.task.state();
+    times_.finished(s);
+    outcome<R> o;
+    o.index = p.index;
+    if (p.task.failed()) {
+      o.error = detail::failure_of(s);
+    } else {
+      try {
+        detail::reader in = s.result();
+        o.value = detail::decode_whole<R>(in, "the result");
+      } catch (const decode_error& e) {
+        o.error = remote_error("taskhub::decode_error", e.what(), s.engine,
+                               detail::handler_name(s.handler), s.id);
+      }
+    }
+    delivered_.push_back(std::move(o));
   }
 
   detail::time_span all_times() const {
     auto t = times_;
-    for (const auto& c : chunks_) t.finished(c.task.state());
+    for (const auto& p : pending_) t.finished(p.task.state());
     return t;
   }
   detail::time_span finished_times(const char* what) const {
@@ -235,79 +314,18 @@ class map_result {
     return all_times();
   }
 
-  // Takes every chunk that has finished, in one scan; waits until `until` when none has and
-  // returns false if none finished by then.
-  bool take_finished_chunks(detail::deadline until) {
-    for (;;) {
-      std::vector<const detail::task_data*> waiting;
-      std::size_t kept = 0;
-      for (auto& c : chunks_) {
-        if (c.task.ready()) {
-          take_chunk(c);
-        } else {
-          waiting.push_back(&c.task.state());
-          if (&chunks_[kept] != &c) chunks_[kept] = std::move(c);
-          ++kept;
-        }
-      }
-      chunks_.resize(kept);
-      if (!ready_.empty() || chunks_.empty()) return true;
-      if (detail::wait_any_ready(waiting, until) < 0) return false;
-    }
-  }
-
-  void take_chunk(chunk& c) {
-    c.task.wait();
-    const auto& s = c.task.state();
-    times_.finished(s);
-    if (c.task.failed()) {  // the whole chunk failed (e.g. unknown function): every item fails
-      for (std::size_t k = 0; k < c.count; ++k)
-        ready_.push_back({c.first + k, std::nullopt, detail::failure_of(s)});
-      return;
-    }
-    detail::reader in = s.result();
-    for (std::size_t k = 0; k < c.count; ++k) {
-      outcome<R> o;
-      o.index = c.first + k;
-      try {
-        if (detail::decode<char>(in) != 0) {
-          o.value = detail::decode<R>(in);
-        } else {
-          auto type = detail::decode<std::string>(in);
-          auto text = detail::decode<std::string>(in);
-          o.error = remote_error(std::move(type), std::move(text), s.engine,
-                                 detail::handler_name(s.handler) + " item " +
-                                     std::to_string(o.index),
-                                 s.id);
-        }
-      } catch (const decode_error& e) {
-        o.value.reset();
-        o.error = remote_error("taskhub::decode_error", e.what(), s.engine,
-                               detail::handler_name(s.handler), s.id);
-      }
-      ready_.push_back(std::move(o));
-    }
-    if (in.remaining() != 0) {  // the items were encoded as another type: none can be trusted
-      for (std::size_t k = 0; k < c.count; ++k) {
-        auto& o = ready_[ready_.size() - c.count + k];
-        o.value.reset();
-        o.error = remote_error("taskhub::decode_error",
-                               "the results of a chunk have " + std::to_string(in.remaining()) +
-                                   " bytes left over: they were encoded as another type",
-                               s.engine, detail::handler_name(s.handler), s.id);
-      }
-    }
-  }
-
   map_options opts_;
   refill_fn refill_;
-  std::deque<chunk> chunks_;
-  std::deque<outcome<R>> ready_;
-  std::size_t outstanding_items_ = 0, items_ = 0;
+  bool is_stream_;
+  std::deque<item> pending_;         // submitted, not yet delivered, in input order
+  std::deque<outcome<R>> delivered_;  // in delivery order, from position dropped_ on
+  std::size_t dropped_ = 0;           // outcomes a stream has read and let go
+  std::size_t items_ = 0;             // items submitted
+  std::size_t consumed_ = 0;          // delivery positions read at least once
+  std::size_t cursor_ = 0;            // next()'s position
+  std::vector<std::uint64_t> ids_;    // of every item, unless a stream
   bool is_exhausted_ = false;
-  detail::time_span times_;  // of the chunks taken
-  std::vector<std::optional<R>> slots_;  // what get() collected so far, by index
-  std::vector<std::pair<std::size_t, remote_error>> failures_;
+  detail::time_span times_;  // of the submitted items, and of those delivered
 };
 
 }  // namespace taskhub

@@ -52,9 +52,8 @@ bool strip_wrapper(std::string& s, const std::string& prefix) {
   return true;
 }
 
-// A demangled handler name made readable: "map(square)", "physics::step", "cube".
+// A demangled handler name made readable: "physics::step", "cube".
 std::string readable_demangled(std::string s) {
-  if (strip_wrapper(s, "taskhub::detail::chunk_handler<")) return "map(" + readable_demangled(s) + ")";
   if (strip_wrapper(s, "taskhub::detail::function_handler<") ||
       strip_wrapper(s, "taskhub::detail::fn_tag<")) {
     if (!s.empty() && s.front() == '&') s.erase(0, 1);

@@ -126,6 +126,14 @@ bool scheduler::schedule() {
         continue;
       }
       const bool is_plain = runs_anywhere(*t);
+      if (t->group != 0 && t->group == last_group_) {  // the rest of a map chunk: with its first
+        engine_slot* s = slot_of(last_group_rank_);
+        if (s && (is_plain || is_eligible(*t, *s))) {
+          assign(*t, *s);
+          take(q, i);
+          continue;
+        }
+      }
       candidates_.clear();
       // A task that a task submitted goes out whatever the high-water mark: a task waits for it,
       // and that engine keeps serving meanwhile.
@@ -157,6 +165,8 @@ bool scheduler::schedule() {
         is_scheme_fault_reported_ = true;
       }
       assign(*t, *slot_of(candidates_[pick].rank));
+      last_group_ = t->group;
+      last_group_rank_ = t->engine;
       take(q, i);
     }
     it = q.empty() ? ready_.erase(it) : std::next(it);

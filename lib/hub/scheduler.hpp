@@ -72,6 +72,8 @@ class scheduler {
   std::vector<engine_load> candidates_;
   std::vector<task_data*> assigned_;
   std::uint64_t tick_ = 0;
+  std::uint64_t last_group_ = 0;  // the map chunk last placed, and where: its other tasks follow
+  int last_group_rank_ = -1;
   int retired_ = 0;
   bool is_scheme_fault_reported_ = false;
 };

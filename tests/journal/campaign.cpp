@@ -4,9 +4,13 @@
 // CAMPAIGN_LOG (so a test sees what ran), every 97th throws. The client writes every result, in
 // order, to OUT and the indices the journal answered to OUT.restored.
 //   campaign N OUT [taskhub flags]
+// With CAMPAIGN_MAP=CHUNKSIZE the tasks are the items of one map; CAMPAIGN_RETRIES=K gives them
+// K retries; CAMPAIGN_FLAKY_DIR=DIR makes every 97th fail only the first time it runs (a file in
+// DIR remembers it); CAMPAIGN_FIXED=1 makes none throw.
 #include <taskhub/taskhub.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -25,7 +29,14 @@ std::string step(int i) {
     }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  if (i % 97 == 0) throw std::runtime_error("step " + std::to_string(i) + " refuses");
+  if (i % 97 == 0 && !std::getenv("CAMPAIGN_FIXED")) {
+    const char* flaky = std::getenv("CAMPAIGN_FLAKY_DIR");
+    const std::string mark = flaky ? std::string(flaky) + "/" + std::to_string(i) : "";
+    if (!flaky || !std::ifstream(mark)) {
+      if (flaky) std::ofstream(mark) << "failed once\n";
+      throw std::runtime_error("step " + std::to_string(i) + " refuses");
+    }
+  }
   return "r" + std::to_string(static_cast<long long>(i) * i);
 }
 
@@ -39,18 +50,40 @@ int main(int argc, char** argv) {
   const int n = std::atoi(argv[1]);
   const std::string out_path = argv[2];
   return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
-    std::vector<taskhub::future<std::string>> results;
-    for (int i = 0; i < n; ++i) results.push_back(hub.apply<&campaign::step>(i));
-    taskhub::wait(results);
+    taskhub::task_options options;
+    if (const char* k = std::getenv("CAMPAIGN_RETRIES")) options.retries(std::atoi(k));
+    // Per index: the task's id, and its value or error.
+    std::vector<std::uint64_t> ids;
+    std::vector<std::string> lines(static_cast<std::size_t>(n));
+    if (const char* chunk = std::getenv("CAMPAIGN_MAP")) {
+      std::vector<int> xs(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) xs[static_cast<std::size_t>(i)] = i;
+      auto m = hub.with(options).map<&campaign::step>(
+          taskhub::map_options().chunksize(static_cast<std::size_t>(std::atoi(chunk))), xs);
+      for (const auto& o : m.return_exceptions())
+        lines[o.index] = o.ok() ? *o.value : "error " + o.error->message();
+      ids = m.ids();
+    } else {
+      std::vector<taskhub::future<std::string>> results;
+      for (int i = 0; i < n; ++i) results.push_back(hub.with(options).apply<&campaign::step>(i));
+      taskhub::wait(results);
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        auto& f = results[i];
+        ids.push_back(f.id());
+        lines[i] = f.failed() ? "error " + f.error().message() : f.get();
+      }
+    }
     std::ofstream out(out_path + ".part"), restored(out_path + ".restored");
-    std::vector<bool> is_restored(static_cast<std::size_t>(n) + 1);
-    for (const auto& r : hub.records())
-      if (r.id <= static_cast<std::uint64_t>(n)) is_restored[r.id] = r.restored;
+    std::vector<bool> is_restored;
+    for (const auto& r : hub.records()) {
+      if (r.id >= is_restored.size()) is_restored.resize(r.id + 1);
+      is_restored[r.id] = r.restored;
+    }
     int count = 0;
     for (int i = 0; i < n; ++i) {
-      auto& f = results[static_cast<std::size_t>(i)];
-      out << i << ' ' << (f.failed() ? std::string("error ") + f.error().message() : f.get()) << '\n';
-      if (is_restored[f.id()]) {
+      const auto id = ids[static_cast<std::size_t>(i)];
+      out << i << ' ' << lines[static_cast<std::size_t>(i)] << '\n';
+      if (id < is_restored.size() && is_restored[id]) {
         restored << i << '\n';
         ++count;
       }

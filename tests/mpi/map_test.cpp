@@ -120,12 +120,6 @@ TEST_F(map, map_reports_every_failed_index) {
   }
 }
 
-TEST_F(map, a_map_that_failed_is_consumed) {
-  auto m = hub.map<&fail_on_multiples_of_five>(iota(7));
-  EXPECT_THROW(m.get(), taskhub::map_error);
-  EXPECT_TRUE(m.get().empty());  // its outcomes were delivered with the error
-}
-
 TEST_F(map, iterating_a_map_throws_at_the_failed_item) {
   std::vector<int> seen;
   auto m = hub.map<&fail_on_multiples_of_five>(std::vector<int>{1, 2, 5, 6});
@@ -146,7 +140,7 @@ TEST_F(map, return_exceptions_yields_failures_as_values) {
     } else {
       ++failed;
       EXPECT_EQ(o.index % 5, 0u);
-      EXPECT_EQ(o.error->function(), "map(map_test::fail_on_multiples_of_five) item " + std::to_string(o.index));
+      EXPECT_EQ(o.error->function(), "map_test::fail_on_multiples_of_five");
     }
   }
   EXPECT_EQ(ok, 9u);

@@ -15,7 +15,6 @@
 #include <utility>
 
 #include "taskhub/detail/codec.hpp"
-#include "taskhub/detail/map_chunk.hpp"
 
 namespace taskhub::detail {
 
@@ -212,41 +211,6 @@ template <class F>
 const std::uint64_t object_handler<F>::id =
     register_handler(typeid(type_tag<F>).name(), typeid(typename object_handler<F>::sig).name(),
                      &object_handler<F>::invoke);
-
-/// Appends one item's outcome: a status byte, then the result or the exception's type and text.
-template <class Sig, class Fn>
-void invoke_item(reader& in, bytes& out, const Fn& fn) {
-  const auto at = out.size();
-  out.push_back(1);
-  try {
-    invoke_decoded<Sig>(in, out, fn);
-    return;
-  } catch (const std::exception& e) {
-    out.resize(at + 1);
-    encode(out, exception_type_name(e));
-    encode(out, std::string(e.what()));
-  } catch (...) {
-    out.resize(at + 1);
-    encode(out, std::string("unknown exception"));
-    encode(out, std::string("a value that is not a std::exception was thrown"));
-  }
-  out[at] = 0;
-}
-
-/// Runs a chunk of a map: [count][(length, arguments)...] -> [(status, outcome)...].
-template <class Handler>
-struct chunk_handler {
-  static void invoke(reader& in, bytes& out) {
-    for_each_chunk_item(in, [&](reader& item) {
-      invoke_item<typename Handler::sig>(item, out, Handler::callable());
-    });
-  }
-  static const std::uint64_t id;
-};
-template <class Handler>
-const std::uint64_t chunk_handler<Handler>::id =
-    register_handler(typeid(chunk_handler<Handler>).name(), typeid(typename Handler::sig).name(),
-                     &chunk_handler<Handler>::invoke);
 
 /// Maps what the user names (a function pointer value or a type) to its handler.
 template <auto Fn>

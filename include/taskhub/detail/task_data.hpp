@@ -28,6 +28,7 @@ struct task_data {
   bytes request;    // the whole record: header + encoded arguments
   std::chrono::system_clock::time_point submitted;
   std::shared_ptr<const task_options> options;  // null for a plain task
+  std::uint64_t group = 0;  // a map chunk's first task: its tasks go to one engine together
 
   // Written by the hub thread before `status` is released, read by the client after.
   int engine = -1;
