@@ -3,10 +3,15 @@
 // Direct views: tasks on chosen engines, and values pushed to and pulled from them.
 #pragma once
 
+#include <algorithm>
+#include <iterator>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "taskhub/detail/map_start.hpp"
 #include "taskhub/detail/submit.hpp"
 #include "taskhub/future_set.hpp"
 
@@ -40,6 +45,25 @@ class direct_view {
   template <class F, class... A, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
   auto apply(F&&, const A&... a) {
     return each<detail::handler_of_object<F>>(a...);
+  }
+
+  /// Applies `Fn` to the zipped items of `ranges` (the shortest wins), split into contiguous
+  /// parts, one per engine in view order, as scatter splits (IPython's `DirectView.map`). Every
+  /// item is a task on its part's engine; the result reads like a load-balanced map's, in input
+  /// order. The first argument may be a map_options (unordered works; chunksize has no effect).
+  template <auto Fn, class... Args>
+  auto map(const Args&... args) {
+    return map_parts<detail::handler_of_fn<Fn>>(args...);
+  }
+  /// map for a function-object type.
+  template <class F, class... Args>
+  auto map(const Args&... args) {
+    return map_parts<detail::handler_of_type<F>>(args...);
+  }
+  /// map for a captureless lambda.
+  template <class F, class... Args, class = std::enable_if_t<std::is_class_v<std::decay_t<F>>>>
+  auto map(F&&, const Args&... args) {
+    return map_parts<detail::handler_of_object<F>>(args...);
   }
 
   /// Stores `value` under `name` on every engine of the view.
@@ -88,6 +112,30 @@ class direct_view {
   }
 
  private:
+  template <class Handler, class First, class... Rest>
+  auto map_parts(const First& first, const Rest&... rest) {
+    if constexpr (std::is_same_v<First, map_options>) {
+      return map_parts_with<Handler>(first, rest...);
+    } else {
+      return map_parts_with<Handler>(map_options(), first, rest...);
+    }
+  }
+
+  template <class Handler, class... Ranges>
+  auto map_parts_with(map_options opts, const Ranges&... ranges) {
+    if (ranks_.empty()) throw error("map on a view of no engines");
+    std::size_t n = std::numeric_limits<std::size_t>::max();
+    ((n = std::min(n, static_cast<std::size_t>(std::distance(std::begin(ranges), std::end(ranges))))),
+     ...);
+    // The first `extra` parts hold base + 1 items, the others base.
+    const std::size_t base = n / ranks_.size(), extra = n % ranks_.size();
+    auto target = [ranks = ranks_, base, extra](std::size_t i) {
+      const std::size_t in_big = extra * (base + 1);
+      return ranks[i < in_big ? i / (base + 1) : extra + (i - in_big) / base];
+    };
+    return detail::start_map<Handler>(*hub_, nullptr, opts.chunksize(1), true, target, ranges...);
+  }
+
   template <class Handler, class... A>
   future_set<detail::result_of<Handler>> each(const A&... a) {
     std::vector<future<detail::result_of<Handler>>> fs;
