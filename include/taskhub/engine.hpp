@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <any>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,8 +16,9 @@
 namespace taskhub::detail {
 
 struct store_entry {
-  bytes data;      // the encoded value, as pushed or put
-  std::any cache;  // the decoded value, once a task has asked for it
+  bytes data;              // the encoded value, as pushed or put
+  std::any cache;          // the decoded value, once a task has asked for it
+  std::uint64_t type = 0;  // type_key of the value's type
 };
 
 /// The named value on the current engine; throws taskhub::error if absent or off an engine.
@@ -76,6 +78,7 @@ void put(const std::string& name, T value) {
   auto& e = detail::store_assign(name);
   e.data.clear();
   detail::encode(e.data, value);
+  e.type = detail::type_key<T>();
   e.cache = std::move(value);
 }
 

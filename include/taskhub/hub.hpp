@@ -28,7 +28,7 @@ namespace taskhub {
 /// ```
 class hub : public load_balanced_view {
  public:
-  explicit hub(detail::client_core& core) : load_balanced_view(core, task_options()) {}
+  explicit hub(detail::client_core& core) : taskhub::load_balanced_view(core, task_options()) {}
 
   /// The ranks of the live engines (not retired after a crash), in order; a list taken stays
   /// valid, and says what was live when it was taken.
@@ -37,7 +37,22 @@ class hub : public load_balanced_view {
   const std::vector<int>& all_engines() const { return core_ref().engines(); }
 
   /// A load-balanced view whose tasks carry `opts` (dependencies, retries, priority, ...).
-  load_balanced_view with(task_options opts) { return load_balanced_view(core(), std::move(opts)); }
+  taskhub::load_balanced_view with(task_options opts) {
+    return taskhub::load_balanced_view(core(), std::move(opts));
+  }
+  /// A load-balanced view whose tasks (apply and map) run only on the engines of `ranks`
+  /// (IPython's `client.load_balanced_view(targets=[1, 3])`), with `opts` besides; throws
+  /// taskhub::error for an empty list or a rank that is not an engine.
+  ///
+  /// ```
+  /// auto two = hub.load_balanced_view({1, 3});
+  /// auto f = two.apply<&work>(42);           // f.engine() is 1 or 3
+  /// ```
+  taskhub::load_balanced_view load_balanced_view(const std::vector<int>& ranks,
+                                                 task_options opts = task_options()) {
+    opts.targets(detail::checked_targets(core(), ranks));
+    return taskhub::load_balanced_view(core(), std::move(opts));
+  }
 
   /// Runs the function named `Fn` on the engine of rank `engine`.
   template <auto Fn, class... A>

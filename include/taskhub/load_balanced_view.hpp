@@ -30,7 +30,8 @@ namespace taskhub {
 class load_balanced_view {
  public:
   load_balanced_view(detail::client_core& core, task_options opts)
-      : core_(&core), opts_(detail::share_options(std::move(opts))) {}
+      : core_(&core),
+        opts_(detail::share_options(detail::checked_options(core, std::move(opts)))) {}
 
   /// The options its tasks carry.
   const task_options& options() const {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // What a load-balanced task may carry besides its function and arguments: graph dependencies,
-// time-outs, retries, a priority, and the engines it may run on.
+// time-outs, retries, a priority, and the engines it may run on (by tag or by rank).
 #pragma once
 
 #include <chrono>
@@ -120,6 +120,12 @@ class task_options {
     tags_ = std::move(tags);
     return *this;
   }
+  /// Run only on the engines of these ranks (what a load-balanced view of chosen engines gives
+  /// its tasks); retries, tags and follow choose among them. Empty: any engine.
+  task_options& targets(std::vector<int> ranks) {
+    targets_ = std::move(ranks);
+    return *this;
+  }
   /// Run only where the shipped predicate `Pred` (a function `bool()`) returns true on the engine.
   template <auto Pred>
   task_options& require() {
@@ -151,13 +157,14 @@ class task_options {
   bool retries_anywhere() const { return retries_anywhere_; }
   int priority() const { return priority_; }
   const std::vector<std::string>& tags() const { return tags_; }
+  const std::vector<int>& targets() const { return targets_; }
   const std::vector<std::uint64_t>& requirements() const { return requirements_; }
   const std::string& journal_key() const { return journal_key_; }
   /// Whether these are the defaults (a plain task).
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
            timeout_.count() == 0 && retries_ == 0 && !retries_anywhere_ && priority_ == 0 &&
-           tags_.empty() && requirements_.empty() && journal_key_.empty();
+           tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty();
   }
 
  private:
@@ -166,6 +173,7 @@ class task_options {
   int retries_ = 0, priority_ = 0;
   bool retries_anywhere_ = false;
   std::vector<std::string> tags_;
+  std::vector<int> targets_;
   std::vector<std::uint64_t> requirements_;
   std::string journal_key_;
 };

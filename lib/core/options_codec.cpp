@@ -35,6 +35,7 @@ void encode_options(bytes& out, const task_options& opts) {
   for (const auto& tag : opts.tags()) encode(out, tag);
   encode(out, std::vector<std::uint64_t>(opts.requirements()));
   encode(out, opts.journal_key());
+  encode(out, std::vector<std::int32_t>(opts.targets().begin(), opts.targets().end()));
 }
 
 task_options decode_options(reader& in) {
@@ -52,6 +53,8 @@ task_options decode_options(reader& in) {
   o.require_tags(std::move(tags));
   o.set_requirements(decode<std::vector<std::uint64_t>>(in));
   o.journal_key(decode<std::string>(in));
+  const auto targets = decode<std::vector<std::int32_t>>(in);
+  o.targets(std::vector<int>(targets.begin(), targets.end()));
   return o;
 }
 

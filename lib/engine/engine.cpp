@@ -11,34 +11,61 @@ namespace taskhub::detail {
 namespace {
 
 // Built-in handlers of the engine-resident store. A value travels as its own encoding, so the
-// client decodes a pulled value with the same codec it encoded a pushed one.
+// client decodes a pulled value with the same codec it encoded a pushed one; the key of its type
+// travels beside it.
+
+// A count, then per value: its name, its type key, and its encoding, length first.
 void store_put(reader& in, bytes&) {
-  auto name = decode<std::string>(in);
-  const auto n = in.remaining();
-  const char* p = in.take(n);
-  auto& e = store_assign(name);
-  e.data.assign(p, p + n);
+  const auto count = decode<std::uint32_t>(in);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    auto name = decode<std::string>(in);
+    const auto type = decode<std::uint64_t>(in);
+    const auto n = decode<std::uint64_t>(in);
+    const char* p = in.take(n);
+    auto& e = store_assign(name);
+    e.data.assign(p, p + n);
+    e.type = type;
+  }
 }
 
+// Whether to answer the type keys too, a count, then the names; answers per name (its type
+// key and) its encoding, so the values of several names read back as one tuple.
 void store_get(reader& in, bytes& out) {
-  auto name = decode<std::string>(in);
-  const auto& e = store_lookup(name);
-  put_raw(out, e.data.data(), e.data.size());
+  const bool is_typed = decode<std::uint8_t>(in) != 0;
+  const auto count = decode<std::uint32_t>(in);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const auto& e = store_lookup(decode<std::string>(in));
+    if (is_typed) encode(out, e.type);
+    put_raw(out, e.data.data(), e.data.size());
+  }
+}
+
+// Whether to clear every name; if not, the one name to remove (absent names are no error).
+void store_clear(reader& in, bytes&) {
+  auto& store = current_engine("taskhub::clear").store();
+  if (decode<std::uint8_t>(in) != 0) {
+    store.clear();
+  } else {
+    store.erase(decode<std::string>(in));
+  }
 }
 
 const std::uint64_t store_put_id = register_handler("taskhub::store_put", "", &store_put);
 const std::uint64_t store_get_id = register_handler("taskhub::store_get", "", &store_get);
+const std::uint64_t store_clear_id = register_handler("taskhub::store_clear", "", &store_clear);
 
 }  // namespace
 
 std::uint64_t store_put_handler() { return store_put_id; }
 std::uint64_t store_get_handler() { return store_get_id; }
+std::uint64_t store_clear_handler() { return store_clear_id; }
 
 store_entry& store_lookup(const std::string& name) {
   auto& e = current_engine("taskhub::engine::get");
   auto it = e.store().find(name);
   if (it == e.store().end())
-    throw error("engine " + std::to_string(e.rank()) + " has no value named '" + name + "'");
+    throw error("engine " + std::to_string(e.rank()) + " has no value named '" + name +
+                "' (it was never pushed or put there, or it was cleared)");
   return it->second;
 }
 

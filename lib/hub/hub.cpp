@@ -12,6 +12,23 @@
 
 namespace taskhub {
 
+std::vector<int> detail::checked_targets(const client_core& hub, const std::vector<int>& ranks) {
+  if (ranks.empty())
+    throw error("a view of chosen engines needs at least one engine, and the list is empty");
+  const auto& all = hub.engines();
+  std::vector<int> out;
+  for (int r : ranks) {
+    if (std::find(all.begin(), all.end(), r) == all.end())
+      throw error("there is no engine of rank " + std::to_string(r) +
+                  (r == 0 ? " (rank 0 runs the hub)" : "") +
+                  (all.empty() ? std::string(" (there are no engines)")
+                               : " (engines are ranks " + std::to_string(all.front()) + ".." +
+                                     std::to_string(all.back()) + ")"));
+    if (!detail::contains(out, r)) out.push_back(r);
+  }
+  return out;
+}
+
 namespace {
 
 detail::hub_core& table_of(detail::client_core& core) {
@@ -27,13 +44,7 @@ const std::vector<int>& hub::engines() const {
   return core.engines();  // inside a task: the engine knows no retirements
 }
 
-int hub::checked(int engine) const {
-  const auto& all = all_engines();
-  for (int r : all)
-    if (r == engine) return engine;
-  throw error("there is no engine of rank " + std::to_string(engine) + " (engines are ranks " +
-              std::to_string(all.front()) + ".." + std::to_string(all.back()) + ")");
-}
+int hub::checked(int engine) const { return detail::checked_targets(core_ref(), {engine}).front(); }
 
 std::size_t hub::abort(const std::vector<std::uint64_t>& ids) {
   auto& h = table_of(core());

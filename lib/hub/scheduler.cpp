@@ -49,6 +49,8 @@ bool scheduler::is_eligible(const task_data& t, const engine_slot& s) const {
   if (s.is_retired) return false;
   if (t.hub.follow_engine >= 0 && s.rank != t.hub.follow_engine) return false;
   if (!t.hub.allowed.empty() && !contains(t.hub.allowed, s.rank)) return false;
+  if (t.options && !t.options->targets().empty() && !contains(t.options->targets(), s.rank))
+    return false;
   if (contains(t.hub.excluded, s.rank)) return false;
   if (contains(t.hub.tried, s.rank) && !(t.options && t.options->retries_anywhere())) return false;
   if (t.options)
@@ -60,8 +62,9 @@ bool scheduler::is_eligible(const task_data& t, const engine_slot& s) const {
 // Whether every engine may run `t` (nothing in is_eligible restricts it), so the per-engine
 // checks can be skipped.
 bool scheduler::runs_anywhere(const task_data& t) const {
-  return (!t.options || t.options->tags().empty()) && t.hub.excluded.empty() &&
-         t.hub.tried.empty() && t.hub.follow_engine < 0 && t.hub.allowed.empty() && retired_ == 0;
+  return (!t.options || (t.options->tags().empty() && t.options->targets().empty())) &&
+         t.hub.excluded.empty() && t.hub.tried.empty() && t.hub.follow_engine < 0 &&
+         t.hub.allowed.empty() && retired_ == 0;
 }
 
 bool scheduler::can_run(const task_data& t) const {
@@ -74,15 +77,26 @@ bool scheduler::can_run(const task_data& t) const {
 std::string scheduler::why_not(const task_data& t) const {
   if (can_run(t)) return "";
   std::string why = "no engine can run task " + std::to_string(t.id);
+  const char* sep = ": ";
+  auto add = [&](const std::string& part) {
+    why += sep + part;
+    sep = "; ";
+  };
   if (t.options && !t.options->tags().empty()) {
-    why += ": it requires tags";
-    for (const auto& tag : t.options->tags()) why += " '" + tag + "'";
+    std::string tags = "it requires tags";
+    for (const auto& tag : t.options->tags()) tags += " '" + tag + "'";
+    add(tags);
   }
-  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
+  if (t.options && !t.options->targets().empty())
+    add("it may run only on engines " + list_ranks(t.options->targets()));
+  if (t.hub.follow_engine >= 0)
+    add("it follows tasks that ran on engine " + std::to_string(t.hub.follow_engine));
+  if (!t.hub.allowed.empty())
+    add("it follows tasks that ran on engines " + list_ranks(t.hub.allowed));
   if (!t.hub.excluded.empty())
-    why += (t.options && !t.options->tags().empty() ? "; engines " : ": engines ") +
-           list_ranks(t.hub.excluded) + " reported an unmet dependency";
-  if (!t.hub.tried.empty()) why += "; it failed on engines " + list_ranks(t.hub.tried);
+    add("engines " + list_ranks(t.hub.excluded) + " reported an unmet dependency");
+  if (!t.hub.tried.empty()) add("it failed on engines " + list_ranks(t.hub.tried));
+  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
   return why;
 }
 

@@ -2,7 +2,7 @@
 // Part of taskhub.
 // A task that segfaults fails with engine_crash and retires its engine; the other tasks still
 // finish on the engines left (or fail with impossible_dependency when none is left), and the hub
-// lists only the live engines.
+// lists only the live engines. A load-balanced view of chosen engines skips the retired one.
 #include <taskhub/taskhub.hpp>
 
 #include <algorithm>
@@ -58,11 +58,25 @@ int main(int argc, char** argv) {
         }
       }
     }
+    // Of the retired engine alone, a view runs nothing; with a live one, only there.
+    auto on_gone = hub.load_balanced_view({gone}).apply<&crash::nap>(1);
+    on_gone.wait();
+    bool is_view_right = on_gone.failed() &&
+                         on_gone.error().type_name() == taskhub::failure::impossible_dependency;
+    if (!live.empty()) {
+      auto lb = hub.load_balanced_view({gone, live.front()});
+      for (int i = 0; i < 10; ++i) {
+        auto f = lb.apply<&crash::nap>(1);
+        f.wait();
+        is_view_right = is_view_right && !f.failed() && f.engine() == live.front();
+      }
+    }
+    std::printf("crash: views of chosen engines %s\n", is_view_right ? "right" : "wrong");
     const bool is_last_engine = hub.engines().empty();
     std::printf("crash: %d tasks finished, %d impossible, %zu engine(s)\n", finished, impossible,
                 hub.all_engines().size());
     // With engines left every task finishes; with none, tasks not yet run fail as impossible.
-    const bool is_ok = is_crash_reported && is_listing_right &&
+    const bool is_ok = is_crash_reported && is_listing_right && is_view_right &&
                        (is_last_engine ? finished + impossible == 40 : finished == 40);
     return is_ok ? 0 : 1;
   });

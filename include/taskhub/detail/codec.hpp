@@ -21,7 +21,9 @@
 #include <streambuf>
 #include <string>
 #include <memory>
+#include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -199,6 +201,18 @@ struct codec<std::string> {
   }
 };
 
+/// A tuple as its elements one after the other (Boost.Serialization 1.74 has no std::tuple), so
+/// the values of several names pulled at once decode as one tuple.
+template <class... Ts>
+struct codec<std::tuple<Ts...>, std::enable_if_t<!is_memcpy_v<std::tuple<Ts...>>>> {
+  static void put(bytes& out, const std::tuple<Ts...>& v) {
+    std::apply([&](const Ts&... e) { (codec<Ts>::put(out, e), ...); }, v);
+  }
+  static std::tuple<Ts...> get(reader& in) {
+    return std::tuple<Ts...>{codec<Ts>::get(in)...};  // braces: read in order
+  }
+};
+
 template <class T>
 struct is_memcpy_vector : std::false_type {};
 template <class T, class A>
@@ -240,6 +254,16 @@ T decode_whole(reader& in, const char* what) {
     throw decode_error(std::string(what) + " has " + std::to_string(in.remaining()) +
                        " bytes left over: it was encoded as another type");
   return v;
+}
+
+/// A key of the type `T` (a hash of its mangled name), the same on every rank of one binary: the
+/// engine store keeps it beside each value, so a gather can tell an element from a vector.
+template <class T>
+std::uint64_t type_key() {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a
+  for (const char* c = typeid(T).name(); *c; ++c)
+    h = (h ^ static_cast<unsigned char>(*c)) * 1099511628211ull;
+  return h;
 }
 
 }  // namespace taskhub::detail

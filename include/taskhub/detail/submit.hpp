@@ -6,6 +6,7 @@
 #include <memory>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "taskhub/detail/block_pool.hpp"
 #include "taskhub/detail/runtime.hpp"
@@ -30,6 +31,16 @@ using shared_options = std::shared_ptr<const task_options>;
 inline shared_options share_options(task_options opts) {
   if (opts.is_plain()) return nullptr;
   return std::allocate_shared<const task_options>(block_allocator<task_options>(), std::move(opts));
+}
+
+/// `ranks` without repeats, after checking that it is not empty and names only engines (throws
+/// taskhub::error otherwise; defined in the runtime).
+std::vector<int> checked_targets(const client_core& hub, const std::vector<int>& ranks);
+
+/// `opts`, after checking the engines it targets, if any.
+inline task_options checked_options(const client_core& hub, task_options opts) {
+  if (!opts.targets().empty()) opts.targets(checked_targets(hub, opts.targets()));
+  return opts;
 }
 
 /// Attaches non-default options to a task whose header was just written (defined in the runtime).
@@ -63,5 +74,6 @@ inline task_ptr make_raw(client_core& hub, std::uint64_t handler, int target) {
 /// Built-in handlers of the engine store (defined in the runtime).
 std::uint64_t store_put_handler();
 std::uint64_t store_get_handler();
+std::uint64_t store_clear_handler();
 
 }  // namespace taskhub::detail
