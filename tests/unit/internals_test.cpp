@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "transport/lane.hpp"
@@ -147,4 +148,41 @@ TEST(codec, refuses_a_value_encoded_as_another_type) {
   EXPECT_THROW(decode_whole<int>(in, "the result"), taskhub::decode_error);
   reader again(out.data(), out.size());
   EXPECT_EQ(decode_whole<double>(again, "the result"), 41.5);
+}
+
+// A Boost-encoded value whose string length or element count claims more bytes than the payload
+// holds is refused before anything is allocated (found by fuzzing: a length of 2^43 made a
+// pair<int, string> allocate 9 TB).
+TEST(codec, refuses_lengths_beyond_the_payload_before_allocating) {
+  using namespace taskhub::detail;
+  const auto refuse = [](bytes b, std::size_t at, std::uint64_t claimed) {
+    std::memcpy(b.data() + at, &claimed, sizeof claimed);
+    reader in(b.data(), b.size());
+    try {
+      (void)decode<std::pair<int, std::string>>(in);
+      ADD_FAILURE() << "a length of " << claimed << " was accepted";
+    } catch (const taskhub::decode_error& e) {
+      EXPECT_NE(std::string(e.what()).find("claims more than"), std::string::npos) << e.what();
+    }
+  };
+  // Where Boost wrote the 64-bit length `n` (the first such word after the archive's size).
+  const auto length_at = [](const bytes& b, std::uint64_t n) {
+    for (std::size_t at = 8; at + sizeof n <= b.size(); ++at)
+      if (std::memcmp(b.data() + at, &n, sizeof n) == 0) return at;
+    ADD_FAILURE() << "no length " << n;
+    return std::size_t{0};
+  };
+  bytes pair;
+  encode(pair, std::make_pair(7, std::string("seven")));
+  for (std::uint64_t claimed : {std::uint64_t{6}, std::uint64_t{1} << 43, ~std::uint64_t{0}})
+    refuse(pair, length_at(pair, 5), claimed);
+
+  bytes nested;
+  encode(nested, std::vector<std::vector<std::string>>{{"a"}, {"b", "c"}});
+  reader fine(nested.data(), nested.size());
+  EXPECT_EQ(decode<std::vector<std::vector<std::string>>>(fine).size(), 2u);
+  const std::uint64_t huge = std::uint64_t{1} << 40;
+  std::memcpy(nested.data() + length_at(nested, 2), &huge, sizeof huge);  // the outer count
+  reader in(nested.data(), nested.size());
+  EXPECT_THROW((void)decode<std::vector<std::vector<std::string>>>(in), taskhub::decode_error);
 }

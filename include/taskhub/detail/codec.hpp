@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include "taskhub/detail/bounded_iarchive.hpp"  // before the serialization headers, as Boost asks
 #include <boost/serialization/deque.hpp>
 #include <boost/serialization/list.hpp>
 #include <boost/serialization/map.hpp>
@@ -147,7 +147,7 @@ struct codec {
     const char* p = in.take(n);
     try {
       span_streambuf sb(p, n);
-      boost::archive::binary_iarchive ar(sb, boost::archive::no_header | boost::archive::no_codecvt);
+      bounded_iarchive ar(sb, boost::archive::no_header | boost::archive::no_codecvt);
       T v{};
       ar >> v;
       return v;
