@@ -58,7 +58,11 @@ class engine_loop final : public client_core, public wait_helper {
   void run_task(const record_header& h, const char* payload);
   void check_requirements(reader& in);
   void take_outcome(const record_header& h, const char* payload);
-  void flush_if_due();
+  void answer_recall(const bytes& msg);
+  bool drop(std::uint64_t task, std::uint32_t attempt);
+  void note_start(const record_header& h);
+  bool is_flush_due() const;
+  void flush_if_done();
   void flush();
   void note(record_kind kind);
   void retire();
