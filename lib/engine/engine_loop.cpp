@@ -63,10 +63,18 @@ void engine_loop::step(bool may_run_tasks) {
   handle(r, may_run_tasks);
 }
 
+// After a long task, what the hub sent meanwhile (a recall of the next tasks, say) may need more
+// than one poll to come out of MPI: look a few more times before the next task starts.
 void engine_loop::receive() {
   int source = 0;
   bytes msg;
-  while (t_.poll(source, msg)) {
+  const int most_misses = is_back_from_long_task_ ? 4 : 1;
+  is_back_from_long_task_ = false;
+  for (int misses = 0; misses < most_misses;) {
+    if (!t_.poll(source, msg)) {
+      ++misses;
+      continue;
+    }
     record_header h;
     if (msg.size() >= sizeof h) std::memcpy(&h, msg.data(), sizeof h);
     if (msg.size() >= sizeof h && h.kind == record_kind::recall) {
@@ -153,6 +161,7 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
   if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
   mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
   run_task(h, r.payload);
+  is_back_from_long_task_ = last_run_us_ > 1000;
   if (depth_ == 0) mpi_idle_yield_off();  // (inside a waiting task, that task's setting stays)
   flush_if_done();
 }
@@ -345,7 +354,9 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
              std::to_string(max_record_bytes) + " (2 GiB)");
     rec.shrink_to_fit();
   }
-  set_completed(rec, at, now_us());
+  const std::int64_t completed = now_us();
+  last_run_us_ = completed - started;
+  set_completed(rec, at, completed);
   end_record(rec, at);
   --depth_;
   put_raw(out_, rec.data(), rec.size());

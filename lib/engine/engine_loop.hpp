@@ -85,6 +85,8 @@ class engine_loop final : public client_core, public wait_helper {
   std::deque<bytes> scratch_;  // one record buffer per level of tasks waiting inside tasks
   std::size_t depth_ = 0;
   std::deque<incoming> deferred_;
+  std::int64_t last_run_us_ = 0;  // how long the last task ran
+  bool is_back_from_long_task_ = false;
   int exit_code_ = 0;
   bool is_stopping_ = false;
   bool is_retired_ = false, is_retire_due_ = false;
