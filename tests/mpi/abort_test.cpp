@@ -99,7 +99,8 @@ TEST_F(abort, queued_load_balanced_tasks_are_recalled_and_never_run) {
   // Ready at the hub, or (under a high-water mark above one) sent ahead to the busy engines.
   std::size_t queued = 0;
   for (const auto& r : hub.records(taskhub::record_query().ids(ids))) {
-    EXPECT_TRUE(r.state == task_state::ready || r.state == task_state::queued) << to_string(r.state);
+    EXPECT_TRUE(r.state == task_state::ready || r.state == task_state::queued)
+        << to_string(r.state);
     queued += r.state == task_state::queued;
   }
   if (taskhub_test::hwm != 1) {
