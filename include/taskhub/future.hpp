@@ -56,6 +56,14 @@ class task_handle {
   seconds wall_time() const { return finished_span("wall_time").wall(); }
   /// Seconds the task ran on its engine (throws timeout_error before the task finished).
   seconds serial_time() const { return finished_span("serial_time").serial(); }
+  /// Aborts the task if it has not started (see hub::abort); returns whether this call aborted
+  /// it. A task queued on an engine is recalled: this returns once the engine has answered.
+  bool abort() const {
+    if (ready()) return false;
+    if (!s_->core)
+      throw taskhub::error("task " + std::to_string(id()) + " cannot be aborted from here");
+    return detail::abort_tasks(*s_->core, {id()}) == 1;
+  }
   /// The error of a failed task (waits for the task first; throws taskhub::error if it succeeded).
   remote_error error() const {
     wait();

@@ -77,9 +77,18 @@ class hub : public load_balanced_view {
   /// A direct view of every live engine, in rank order.
   direct_view all() { return direct_view(core(), engines()); }
 
-  /// Fails the listed tasks that are still waiting or ready with task-aborted; returns how many
-  /// it aborted (running and finished tasks are left alone).
+  /// Fails the listed tasks that have not started with task-aborted and returns how many it
+  /// aborted. Waiting and ready tasks abort at once; tasks queued on an engine are recalled, and
+  /// abort returns once their engines have answered (between two of their tasks). A task that
+  /// has started runs on and is not counted, nor are finished tasks.
+  ///
+  /// ```
+  /// auto a = hub.apply<&simulate>(1), b = hub.apply<&simulate>(2);
+  /// std::size_t n = hub.abort({a.id(), b.id()});  // 2 unless one had started
+  /// ```
   std::size_t abort(const std::vector<std::uint64_t>& ids);
+  /// Aborts every unfinished task that has not started, as abort(ids) does; returns how many.
+  std::size_t abort_all();
   /// Runs tasks again, finished or not (same function, arguments and options, without
   /// dependencies); returns the handles of the copies, which run on their own, in the same order.
   std::vector<task_handle> resubmit(const std::vector<std::uint64_t>& ids);

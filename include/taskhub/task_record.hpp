@@ -13,8 +13,10 @@
 
 namespace taskhub {
 
-/// Where a task is in its life.
-enum class task_state { waiting, ready, running, done, failed, aborted };
+/// Where a task is in its life: `waiting` for its dependencies, `ready` to go to an engine,
+/// `queued` (sent to an engine, waiting there), `running` (its engine started it), then `done`,
+/// `failed` or `aborted`.
+enum class task_state { waiting, ready, queued, running, done, failed, aborted };
 
 /// The name of a state ("waiting", "ready", ...).
 const char* to_string(task_state s);
@@ -83,8 +85,8 @@ class record_query {
 /// One engine's status: whether it is live, and its tasks per state.
 struct engine_counts {
   bool live = true;  // false once a task crashed it and it retired
-  int queued = 0;    // sent to it (or about to be) and not yet started there
-  int running = 0;   // running there: one at a time, plus tasks waiting inside for their tasks
+  int queued = 0;    // tasks in state queued there: sent to it, not started yet
+  int running = 0;   // tasks in state running there
   int done = 0, failed = 0;
 };
 

@@ -63,10 +63,60 @@ void engine_loop::step(bool may_run_tasks) {
   handle(r, may_run_tasks);
 }
 
+// After a long task, what the hub sent meanwhile (a recall of the next tasks, say) may need more
+// than one poll to come out of MPI: look a few more times before the next task starts.
 void engine_loop::receive() {
   int source = 0;
   bytes msg;
-  while (t_.poll(source, msg)) queue_.add(std::move(msg));
+  const int most_misses = is_back_from_long_task_ ? 4 : 1;
+  is_back_from_long_task_ = false;
+  for (int misses = 0; misses < most_misses;) {
+    if (!t_.poll(source, msg)) {
+      ++misses;
+      continue;
+    }
+    record_header h;
+    if (msg.size() >= sizeof h) std::memcpy(&h, msg.data(), sizeof h);
+    if (msg.size() >= sizeof h && h.kind == record_kind::recall) {
+      answer_recall(msg);  // at once: the tasks it names may be next in line
+    } else {
+      queue_.add(std::move(msg));
+      msg = bytes();
+    }
+  }
+}
+
+// The hub asks to drop tasks it sent: what is still queued here never runs. The answer names
+// each task dropped, then closes; what it does not name has started (or finished).
+void engine_loop::answer_recall(const bytes& msg) {
+  record_reader r(msg.data(), msg.size());
+  record_header h;
+  const char* payload = nullptr;
+  while (r.next(h, payload)) {
+    if (h.kind != record_kind::recall) continue;
+    for (std::uint64_t i = 0; i + sizeof(recalled_task) <= h.length; i += sizeof(recalled_task)) {
+      recalled_task e;
+      std::memcpy(&e, payload + i, sizeof e);
+      const auto attempt = static_cast<std::uint32_t>(e.attempt);
+      if (!drop(e.task, attempt)) continue;
+      const auto at = begin_record(out_, record_kind::dropped, e.task, 0);
+      set_flags(out_, at, attempt);
+      end_record(out_, at);
+    }
+    end_record(out_, begin_record(out_, record_kind::recall, 0, 0));
+  }
+  flush();
+}
+
+bool engine_loop::drop(std::uint64_t task, std::uint32_t attempt) {
+  if (queue_.drop(task, attempt)) return true;
+  for (auto& r : deferred_) {
+    if (r.h.kind == record_kind::task && r.h.task == task && attempt_of(r.h) == attempt) {
+      r.h.kind = record_kind::dropped;
+      return true;
+    }
+  }
+  return false;
 }
 
 // Tasks met while tasks may not run wait in deferred_, and run first once they may.
@@ -107,19 +157,36 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     deferred_.push_back(std::move(r));
     return;
   }
+  note_start(h);
   if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
   mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
   run_task(h, r.payload);
+  is_back_from_long_task_ = last_run_us_ > 1000;
   if (depth_ == 0) mpi_idle_yield_off();  // (inside a waiting task, that task's setting stays)
-  flush_if_due();
+  flush_if_done();
 }
 
-// Results go once nothing known is left to run (the hub then refills in one go), or once they
-// have waited 200 us or fill 64 KiB.
-void engine_loop::flush_if_due() {
-  if (queue_.size() + deferred_.size() == 0 || out_.size() > (1u << 16) ||
-      std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200))
-    flush();
+// The hub counts a task queued here until it hears that it started. A result says so too, so a
+// task needs no notice of its own unless it starts while records wait to go and are due (the
+// notice goes with them, and the hub sees a long task run) or on top of a task that waits.
+void engine_loop::note_start(const record_header& h) {
+  if (depth_ == 0 && (out_.empty() || !is_flush_due())) return;
+  const auto at = begin_record(out_, record_kind::started, h.task, h.handler);
+  set_flags(out_, at, attempt_of(h));
+  end_record(out_, at);
+  flush();
+}
+
+// Results go once they have waited 200 us or fill 64 KiB (checked before the next task starts, so
+// its start notice goes with them), or once nothing known is left to run (the hub then refills in
+// one go).
+bool engine_loop::is_flush_due() const {
+  return out_.size() > (1u << 16) ||
+         std::chrono::steady_clock::now() - first_out_ > std::chrono::microseconds(200);
+}
+
+void engine_loop::flush_if_done() {
+  if (queue_.size() + deferred_.size() == 0 || out_.size() > (1u << 16)) flush();
 }
 
 void engine_loop::flush() {
@@ -287,7 +354,9 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
              std::to_string(max_record_bytes) + " (2 GiB)");
     rec.shrink_to_fit();
   }
-  set_completed(rec, at, now_us());
+  const std::int64_t completed = now_us();
+  last_run_us_ = completed - started;
+  set_completed(rec, at, completed);
   end_record(rec, at);
   --depth_;
   put_raw(out_, rec.data(), rec.size());

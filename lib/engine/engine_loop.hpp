@@ -58,7 +58,11 @@ class engine_loop final : public client_core, public wait_helper {
   void run_task(const record_header& h, const char* payload);
   void check_requirements(reader& in);
   void take_outcome(const record_header& h, const char* payload);
-  void flush_if_due();
+  void answer_recall(const bytes& msg);
+  bool drop(std::uint64_t task, std::uint32_t attempt);
+  void note_start(const record_header& h);
+  bool is_flush_due() const;
+  void flush_if_done();
   void flush();
   void note(record_kind kind);
   void retire();
@@ -81,6 +85,8 @@ class engine_loop final : public client_core, public wait_helper {
   std::deque<bytes> scratch_;  // one record buffer per level of tasks waiting inside tasks
   std::size_t depth_ = 0;
   std::deque<incoming> deferred_;
+  std::int64_t last_run_us_ = 0;  // how long the last task ran
+  bool is_back_from_long_task_ = false;
   int exit_code_ = 0;
   bool is_stopping_ = false;
   bool is_retired_ = false, is_retire_due_ = false;

@@ -29,10 +29,28 @@ class inbox {
     const char* p;
     while (r.next(h, p)) ++records_;
     if (batch.empty()) return;
-    batches_.emplace_back(new bytes(std::move(batch)), [](const bytes* b) {
-      recycle_buffer(std::move(*const_cast<bytes*>(b)));
+    batches_.emplace_back(new bytes(std::move(batch)), [](bytes* b) {
+      recycle_buffer(std::move(*b));
       delete b;
     });
+  }
+  /// Marks the task record of `task` and `attempt` that has not been taken yet as dropped, so
+  /// next() hands it out as a record to skip; returns whether there was one.
+  bool drop(std::uint64_t task, std::uint32_t attempt) {
+    std::size_t at = cursor_;
+    for (auto& b : batches_) {
+      while (at < b->size()) {
+        record_header h;
+        std::memcpy(&h, b->data() + at, sizeof h);
+        if (h.kind == record_kind::task && h.task == task && attempt_of(h) == attempt) {
+          set_kind(*b, at, record_kind::dropped);
+          return true;
+        }
+        at += sizeof h + h.length;
+      }
+      at = 0;
+    }
+    return false;
   }
   bool next(incoming& r) {
     while (!batches_.empty()) {
@@ -53,7 +71,7 @@ class inbox {
   std::size_t size() const { return records_; }
 
  private:
-  std::deque<std::shared_ptr<const bytes>> batches_;
+  std::deque<std::shared_ptr<bytes>> batches_;
   std::size_t cursor_ = 0;
   std::size_t records_ = 0;
 };

@@ -25,6 +25,7 @@ bool send_batches(transport& t, std::vector<engine_slot>& slots) {
       if ((i + 1 == batch.size() || batch[i]->request.size() >= max_batch_bytes / 2) &&
           batch[i]->hub.attempt == 0) {
         t.send_borrowed(s.rank, batch[i]->request, nullptr);
+        s.sent.push_back({batch[i]->id, batch[i]->hub.attempt});
         n = 1;
       } else {
         std::size_t total = 0;
@@ -37,6 +38,7 @@ bool send_batches(transport& t, std::vector<engine_slot>& slots) {
           const auto at = msg.size();
           put_raw(msg, task.request.data(), task.request.size());
           set_attempt(msg, at, task.hub.attempt);  // a late answer to an earlier one is known
+          s.sent.push_back({task.id, task.hub.attempt});
           ++n;
         }
         t.send(s.rank, std::move(msg));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 #include "hub/hub_core.hpp"
 #include "hub/id_lists.hpp"
@@ -47,10 +48,14 @@ const std::vector<int>& hub::engines() const {
 int hub::checked(int engine) const { return detail::checked_targets(core_ref(), {engine}).front(); }
 
 std::size_t hub::abort(const std::vector<std::uint64_t>& ids) {
+  return detail::abort_tasks(core(), ids);
+}
+
+std::size_t hub::abort_all() {
   auto& h = table_of(core());
-  std::size_t n = 0;
-  h.on_hub_thread([&] { n = h.abort(ids); });
-  return n;
+  std::future<std::size_t> n;
+  h.on_hub_thread([&] { n = h.abort_all(); });
+  return n.get();
 }
 
 std::vector<task_handle> hub::resubmit(const std::vector<std::uint64_t>& ids) {
@@ -133,22 +138,26 @@ std::map<int, engine_counts> hub::counts() {
       if (t.engine < 0) return;
       auto& c = out[t.engine];
       switch (t.hub.state) {
-        case task_state::running: ++c.queued; break;  // held there; split below
+        case task_state::queued: ++c.queued; break;
+        case task_state::running: ++c.running; break;
         case task_state::done: ++c.done; break;
         case task_state::failed: ++c.failed; break;
         default: break;
       }
     });
-    // An engine runs one task at a time, plus those that wait inside for tasks they submitted;
-    // the rest of what it holds waits in its queue.
-    for (const auto& s : h.slots()) {
-      auto& c = out[s.rank];
-      c.live = !s.is_retired;
-      c.running = std::min(c.queued, 1 + std::max(0, s.blocked));
-      c.queued -= c.running;
-    }
+    for (const auto& s : h.slots()) out[s.rank].live = !s.is_retired;
   });
   return out;
 }
 
+namespace detail {
+
+std::size_t abort_tasks(client_core& c, const std::vector<std::uint64_t>& ids) {
+  auto& h = table_of(c);
+  std::future<std::size_t> n;
+  h.on_hub_thread([&] { n = h.abort(ids); });
+  return n.get();
+}
+
+}  // namespace detail
 }  // namespace taskhub

@@ -35,7 +35,7 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
     : t_(t),
       engines_(std::move(engines)),
       flow_(t, engines_, {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), cfg.observer,
-                          cfg.retain_bytes}),
+                          cfg.retain_bytes, this}),
       sharing_(t, [this] { return !is_stopping_ && pass(false); }) {
   flow_.observer().started(engines_, cfg.hosts);
 }
@@ -48,7 +48,9 @@ hub_core::~hub_core() {
 // ---- client side ----
 
 task_ptr hub_core::make_task(std::uint64_t handler, int target, std::size_t payload) {
-  return new_task(next_id_.fetch_add(1, std::memory_order_relaxed), handler, target, payload);
+  auto t = new_task(next_id_.fetch_add(1, std::memory_order_relaxed), handler, target, payload);
+  t->core = this;
+  return t;
 }
 
 void hub_core::submit(task_ptr task) {
@@ -175,9 +177,13 @@ bool hub_core::receive() {
           case record_kind::blocked: ++slot->blocked; break;
           case record_kind::unblocked: --slot->blocked; break;
           case record_kind::retire: retire(*slot); break;
+          case record_kind::started: flow_.started(*slot, h); break;
+          case record_kind::dropped: flow_.dropped(*slot, h); break;
+          case record_kind::recall: flow_.recall_answered(*slot); break;
           default: break;
         }
       }
+      flow_.promote(*slot);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "taskhub: dropped the rest of a malformed batch from engine %d: %s\n",
                    source, e.what());
@@ -222,7 +228,10 @@ bool hub_core::pass(bool is_hub_thread) {
     did |= take_submissions(is_hub_thread);
     flow_.check_timers();
     did |= flow_.schedule();
-    did |= send_batches(t_, flow_.engines().slots());
+    if (send_batches(t_, flow_.engines().slots())) {
+      for (auto& s : flow_.engines().slots()) flow_.promote(s);
+      did = true;
+    }
     if (is_hub_thread) run_controls();
   }
   did |= receive();

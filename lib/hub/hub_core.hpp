@@ -7,6 +7,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,7 +64,9 @@ class hub_core final : public client_core, public wait_helper {
 
   // Hub thread: the table, for on_hub_thread closures.
   task_ptr find(std::uint64_t id) const { return flow_.table().find(id); }
-  std::size_t abort(const std::vector<std::uint64_t>& ids) { return flow_.abort(ids); }
+  /// Aborts what has not started of `ids`; the count comes once the engines asked have answered.
+  std::future<std::size_t> abort(const std::vector<std::uint64_t>& ids) { return flow_.abort(ids); }
+  std::future<std::size_t> abort_all() { return flow_.abort_all(); }
   std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
   std::size_t purge() { return flow_.table().purge(); }
   std::size_t purge(const std::vector<std::uint64_t>& ids) { return flow_.table().purge(&ids); }

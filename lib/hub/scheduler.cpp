@@ -115,7 +115,7 @@ std::string scheduler::enqueue(task_data& t) {
 
 void scheduler::assign(task_data& t, engine_slot& s) {
   s.last_used = ++tick_;
-  t.hub.state = taskhub::task_state::running;
+  t.hub.state = taskhub::task_state::queued;
   t.engine = s.rank;
   s.batch.push_back(&t);
   assigned_.push_back(&t);
@@ -193,6 +193,7 @@ void scheduler::retire(engine_slot& slot) {
   ++retired_;
   slot.outstanding = 0;
   slot.blocked = 0;
+  slot.sent.clear();
 }
 
 }  // namespace taskhub::detail

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +18,25 @@
 
 namespace taskhub::detail {
 
+/// A task sent to an engine and not answered yet, by id (the table may purge it meanwhile).
+struct sent_task {
+  std::uint64_t id;
+  std::uint32_t attempt;
+};
+
+/// An abort that waits for engines to answer its recalls; `done` gets how many it aborted.
+struct recall_wait {
+  std::size_t aborted = 0;
+  int answers_due = 0;
+  std::promise<std::size_t> done;
+};
+
+/// A recall sent to one engine and not answered yet.
+struct pending_recall {
+  std::vector<sent_task> tasks;
+  std::shared_ptr<recall_wait> wait;
+};
+
 /// What the hub knows of one engine.
 struct engine_slot {
   int rank;
@@ -25,6 +45,8 @@ struct engine_slot {
   int blocked = 0;  // tasks waiting inside for tasks they submitted: not counted for hwm
   std::uint64_t last_used = 0;
   std::vector<task_data*> batch;  // assigned, not yet sent
+  std::deque<sent_task> sent;     // sent, not answered, in the order the engine takes them
+  std::deque<pending_recall> recalls;  // in the order sent; the engine answers in that order
   bool is_stopped = false;
   bool is_retired = false;  // a task crashed it: it runs nothing more
   /// Tasks it holds or will be sent, against the high-water mark.

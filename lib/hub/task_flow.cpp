@@ -3,7 +3,9 @@
 // What happens to a task on the hub, from its acceptance to its outcome.
 #include "hub/task_flow.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "core/options_codec.hpp"
 #include "core/wait.hpp"
@@ -34,7 +36,8 @@ task_flow::task_flow(transport& t, const std::vector<int>& engines, config cfg)
       table_(cfg.retain_bytes),
       dependencies_(table_),
       scheduler_(engines, cfg.tags, cfg.hwm, std::move(cfg.scheme)),
-      observer_(cfg.observer ? std::move(cfg.observer) : std::make_shared<hub_observer>()) {}
+      observer_(cfg.observer ? std::move(cfg.observer) : std::make_shared<hub_observer>()),
+      client_(cfg.client) {}
 
 task_record task_flow::record_of(const task_data& t) const {
   task_record r;
@@ -54,17 +57,124 @@ task_record task_flow::record_of(const task_data& t) const {
   return r;
 }
 
-std::size_t task_flow::abort(const std::vector<std::uint64_t>& ids) {
-  std::size_t n = 0;
+void task_flow::abort_now(task_data& t, const std::string& where) {
+  fail(t, failure::task_aborted,
+       "task " + std::to_string(t.id) + " was aborted " + where + "before it started",
+       state::aborted);
+}
+
+std::future<std::size_t> task_flow::abort(const std::vector<std::uint64_t>& ids) {
+  auto wait = std::make_shared<recall_wait>();
+  std::map<int, std::vector<sent_task>> recalls;  // by engine
   for (auto id : ids) {
     auto* t = table_.lookup(id);
-    if (!t || (t->hub.state != state::waiting && t->hub.state != state::ready)) continue;
-    fail(*t, failure::task_aborted, "task " + std::to_string(id) + " was aborted before it started",
-         state::aborted);
-    ++n;
+    if (!t) continue;
+    if (t->hub.state == state::waiting || t->hub.state == state::ready) {
+      abort_now(*t, "");
+      ++wait->aborted;
+      continue;
+    }
+    if (t->hub.state != state::queued || t->hub.is_recalled) continue;
+    engine_slot* slot = scheduler_.slot_of(t->engine);
+    if (!slot || slot->is_retired) continue;
+    auto in_batch = std::find(slot->batch.begin(), slot->batch.end(), t);
+    if (in_batch != slot->batch.end()) {  // not sent yet: nothing to recall
+      slot->batch.erase(in_batch);
+      abort_now(*t, "");
+      ++wait->aborted;
+      continue;
+    }
+    t->hub.is_recalled = true;
+    recalls[slot->rank].push_back({t->id, t->hub.attempt});
   }
   resolve_dependents();
-  return n;
+  for (auto& [rank, tasks] : recalls) {
+    bytes msg = take_buffer(sizeof(record_header) + tasks.size() * sizeof(recalled_task));
+    const auto at = begin_record(msg, record_kind::recall, 0, 0);
+    for (const auto& e : tasks) {
+      const recalled_task r{e.id, e.attempt};
+      put_raw(msg, &r, sizeof r);
+    }
+    end_record(msg, at);
+    t_.send(rank, std::move(msg));
+    scheduler_.slot_of(rank)->recalls.push_back({std::move(tasks), wait});
+    ++wait->answers_due;
+  }
+  auto done = wait->done.get_future();
+  if (wait->answers_due == 0) wait->done.set_value(wait->aborted);
+  return done;
+}
+
+std::future<std::size_t> task_flow::abort_all() {
+  std::vector<std::uint64_t> ids;
+  table_.for_each([&](const task_data& t) {
+    if (!t.hub.is_finished()) ids.push_back(t.id);
+  });
+  return abort(ids);
+}
+
+void task_flow::forget_sent(engine_slot& slot, std::uint64_t id, std::uint32_t attempt) {
+  for (auto it = slot.sent.begin(); it != slot.sent.end(); ++it) {
+    if (it->id == id && it->attempt == attempt) {
+      slot.sent.erase(it);
+      return;
+    }
+  }
+}
+
+void task_flow::promote(engine_slot& slot) {
+  if (slot.sent.empty()) return;
+  const auto& e = slot.sent.front();
+  task_data* t = table_.lookup(e.id);
+  if (t && t->hub.state == state::queued && t->engine == slot.rank &&
+      t->hub.attempt == e.attempt && !t->hub.is_recalled)
+    t->hub.state = state::running;
+}
+
+void task_flow::started(engine_slot& slot, const record_header& h) {
+  task_data* t = table_.lookup(h.task);
+  if (t && t->hub.state == state::queued && t->engine == slot.rank &&
+      t->hub.attempt == attempt_of(h))
+    t->hub.state = state::running;
+}
+
+void task_flow::dropped(engine_slot& slot, const record_header& h) {
+  if (slot.is_retired) return;  // its tasks were moved, its recalls settled
+  --slot.outstanding;
+  forget_sent(slot, h.task, attempt_of(h));
+  task_data* t = table_.lookup(h.task);
+  if (!t || t->hub.state != state::queued || t->engine != slot.rank ||
+      t->hub.attempt != attempt_of(h))
+    return;  // it moved on meanwhile (a time-out ran it again): the answer settles it
+  abort_now(*t, "in the queue of engine " + std::to_string(slot.rank) + " ");
+  if (!slot.recalls.empty()) ++slot.recalls.front().wait->aborted;
+}
+
+void task_flow::recall_answered(engine_slot& slot) {
+  if (!slot.is_retired) answer_recall(slot);
+}
+
+// Settles the oldest recall of `slot`: the engine dropped what it could (dropped() aborted it),
+// so what it named and still holds had started. A task that went back to the hub's queue
+// meanwhile (a time-out, a retirement) is aborted there.
+void task_flow::answer_recall(engine_slot& slot) {
+  if (slot.recalls.empty()) return;
+  pending_recall r = std::move(slot.recalls.front());
+  slot.recalls.pop_front();
+  for (const auto& e : r.tasks) {
+    task_data* t = table_.lookup(e.id);
+    if (!t) continue;
+    if (t->hub.state == state::waiting || t->hub.state == state::ready) {
+      abort_now(*t, "");
+      ++r.wait->aborted;
+    } else if (t->engine == slot.rank && t->hub.attempt == e.attempt) {
+      t->hub.is_recalled = false;
+      if (t->hub.state == state::queued) t->hub.state = state::running;
+    }
+  }
+  resolve_dependents();
+  if (--r.wait->answers_due == 0) r.wait->done.set_value(r.wait->aborted);
+  promote(slot);
 }
 
 void task_flow::accept(task_ptr t) {
@@ -88,7 +198,7 @@ void task_flow::accept(task_ptr t) {
            "engine " + std::to_string(t->target) + " retired after a task crashed it");
       return;
     }
-    t->hub.state = state::running;
+    t->hub.state = state::queued;
     t->engine = t->target;
     slot->batch.push_back(t.get());
     observer_->dispatched(*t);
@@ -134,6 +244,7 @@ void task_flow::make_ready(task_data& t) {
 
 void task_flow::requeue(task_data& t) {
   ++t.hub.attempt;
+  t.hub.is_recalled = false;  // a recall of the earlier attempt aborts it when answered
   make_ready(t);
 }
 
@@ -163,6 +274,7 @@ void task_flow::accept_remote(int source, const char* payload, std::size_t n) {
   t->request = take_buffer(record_size);
   put_raw(t->request, record, record_size);
   t->hub.origin = source;
+  t->core = client_;
   if (options_size > 0) t->options = std::make_shared<task_options>(decode_options(options_in));
   accept(std::move(t));
 }
@@ -181,10 +293,11 @@ void task_flow::refuse_remote(int source, const record_header& h, const std::str
 void task_flow::complete(engine_slot& slot, const record_header& h, const char* payload,
                         const std::shared_ptr<const bytes>& batch) {
   --slot.outstanding;
+  forget_sent(slot, h.task, attempt_of(h));
   task_data* t = table_.lookup(h.task);
-  // A late answer: the task timed out, was retried elsewhere, or the run is ending.
-  if (!t || t->hub.state != state::running || t->engine != slot.rank ||
-      attempt_of(h) != t->hub.attempt)
+  // A late answer: the task timed out, was retried elsewhere, aborted, or the run is ending.
+  if (!t || (t->hub.state != state::queued && t->hub.state != state::running) ||
+      t->engine != slot.rank || attempt_of(h) != t->hub.attempt)
     return;
   const outcome_view out = read_outcome(h, payload);
   if (h.kind == record_kind::failure && t->target < 0) {
@@ -254,6 +367,7 @@ void task_flow::fail(task_data& t, const std::string& type, const std::string& m
 
 void task_flow::finish(task_data& t, taskhub::task_state st) {
   t.hub.state = st;
+  t.hub.is_recalled = false;
   const bool is_ok = st == state::done;
   if (!is_ok) {
     const auto e = failure_of(t);
@@ -292,7 +406,9 @@ void task_flow::check_timers() {
   });
   timers_.take_late_ends(now, [&](const timers::timer& tm) {
     auto* t = table_.lookup(tm.id);
-    if (!t || t->hub.state != state::running || t->hub.attempt != tm.attempt) return;
+    if (!t || (t->hub.state != state::queued && t->hub.state != state::running) ||
+        t->hub.attempt != tm.attempt)
+      return;
     t->hub.is_request_pinned = true;  // its send may not have finished
     const std::string why = "task " + std::to_string(tm.id) + " ran longer than " +
                             millis_text(t->options->timeout()) + " on engine " +
@@ -314,7 +430,8 @@ void task_flow::retire(engine_slot& slot) {
   if (slot.is_retired) return;
   scheduler_.retire(slot);
   table_.for_each([&](task_data& t) {
-    if (t.hub.state != state::running || t.engine != slot.rank) return;
+    if ((t.hub.state != state::queued && t.hub.state != state::running) || t.engine != slot.rank)
+      return;
     if (t.target >= 0) {
       fail(t, failure::engine_crash,
            "engine " + std::to_string(slot.rank) + " retired before task " + std::to_string(t.id) + " ran");
@@ -328,6 +445,7 @@ void task_flow::retire(engine_slot& slot) {
     if (std::string why = scheduler_.why_not(t); !why.empty())
       fail(t, failure::impossible_dependency, why);
   });
+  while (!slot.recalls.empty()) answer_recall(slot);  // what went back to the queue is aborted
   resolve_dependents();
 }
 
@@ -337,6 +455,8 @@ void task_flow::abandon_all() {
     if (!t.hub.is_finished())
       fail(t, failure::run_ended, "the run ended before task " + std::to_string(t.id) + " finished");
   });
+  for (auto& slot : scheduler_.slots())
+    while (!slot.recalls.empty()) answer_recall(slot);
   dependencies_.clear();
   scheduler_.clear();
   completions().notify();

@@ -4,6 +4,7 @@
 // dependencies, the scheduler, the timers, retries, and what the observer is told.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ class task_flow {
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
     std::shared_ptr<hub_observer> observer;      // null: none
     std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
+    client_core* client = nullptr;  // what futures of tasks that tasks submitted abort through
   };
   /// `t` carries the outcomes of tasks that tasks submitted back to their engines.
   task_flow(transport& t, const std::vector<int>& engines, config cfg);
@@ -55,8 +57,21 @@ class task_flow {
   void check_timers();
   /// Time until a timer or the observer is due.
   std::chrono::microseconds until_due() const;
-  /// Aborts tasks that have not started; returns how many.
-  std::size_t abort(const std::vector<std::uint64_t>& ids);
+  /// An engine started a task it held queued.
+  void started(engine_slot& slot, const record_header& h);
+  /// An engine dropped a recalled task before it started.
+  void dropped(engine_slot& slot, const record_header& h);
+  /// An engine answered its oldest recall: what it named and did not drop had started.
+  void recall_answered(engine_slot& slot);
+  /// The oldest task an engine holds is running (the engine takes tasks in order), unless a
+  /// recall of it waits for an answer. Call after sending to the engine or hearing from it.
+  void promote(engine_slot& slot);
+  /// Aborts the listed tasks that have not started: waiting and ready ones at once, queued ones
+  /// by asking their engines to drop them. The future gives how many it aborted, once every
+  /// engine asked has answered (between two of its tasks).
+  std::future<std::size_t> abort(const std::vector<std::uint64_t>& ids);
+  /// Aborts every unfinished task that has not started, as abort() does.
+  std::future<std::size_t> abort_all();
   task_record record_of(const task_data& t) const;
   /// Re-checks the waiting tasks whose parents finished.
   void resolve_dependents();
@@ -77,6 +92,9 @@ class task_flow {
             taskhub::task_state state = taskhub::task_state::failed);
   void finish(task_data& t, taskhub::task_state state);
   void send_outcome_to_origin(const task_data& t, bool is_ok);
+  void abort_now(task_data& t, const std::string& where);
+  void answer_recall(engine_slot& slot);
+  static void forget_sent(engine_slot& slot, std::uint64_t id, std::uint32_t attempt);
 
   transport& t_;
   task_table table_;
@@ -84,6 +102,7 @@ class task_flow {
   scheduler scheduler_;
   timers timers_;
   std::shared_ptr<hub_observer> observer_;  // never null
+  client_core* client_;
   bool is_stopping_ = false;
   bool is_notify_due_ = false;
 };

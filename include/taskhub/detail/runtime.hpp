@@ -42,6 +42,10 @@ inline void submit(client_core& c, task_ptr task) { c.submit(std::move(task)); }
 inline void submit(client_core& c, std::vector<task_ptr>& tasks) { c.submit(tasks); }
 inline const std::vector<int>& engine_ranks(const client_core& c) { return c.engines(); }
 
+/// Aborts the listed tasks that have not started, as hub::abort does, from the client `c` on
+/// rank 0 (throws taskhub::error elsewhere); returns how many it aborted.
+std::size_t abort_tasks(client_core& c, const std::vector<std::uint64_t>& ids);
+
 /// A buffer with room for at least `capacity` bytes, reused when one is free.
 bytes take_buffer(std::size_t capacity);
 /// Gives a buffer back for reuse.

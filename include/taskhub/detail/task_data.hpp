@@ -19,6 +19,8 @@ class task_options;
 
 namespace taskhub::detail {
 
+class client_core;
+
 enum class task_status : int { pending = 0, done = 1, failed = 2 };
 
 struct task_data {
@@ -29,6 +31,7 @@ struct task_data {
   std::chrono::system_clock::time_point submitted;
   std::shared_ptr<const task_options> options;  // null for a plain task
   std::uint64_t group = 0;  // a map chunk's first task: its tasks go to one engine together
+  client_core* core = nullptr;  // where it was submitted: future::abort goes there
 
   // Written by the hub thread before `status` is released, read by the client after.
   int engine = -1;
@@ -60,6 +63,7 @@ struct task_data {
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
     bool is_restored = false;  // answered from the journal of an earlier run
+    bool is_recalled = false;  // queued on an engine that was asked to drop it, not answered yet
     bool is_finished() const {
       return state == taskhub::task_state::done || state == taskhub::task_state::failed ||
              state == taskhub::task_state::aborted;

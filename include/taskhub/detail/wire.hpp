@@ -23,7 +23,13 @@ enum class record_kind : std::uint32_t {
   blocked = 7,   // engine -> hub: a task waits for tasks it submitted (do not count it for hwm)
   unblocked = 8, // engine -> hub: it stopped waiting
   retire = 9,    // engine -> hub: a task crashed the engine; it runs nothing more
+  recall = 10,   // hub -> engine: drop these tasks if not started: [task id, attempt] pairs;
+                 // engine -> hub: the answer is complete (after its `dropped` records)
+  started = 11,  // engine -> hub: the task started; flags = attempt
+  dropped = 12,  // engine -> hub: a recalled task was dropped unstarted; flags = attempt
 };
+// A task's result or failure also says it started; an engine sends `started` only for a task that
+// starts while other records wait to go and are due, or on top of a task that waits.
 // The hub forwards the result or failure of a task an engine submitted to that engine, with the
 // rank of the engine that ran it in `flags`.
 
@@ -90,6 +96,11 @@ inline void set_attempt(bytes& out, std::size_t at, std::uint32_t attempt) {
 inline void set_kind(bytes& out, std::size_t at, record_kind kind) {
   std::memcpy(out.data() + at + offsetof(record_header, kind), &kind, sizeof kind);
 }
+
+/// One task a recall names.
+struct recalled_task {
+  std::uint64_t task = 0, attempt = 0;
+};
 
 /// A result or failure starts with when its task ran on the engine, then the outcome's bytes.
 struct run_times {
