@@ -113,6 +113,22 @@ class map_result {
   /// finished).
   task_handle::seconds serial_time() const { return finished_times("serial_time").serial(); }
 
+  /// Aborts the items that have not started, as hub::abort does: they fail with task-aborted
+  /// and are delivered as such; returns how many it aborted. Items that started run on. An imap
+  /// reads no more of its input.
+  std::size_t abort() {
+    is_exhausted_ = true;
+    std::vector<std::uint64_t> ids;
+    detail::client_core* core = nullptr;
+    for (const auto& p : pending_) {
+      if (p.task.ready()) continue;
+      ids.push_back(p.task.id());
+      core = p.task.state().core;
+    }
+    if (ids.empty() || !core) return 0;
+    return detail::abort_tasks(*core, ids);
+  }
+
   /// The next outcome in delivery order (its own position, apart from loops); false when all
   /// are delivered.
   bool next(outcome<R>& out) { return read(cursor_, out, detail::never()) == step::taken; }

@@ -225,4 +225,36 @@ TEST_F(abort, abort_all_aborts_every_task_that_has_not_started) {
   EXPECT_EQ(hub.abort_all(), 0u);
 }
 
+TEST_F(abort, aborting_a_map_fails_its_unstarted_items_and_keeps_the_rest) {
+  auto busy = occupy_engines(3000);
+  const std::string k = key("map");
+  const std::size_t n = 4 * engine_count();
+  auto m = hub.map<&mark>(taskhub::map_options().chunksize(2), std::vector<std::string>(n, k));
+  EXPECT_EQ(m.abort(), n);
+  std::size_t aborted = 0;
+  for (const auto& o : m.return_exceptions())
+    aborted += !o.ok() && o.error->type_name() == taskhub::failure::task_aborted;
+  EXPECT_EQ(aborted, n);
+  EXPECT_THROW(m.get(), taskhub::map_error);  // the same error every time
+  EXPECT_THROW(m.get(), taskhub::map_error);
+  for (auto& b : busy) EXPECT_EQ(b.get(), 3000);
+  EXPECT_EQ(runs_everywhere(k), 0);
+  EXPECT_EQ(m.abort(), 0u);  // nothing left to abort
+}
+
+TEST_F(abort, aborting_an_imap_stops_reading_its_input) {
+  auto busy = occupy_engines(2000);
+  const std::string k = key("imap");
+  auto m = hub.imap<&mark>(taskhub::map_options().max_outstanding(3),
+                           std::vector<std::string>(50, k));
+  EXPECT_EQ(m.size(), 3u);
+  EXPECT_EQ(m.abort(), 3u);
+  std::size_t seen = 0;
+  for (const auto& o : m.return_exceptions()) seen += !o.ok();
+  EXPECT_EQ(seen, 3u);
+  EXPECT_EQ(m.size(), 3u);  // no more items were read
+  for (auto& b : busy) EXPECT_EQ(b.get(), 2000);
+  EXPECT_EQ(runs_everywhere(k), 0);
+}
+
 }  // namespace abort_test
