@@ -18,15 +18,16 @@
 #include "heat.hpp"
 
 int main(int argc, char** argv) {
+  const auto args = taskhub::arguments(argc, argv);  // without --taskhub-* flags
   heat::settings s;
   taskhub::kernels::partition_options o;
-  s.nx = argc > 1 ? std::atoi(argv[1]) : 128;
-  s.ny = argc > 2 ? std::atoi(argv[2]) : 128;
-  o.pieces = argc > 3 ? std::atoi(argv[3]) : 8;
-  o.max_steps = argc > 4 ? std::atoi(argv[4]) : 2000;
-  o.tolerance = argc > 5 ? std::atof(argv[5]) : 1e-4;
-  s.slow_engine = argc > 7 ? std::atoi(argv[6]) : -1;
-  s.slow_us = argc > 7 ? std::atoi(argv[7]) : 0;
+  s.nx = args.size() > 1 ? std::atoi(args[1].c_str()) : 128;
+  s.ny = args.size() > 2 ? std::atoi(args[2].c_str()) : 128;
+  o.pieces = args.size() > 3 ? std::atoi(args[3].c_str()) : 8;
+  o.max_steps = args.size() > 4 ? std::atoi(args[4].c_str()) : 2000;
+  o.tolerance = args.size() > 5 ? std::atof(args[5].c_str()) : 1e-4;
+  s.slow_engine = args.size() > 7 ? std::atoi(args[6].c_str()) : -1;
+  s.slow_us = args.size() > 7 ? std::atoi(args[7].c_str()) : 0;
   return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
     const auto start = std::chrono::steady_clock::now();
     const auto result = taskhub::kernels::partition<heat::jacobi>(hub, s, o);

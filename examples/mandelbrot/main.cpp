@@ -40,9 +40,10 @@ std::vector<unsigned char> render_row(int y, int width, int height) {
 }  // namespace mandelbrot
 
 int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : "mandelbrot.pgm";
-  const int width = argc > 2 ? std::atoi(argv[2]) : 1200;
-  const int height = argc > 3 ? std::atoi(argv[3]) : 800;
+  const auto args = taskhub::arguments(argc, argv);  // without --taskhub-* flags
+  const std::string path = args.size() > 1 ? args[1] : "mandelbrot.pgm";
+  const int width = args.size() > 2 ? std::atoi(args[2].c_str()) : 1200;
+  const int height = args.size() > 3 ? std::atoi(args[3].c_str()) : 800;
   return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
     using clock = std::chrono::steady_clock;
     std::vector<int> rows(static_cast<std::size_t>(height));

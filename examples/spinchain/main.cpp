@@ -112,12 +112,13 @@ std::vector<double> serial(const settings& s, int steps, double tolerance, int* 
 }  // namespace spinchain
 
 int main(int argc, char** argv) {
+  const auto args = taskhub::arguments(argc, argv);  // without --taskhub-* flags
   spinchain::settings s;
   taskhub::kernels::partition_options o;
-  s.spins = argc > 1 ? std::atoi(argv[1]) : 200;
-  o.pieces = argc > 2 ? std::atoi(argv[2]) : 6;
-  o.max_steps = argc > 3 ? std::atoi(argv[3]) : 200000;
-  o.tolerance = argc > 4 ? std::atof(argv[4]) : 1e-9;
+  s.spins = args.size() > 1 ? std::atoi(args[1].c_str()) : 200;
+  o.pieces = args.size() > 2 ? std::atoi(args[2].c_str()) : 6;
+  o.max_steps = args.size() > 3 ? std::atoi(args[3].c_str()) : 200000;
+  o.tolerance = args.size() > 4 ? std::atof(args[4].c_str()) : 1e-9;
   return taskhub::run(argc, argv, [&](taskhub::hub& hub) {
     const auto result = taskhub::kernels::partition<spinchain::chain>(hub, s, o);
     std::vector<double> theta;

@@ -40,6 +40,12 @@ struct run_options {
   bool retry_failed = false;
 };
 
+/// The program's arguments without taskhub's own flags (`--taskhub-*`), argv[0] first: read your
+/// positional arguments from these, so `prog out.pgm --taskhub-journal=j.h5` gives "out.pgm".
+/// An unknown `--taskhub-*` flag or a bad value stops run() before any task, with one line and
+/// exit code 2.
+std::vector<std::string> arguments(int argc, char** argv);
+
 namespace detail {
 int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn);
 }

@@ -117,7 +117,6 @@ void compare_settings(MPI_Comm world, int rank, int size, const settings& s) {
 
 // The journal the settings ask for; null when none.
 std::shared_ptr<journal> open_journal(const settings& s, const run_options& opts) {
-  if (!s.bad_journal_flag.empty()) throw error(s.bad_journal_flag);
   if (s.journal.empty()) return nullptr;
   journal_settings js;
   js.path = s.journal;
@@ -226,8 +225,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   cfg.hwm = s.hwm;
   cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
-  std::string bad_setting;
-  if (!cfg.scheme) {
+  std::string bad_setting = s.problem;
+  if (!cfg.scheme && bad_setting.empty()) {
     try {
       cfg.scheme = make_scheme(s.scheme.empty() ? "leastload" : s.scheme);
     } catch (const error& e) {

@@ -3,21 +3,35 @@
 // Reading the --taskhub-* flags and TASKHUB_* variables.
 #include "run/settings.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <system_error>
 
 namespace taskhub::detail {
 namespace {
 
-// A flag given as --taskhub-NAME=VALUE (or bare, as "1"), else the variable TASKHUB_NAME, else "".
-std::string value_of(int argc, char** argv, const char* flag, const char* variable) {
-  const std::string bare = std::string("--taskhub-") + flag, prefix = bare + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (argv[i] == bare) return "1";
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return argv[i] + prefix.size();
-  }
-  if (const char* v = std::getenv(variable)) return v;
-  return "";
+// taskhub's flags, as --taskhub-NAME=VALUE, and what each accepts.
+struct flag_spec {
+  const char* name;
+  const char* variable;
+  const char* accepts;
+};
+constexpr flag_spec flags[] = {
+    {"hwm", "TASKHUB_HWM", "a whole number from 0 (no limit) to 1000000"},
+    {"scheme", "TASKHUB_SCHEME", "lru, plainrandom, twobin, leastload, weighted or warm"},
+    {"engines", "TASKHUB_ENGINES", "a whole number from 1 to 4096"},
+    {"journal", "TASKHUB_JOURNAL", "a path"},
+    {"resume", "TASKHUB_RESUME", "nothing, 1, 0 or retry-failed"},
+    {"journal-flush", "TASKHUB_JOURNAL_FLUSH", "seconds, from 0 to 86400"},
+    {"journal-results", "TASKHUB_JOURNAL_RESULTS", "0 or 1"},
+};
+
+std::string every_flag() {
+  std::string all;
+  for (const auto& f : flags) all += std::string(all.empty() ? "" : ", ") + "--taskhub-" + f.name;
+  return all;
 }
 
 std::string variable(const char* name) {
@@ -25,9 +39,53 @@ std::string variable(const char* name) {
   return v ? v : "";
 }
 
-// A whole number, or `otherwise` when unset.
-long number_or(const std::string& v, long otherwise) {
-  return v.empty() ? otherwise : std::atol(v.c_str());
+// Records the first problem only: one line is what the user reads.
+void note(std::string& problem, std::string what) {
+  if (problem.empty()) problem = std::move(what);
+}
+
+// A flag given as --taskhub-NAME=VALUE (or bare, as "1"), else the variable, else "". `where`
+// says which of them gave it, for messages.
+std::string value_of(int argc, char** argv, const flag_spec& f, std::string& where) {
+  where.clear();
+  const std::string bare = std::string("--taskhub-") + f.name, prefix = bare + "=";
+  for (int i = argc - 1; i >= 1; --i) {  // the last one given wins, as usual for flags
+    if (argv[i] == bare) {
+      where = bare;
+      return "1";
+    }
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) {
+      where = argv[i];
+      return argv[i] + prefix.size();
+    }
+  }
+  if (const char* v = std::getenv(f.variable)) {
+    where = std::string(f.variable) + "=" + v;
+    return v;
+  }
+  return "";
+}
+
+// `text` whole as a whole number within [low, high], or nothing.
+std::optional<long long> whole(const std::string& text, long long low, long long high) {
+  long long v = 0;
+  const char* end = text.data() + text.size();
+  const auto [at, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || at != end || v < low || v > high) return std::nullopt;
+  return v;
+}
+
+// `text` whole as a decimal number of seconds within [0, high], or nothing.
+std::optional<double> seconds(const std::string& text, double high) {
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !(v >= 0 && v <= high)) return std::nullopt;
+  return v;
+}
+
+std::string refused(const std::string& where, const flag_spec& f) {
+  return where + ": wanted " + f.accepts;
 }
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -41,30 +99,70 @@ std::vector<std::string> split_commas(const std::string& s) {
   return parts;
 }
 
+// A whole-number variable of the runtime's own (not a flag), or `otherwise` when unset.
+long long number_variable(const char* name, long long low, long long high, long long otherwise,
+                          std::string& problem) {
+  const std::string v = variable(name);
+  if (v.empty()) return otherwise;
+  if (auto n = whole(v, low, high)) return *n;
+  note(problem, std::string(name) + "=" + v + ": wanted a whole number from " +
+                    std::to_string(low) + " to " + std::to_string(high));
+  return otherwise;
+}
+
 }  // namespace
 
 settings read_settings(int argc, char** argv, const run_options& opts) {
   settings s;
-  const long hwm = opts.hwm >= 0 ? opts.hwm : number_or(value_of(argc, argv, "hwm", "TASKHUB_HWM"), -1);
-  if (hwm >= 0) s.hwm = static_cast<int>(hwm);
-  s.scheme = value_of(argc, argv, "scheme", "TASKHUB_SCHEME");
-  s.local_engines = opts.local_engines > 0
-                        ? opts.local_engines
-                        : static_cast<int>(number_or(value_of(argc, argv, "engines", "TASKHUB_ENGINES"), 0));
-  for (int i = 1; i < argc; ++i)
-    if (std::strcmp(argv[i], "--taskhub-journal") == 0)
-      s.bad_journal_flag = "--taskhub-journal needs a path: --taskhub-journal=PATH";
-  s.journal = !opts.journal.empty() ? opts.journal : value_of(argc, argv, "journal", "TASKHUB_JOURNAL");
-  s.resume = value_of(argc, argv, "resume", "TASKHUB_RESUME");
-  s.journal_flush = value_of(argc, argv, "journal-flush", "TASKHUB_JOURNAL_FLUSH");
-  s.is_storing_results = value_of(argc, argv, "journal-results", "TASKHUB_JOURNAL_RESULTS") != "0";
-  s.retain_bytes = static_cast<std::size_t>(std::strtoull(
-                       variable("TASKHUB_RETAIN_MB").empty() ? "64" : variable("TASKHUB_RETAIN_MB").c_str(),
-                       nullptr, 10))
+  std::string& problem = s.problem;
+  for (int i = 1; i < argc; ++i) {  // every --taskhub-* argument must be one of ours
+    if (std::strncmp(argv[i], "--taskhub-", 10) != 0) continue;
+    const std::string arg = argv[i];
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(10, eq == std::string::npos ? eq : eq - 10);
+    bool is_known = false;
+    for (const auto& f : flags) is_known = is_known || name == f.name;
+    if (!is_known) note(problem, "unknown flag " + arg + " (taskhub's flags: " + every_flag() + ")");
+  }
+  std::string where;
+  const auto& hwm_flag = flags[0];
+  if (opts.hwm >= 0) {
+    s.hwm = opts.hwm;
+  } else if (const auto v = value_of(argc, argv, hwm_flag, where); !v.empty()) {
+    if (auto n = whole(v, 0, 1000000)) s.hwm = static_cast<int>(*n);
+    else note(problem, refused(where, hwm_flag));
+  }
+  s.scheme = value_of(argc, argv, flags[1], where);
+  if (opts.local_engines > 0) {
+    s.local_engines = opts.local_engines;
+  } else if (const auto v = value_of(argc, argv, flags[2], where); !v.empty()) {
+    if (auto n = whole(v, 1, 4096)) s.local_engines = static_cast<int>(*n);
+    else note(problem, refused(where, flags[2]));
+  }
+  if (!opts.journal.empty()) {
+    s.journal = opts.journal;
+  } else {
+    s.journal = value_of(argc, argv, flags[3], where);
+    if (where.rfind("--", 0) == 0 && (where == "--taskhub-journal" || s.journal.empty()))
+      note(problem, "--taskhub-journal needs a path: --taskhub-journal=PATH");
+  }
+  s.resume = value_of(argc, argv, flags[4], where);
+  if (!s.resume.empty() && s.resume != "1" && s.resume != "0" && s.resume != "retry-failed")
+    note(problem, refused(where, flags[4]));
+  s.journal_flush = value_of(argc, argv, flags[5], where);
+  if (!s.journal_flush.empty() && !seconds(s.journal_flush, 86400))
+    note(problem, refused(where, flags[5]));
+  const auto results = value_of(argc, argv, flags[6], where);
+  if (!results.empty() && results != "0" && results != "1") note(problem, refused(where, flags[6]));
+  s.is_storing_results = results != "0";
+  s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
-  s.is_lanes_on = variable("TASKHUB_LANES") != "0";
-  s.yield_for = std::chrono::microseconds(number_or(variable("TASKHUB_YIELD_US"), 2000));
-  s.client_spin = std::chrono::microseconds(number_or(variable("TASKHUB_CLIENT_SPIN_US"), 50));
+  const auto lanes = variable("TASKHUB_LANES");
+  if (!lanes.empty() && lanes != "0" && lanes != "1") note(problem, "TASKHUB_LANES=" + lanes + ": wanted 0 or 1");
+  s.is_lanes_on = lanes != "0";
+  s.yield_for = std::chrono::microseconds(number_variable("TASKHUB_YIELD_US", 0, 10000000, 2000, problem));
+  s.client_spin =
+      std::chrono::microseconds(number_variable("TASKHUB_CLIENT_SPIN_US", 0, 10000000, 50, problem));
   s.engine_tags = split_commas(variable("TASKHUB_ENGINE_TAGS"));
   for (int i = 0; i < argc; ++i) s.command += (i ? " " : "") + std::string(argv[i]);
   return s;
@@ -79,3 +177,14 @@ std::string decided_on_rank_0(const settings& s) {
 }
 
 }  // namespace taskhub::detail
+
+namespace taskhub {
+
+std::vector<std::string> arguments(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i)
+    if (i == 0 || std::strncmp(argv[i], "--taskhub-", 10) != 0) args.emplace_back(argv[i]);
+  return args;
+}
+
+}  // namespace taskhub

@@ -23,7 +23,7 @@ struct settings {
   std::string journal_flush;              // --taskhub-journal-flush=SECONDS, TASKHUB_JOURNAL_FLUSH
   bool is_storing_results = true;         // --taskhub-journal-results=0, TASKHUB_JOURNAL_RESULTS
   std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
-  std::string bad_journal_flag;           // a flag given without its value, else ""
+  std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off
   std::chrono::microseconds yield_for{2000};        // TASKHUB_YIELD_US
@@ -35,7 +35,8 @@ struct settings {
 /// The settings rank 0 decides, one "name value" per line, to compare across ranks.
 std::string decided_on_rank_0(const settings& s);
 
-/// Reads every flag and variable of a run.
+/// Reads every flag and variable of a run; an unknown --taskhub-* flag or a value out of its
+/// range sets `problem`.
 settings read_settings(int argc, char** argv, const run_options& opts);
 
 }  // namespace taskhub::detail

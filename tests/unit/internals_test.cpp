@@ -16,6 +16,7 @@
 #include "taskhub/detail/block_pool.hpp"
 #include "taskhub/detail/codec.hpp"
 #include "taskhub/error.hpp"
+#include "taskhub/run.hpp"
 
 namespace {
 
@@ -185,4 +186,12 @@ TEST(codec, refuses_lengths_beyond_the_payload_before_allocating) {
   std::memcpy(nested.data() + length_at(nested, 2), &huge, sizeof huge);  // the outer count
   reader in(nested.data(), nested.size());
   EXPECT_THROW((void)decode<std::vector<std::vector<std::string>>>(in), taskhub::decode_error);
+}
+
+// A program's own arguments come without taskhub's flags, wherever those stand.
+TEST(arguments, leave_out_taskhubs_flags) {
+  char prog[] = "prog", journal[] = "--taskhub-journal=j.h5", out[] = "out.pgm",
+       hwm[] = "--taskhub-hwm=4", width[] = "300";
+  char* argv[] = {prog, journal, out, hwm, width, nullptr};
+  EXPECT_EQ(taskhub::arguments(5, argv), (std::vector<std::string>{"prog", "out.pgm", "300"}));
 }
