@@ -93,7 +93,20 @@ void journal::impl::recover() {
   std::vector<error_row> old_errors;
   std::vector<std::uint8_t> old_results;
   {
-    const hdf5::handle old = hdf5::open_to_read(path);
+    hdf5::handle old = hdf5::open_to_read(path);
+    if (!old && hdf5::has_writer_flags(path)) {
+      // Left open for writing by a run killed before its SWMR mode began: neither a plain open
+      // nor a SWMR reader takes it. Clear the flags, as h5clear -s does, and open it again.
+      const std::string why = hdf5::error_text();
+      if (hdf5::clear_writer_flags(path)) {
+        std::fprintf(stderr,
+                     "taskhub: journal %s: its writer was killed; cleared its HDF5 status flags\n",
+                     path.c_str());
+        old = hdf5::open_to_read(path);
+      } else {
+        refuse("cannot be opened as HDF5 (" + why + "); it may be damaged");
+      }
+    }
     if (!old) refuse("cannot be opened as HDF5 (" + hdf5::error_text() + "); it may be damaged");
     try {
       check_attributes(old.get());
