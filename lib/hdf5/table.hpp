@@ -32,6 +32,9 @@ class untyped_table {
   /// Writes `n` rows after the last one; throws std::runtime_error.
   void append(const void* rows, std::size_t n);
 
+  /// Closes the dataset create() made; false when HDF5 failed to (its last writes failed).
+  bool close() { return set_.close(); }
+
  protected:
   /// Reads every row of the dataset in `file` into `storage(row count)`. Fields are matched by
   /// name, so the file's field order, padding and number widths do not matter; each field of the

@@ -38,6 +38,25 @@ void check_attributes(hid_t file) {
                              std::to_string(schema::format_version));
 }
 
+// Makes the file at `path` durable: written through to the disk, not only to its cache.
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool is_synced = fd >= 0 && ::fsync(fd) == 0;
+  const int why = errno;
+  if (fd >= 0) ::close(fd);
+  if (!is_synced) throw std::runtime_error(std::string("cannot sync it: ") + std::strerror(why));
+}
+
+// Makes a rename in the directory of `path` durable; a failure only weakens that promise.
+void sync_directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
 }  // namespace
 
 // Two runs writing one journal would corrupt it; the lock dies with its process, even killed.
@@ -63,6 +82,23 @@ void journal::impl::create(const std::string& path) {
   results.create(file.get());
 }
 
+bool journal::impl::close() {
+  bool is_closed = true;
+  is_closed = runs.close() && is_closed;
+  is_closed = engines.close() && is_closed;
+  is_closed = tasks.close() && is_closed;
+  is_closed = events.close() && is_closed;
+  is_closed = outcomes.close() && is_closed;
+  is_closed = errors.close() && is_closed;
+  is_closed = results.close() && is_closed;
+  return file.close() && is_closed;
+}
+
+void journal::impl::start_swmr_write() {
+  if (H5Fstart_swmr_write(file.get()) < 0)
+    refuse("cannot start single-writer mode (" + hdf5::error_text() + ")");
+}
+
 // Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
 void journal::impl::write_all() {
   results.write();
@@ -83,6 +119,8 @@ void journal::impl::recover() {
   if (::access(path.c_str(), F_OK) != 0) {
     std::fprintf(stderr, "taskhub: journal %s does not exist yet: starting a new one\n", path.c_str());
     create(path);
+    write_all();
+    start_swmr_write();
     return;
   }
   std::vector<run_row> old_runs;
@@ -174,23 +212,35 @@ void journal::impl::recover() {
                  "incomplete; those tasks run again\n",
                  path.c_str(), dropped);
 
-  // The fresh file: written beside the old one, then renamed over it.
+  // The fresh file: written beside the old one, made durable, then renamed over it, so a kill
+  // at any moment leaves either the old journal or the whole new one. In SWMR mode before the
+  // rename: a run killed later leaves a file that SWMR readers open.
   const std::string fresh = path + ".resume";
-  create(fresh);
-  runs.pending = std::move(old_runs);
-  engines.pending = std::move(old_engines);
-  tasks.pending = std::move(old_tasks);
-  events.pending = std::move(old_events);
-  outcomes.pending = std::move(kept);
-  errors.pending = std::move(old_errors);
-  results.pending = std::move(old_results);
   try {
+    create(fresh);
+    runs.pending = std::move(old_runs);
+    engines.pending = std::move(old_engines);
+    tasks.pending = std::move(old_tasks);
+    events.pending = std::move(old_events);
+    outcomes.pending = std::move(kept);
+    errors.pending = std::move(old_errors);
+    results.pending = std::move(old_results);
     write_all();
+    start_swmr_write();
+    sync_file(fresh);
+    if (std::rename(fresh.c_str(), path.c_str()) != 0)
+      throw std::runtime_error(std::string("cannot rename it: ") + std::strerror(errno));
+  } catch (const error&) {
+    close();
+    ::unlink(fresh.c_str());  // no half-written copy stays behind
+    throw;
   } catch (const std::runtime_error& e) {
-    refuse(std::string("cannot write ") + fresh + ": " + e.what());
+    close();
+    ::unlink(fresh.c_str());
+    refuse(std::string("cannot write its fresh copy ") + fresh + ": " + e.what() +
+           "; the journal is left as it was");
   }
-  if (std::rename(fresh.c_str(), path.c_str()) != 0)
-    refuse("cannot replace it with " + fresh + ": " + std::strerror(errno));
+  sync_directory_of(path);
 }
 
 }  // namespace taskhub::detail

@@ -55,6 +55,7 @@ class buffered_table {
       : table_(schema::table_of<Row>(name)), chunk_(chunk) {}
 
   void create(hid_t file) { table_.create(file, chunk_); }
+  bool close() { return table_.close(); }
   std::vector<Row> read(hid_t file) const { return table_.read(file); }
   hsize_t size() const { return table_.size() + pending.size(); }
   void write() {
@@ -120,15 +121,21 @@ struct journal::impl {
   // Two runs writing one journal would corrupt it; the lock dies with its process, even killed.
   void lock();
   ~impl() {
-    file = hdf5::handle();
+    close();
     if (lock_fd >= 0) ::close(lock_fd);
   }
+
+  /// Closes every dataset, then the file; false when HDF5 failed to (its last writes failed).
+  bool close();
 
   /// Creates the journal's file at `path` with its empty tables.
   void create(const std::string& path);
 
   /// Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
   void write_all();
+
+  /// Begins SWMR mode: from here on, a killed run leaves a file that SWMR readers open.
+  void start_swmr_write();
 
   /// Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file
   /// that replaces the old one; fills `stored` with the outcomes later tasks may be served from.
