@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <map>
 
@@ -36,6 +37,19 @@ void check_attributes(hid_t file) {
     throw std::runtime_error("it has journal version " + std::to_string(version) +
                              ", this taskhub reads version " +
                              std::to_string(schema::format_version));
+}
+
+// Whether bytes [offset, offset + size) of /results overlap a range that could not be read;
+// `damaged` is in ascending order and the bytes lie within /results.
+bool is_damaged(const std::vector<hdf5::row_range>& damaged, std::uint64_t offset,
+                std::uint64_t size) {
+  if (size == 0) return false;
+  const auto after = std::upper_bound(
+      damaged.begin(), damaged.end(), offset,
+      [](std::uint64_t at, const hdf5::row_range& r) { return at < r.first; });
+  if (after != damaged.begin() && offset - std::prev(after)->first < std::prev(after)->count)
+    return true;  // begins inside a damaged range
+  return after != damaged.end() && after->first - offset < size;  // reaches the next one
 }
 
 // Makes the file at `path` durable: written through to the disk, not only to its cache.
@@ -130,6 +144,7 @@ void journal::impl::recover() {
   std::vector<outcome_row> old_outcomes;
   std::vector<error_row> old_errors;
   std::vector<std::uint8_t> old_results;
+  std::vector<hdf5::row_range> damaged_results;  // bytes of /results whose checksum failed
   {
     hdf5::handle old = hdf5::open_to_read(path);
     if (!old && hdf5::has_writer_flags(path)) {
@@ -154,7 +169,7 @@ void journal::impl::recover() {
       old_events = events.read(old.get());
       old_outcomes = outcomes.read(old.get());
       old_errors = errors.read(old.get());
-      old_results = results.read(old.get());
+      old_results = results.read(old.get(), &damaged_results);
     } catch (const std::runtime_error& e) {
       refuse(std::string(e.what()) + "; refusing to resume from it");
     }
@@ -171,8 +186,8 @@ void journal::impl::recover() {
   for (const auto& t : old_tasks) task_of[{t.run, t.id}] = &t;
   std::map<std::pair<std::uint32_t, std::uint64_t>, const error_row*> error_of;
   for (const auto& e : old_errors) error_of[{e.run, e.id}] = &e;
-  std::vector<outcome_row> kept;
-  std::size_t dropped = 0;
+  std::vector<outcome_row> kept, damaged;
+  std::size_t dropped = 0, damaged_count = 0;
   for (const auto& o : old_outcomes) {
     const auto it = task_of.find({o.run, o.id});
     const bool is_kept_result = o.result_offset != schema::no_result;
@@ -183,6 +198,11 @@ void journal::impl::recover() {
                           (o.state != event::failed || error_of.count({o.run, o.id}));
     if (!is_whole) {
       ++dropped;
+      continue;
+    }
+    if (is_kept_result && is_damaged(damaged_results, o.result_offset, o.result_size)) {
+      if (damaged.size() < 10) damaged.push_back(o);
+      ++damaged_count;
       continue;
     }
     kept.push_back(o);
@@ -205,6 +225,18 @@ void journal::impl::recover() {
     }
     const std::string name = text_of(t.function);
     stored[{fnv1a(name.data(), name.size()), t.args_hash, t.occurrence}] = std::move(s);
+  }
+  if (damaged_count > 0) {
+    std::string which;
+    for (const auto& o : damaged)
+      which += std::string(which.empty() ? "" : ", ") + "run " + std::to_string(o.run) + " task " +
+               std::to_string(o.id) + " at byte " + std::to_string(o.result_offset);
+    if (damaged_count > damaged.size())
+      which += " and " + std::to_string(damaged_count - damaged.size()) + " more";
+    std::fprintf(stderr,
+                 "taskhub: journal %s: %zu stored result(s) are damaged (their checksum in "
+                 "/results fails: %s); those tasks run again\n",
+                 path.c_str(), damaged_count, which.c_str());
   }
   if (dropped > 0)
     std::fprintf(stderr,

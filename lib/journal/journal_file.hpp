@@ -56,7 +56,9 @@ class buffered_table {
 
   void create(hid_t file) { table_.create(file, chunk_); }
   bool close() { return table_.close(); }
-  std::vector<Row> read(hid_t file) const { return table_.read(file); }
+  std::vector<Row> read(hid_t file, std::vector<hdf5::row_range>* damaged = nullptr) const {
+    return table_.read(file, damaged);
+  }
   hsize_t size() const { return table_.size() + pending.size(); }
   void write() {
     table_.append(pending);

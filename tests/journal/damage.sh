@@ -7,7 +7,8 @@
 # Flips each byte of the superblock of a closed journal and of one whose writer was killed (its
 # SWMR flag still set, so HDF5 reads it as a SWMR reader, which retries what fails), and bytes
 # at random offsets of both; each resume must end within 10 s, refused (exit code 2, one line
-# naming the file) or with every result as an uninterrupted run gives it. The resumes run in one
+# naming the file) or with every result as an uninterrupted run gives it; then bytes of the
+# stored results and outcomes, which HDF5 checksums. The resumes run in one
 # process (taskhub's local backend opens the journal as the hub does), to try many bytes.
 set -u
 campaign=$1 mpirun=$2 work=$3
@@ -44,7 +45,7 @@ flip() {
 # check FILE WHAT: resumes from FILE; it ends within 10 s, refused or with the right results.
 refused=0 read=0 slowest=0
 check() {
-  local file=$1 what=$2 start took code
+  local file=$1 what=$2 start took
   rm -f out
   start=$(date +%s.%N)
   timeout 60 "$campaign" $n out --taskhub-journal="$file" --taskhub-resume >out.txt 2>&1
@@ -80,4 +81,33 @@ for journal in closed killed; do
   done
 done
 echo "damage.sh: $refused refused, $read read right; the slowest took $slowest s"
+
+# Stored results carry a checksum (Fletcher-32 per chunk): a flipped byte in /results is never
+# served; the tasks whose results it held run again, named with their offsets in one line. A
+# flipped byte in /outcomes is refused.
+if ! /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    python3-h5py >/dev/null || fail "cannot install python3-h5py"
+fi
+# chunk FILE DATASET: the byte offset and stored size of the dataset's first chunk.
+chunk() {
+  /usr/bin/python3 -c "
+import sys, h5py
+with h5py.File(sys.argv[1], 'r') as f:
+    c = f[sys.argv[2]].id.get_chunk_info(0)
+    print(c.byte_offset, c.size)
+" "$1" "$2"
+}
+read -r at size <<<"$(chunk closed.h5 results)" || fail "h5py cannot find the results' chunk"
+for within in 0 7 100 $((size - 1)); do
+  flip closed.h5 damaged.h5 $((at + within))
+  check damaged.h5 "byte $within of the results' chunk inverted"
+  [ "$code" -eq 0 ] || fail "a damaged result: exit code $code"
+  grep -q "^taskhub: journal damaged.h5: [0-9]* stored result(s) are damaged (their checksum in /results fails: run 1 task [0-9]* at byte [0-9]*" out.txt ||
+    fail "a damaged result: no line names the tasks: $(cat out.txt)"
+done
+read -r at size <<<"$(chunk closed.h5 outcomes)" || fail "h5py cannot find the outcomes' chunk"
+flip closed.h5 damaged.h5 $((at + 20))
+check damaged.h5 "byte 20 of the outcomes' chunk inverted"
+[ "$code" -eq 2 ] || fail "a damaged outcome: exit code $code"
 echo "damage.sh: ok"
