@@ -23,7 +23,13 @@ constexpr unsigned char write_access = 0x01, swmr_write_access = 0x04;
 handle create_file(const std::string& path, bool is_swmr_ready) {
   handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   if (is_swmr_ready) H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  return handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+  handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+  if (file) return file;
+  // Closing the property list would clear the error stack that says why.
+  const hid_t failure = H5Eget_current_stack();
+  fapl.close();
+  H5Eset_current_stack(failure);
+  return file;
 }
 
 handle open_to_read(const std::string& path, bool* is_swmr_read) {

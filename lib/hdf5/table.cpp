@@ -46,7 +46,7 @@ void untyped_table::create(hid_t file, hsize_t chunk, hid_t file_type) {
   H5Pset_fletcher32(plist.get());
   set_ = handle(H5Dcreate2(file, name_.c_str(), file_type >= 0 ? file_type : type_.get(),
                            space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT));
-  if (!set_) throw std::runtime_error("cannot create " + name_);
+  if (!set_) throw std::runtime_error("cannot create " + name_ + ": " + error_text());
   size_ = 0;
 }
 

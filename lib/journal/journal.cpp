@@ -63,7 +63,7 @@ journal::journal(journal_settings settings) : p_(std::make_unique<impl>()) {
 
 journal::~journal() {
   try {
-    flush();
+    if (!p_->is_broken) flush();  // a failed write was reported when it failed
   } catch (const std::exception& e) {
     std::fprintf(stderr, "taskhub: %s\n", e.what());
   }

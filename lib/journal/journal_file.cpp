@@ -39,6 +39,15 @@ void check_attributes(hid_t file) {
                              std::to_string(schema::format_version));
 }
 
+// Removes the rows of run 0, which no run writes; returns how many there were.
+template <class Row>
+std::size_t drop_zero_rows(std::vector<Row>& rows) {
+  const auto end = std::remove_if(rows.begin(), rows.end(), [](const Row& r) { return r.run == 0; });
+  const auto n = static_cast<std::size_t>(rows.end() - end);
+  rows.erase(end, rows.end());
+  return n;
+}
+
 // Whether bytes [offset, offset + size) of /results overlap a range that could not be read;
 // `damaged` is in ascending order and the bytes lie within /results.
 bool is_damaged(const std::vector<hdf5::row_range>& damaged, std::uint64_t offset,
@@ -85,7 +94,7 @@ void journal::impl::lock() {
 void journal::impl::create(const std::string& path) {
   ::unlink(path.c_str());
   file = hdf5::create_file(path, true);
-  if (!file) refuse("cannot create the file (" + hdf5::error_text() + ")");
+  if (!file) throw std::runtime_error("cannot create " + path + ": " + hdf5::error_text());
   write_attributes(file.get());
   runs.create(file.get());
   engines.create(file.get());
@@ -113,17 +122,29 @@ void journal::impl::start_swmr_write() {
     refuse("cannot start single-writer mode (" + hdf5::error_text() + ")");
 }
 
-// Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
+// Writes every table and flushes, outcomes last and only once the rows they refer to (results,
+// errors, tasks) are on disk: a failed write never leaves an outcome whose result is not there.
+// After a failure nothing more is written.
 void journal::impl::write_all() {
-  results.write();
-  errors.write();
-  tasks.write();
-  events.write();
-  engines.write();
-  runs.write();
-  outcomes.write();
-  if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0)
-    throw std::runtime_error("flush: " + hdf5::error_text());
+  if (is_broken) throw std::runtime_error("an earlier write failed; nothing more is written");
+  const auto flush = [this] {
+    if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0)
+      throw std::runtime_error("flush: " + hdf5::error_text());
+  };
+  try {
+    results.write();
+    errors.write();
+    tasks.write();
+    events.write();
+    engines.write();
+    runs.write();
+    flush();
+    outcomes.write();
+    flush();
+  } catch (const std::runtime_error&) {
+    is_broken = true;
+    throw;
+  }
 }
 
 // Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file that
@@ -174,6 +195,16 @@ void journal::impl::recover() {
       refuse(std::string(e.what()) + "; refusing to resume from it");
     }
   }
+  // A write that failed (a full disk) may leave rows of zeros at the end of a table: HDF5
+  // records a table's new length even when its data never reached the disk. Runs count from 1.
+  const std::size_t zeros = drop_zero_rows(old_runs) + drop_zero_rows(old_engines) +
+                            drop_zero_rows(old_tasks) + drop_zero_rows(old_events) +
+                            drop_zero_rows(old_outcomes) + drop_zero_rows(old_errors);
+  if (zeros > 0)
+    std::fprintf(stderr,
+                 "taskhub: journal %s: %zu row(s) of zeros, left by a write that failed, are "
+                 "dropped\n",
+                 path.c_str(), zeros);
   std::uint32_t last_run = 0;
   for (const auto& r : old_runs) last_run = std::max(last_run, r.run);
   for (const auto& t : old_tasks) last_run = std::max(last_run, t.run);

@@ -114,6 +114,7 @@ struct journal::impl {
   std::unordered_map<std::uint64_t, function_name> names;  // by handler id
   std::unordered_map<const task_data*, const served*> serving;  // restored, until finished
   std::size_t pending_outcomes = 0;
+  bool is_broken = false;  // a write failed: nothing more is written
   std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
 
   [[noreturn]] void refuse(const std::string& what) const {
@@ -133,7 +134,8 @@ struct journal::impl {
   /// Creates the journal's file at `path` with its empty tables.
   void create(const std::string& path);
 
-  /// Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
+  /// Writes every table and flushes, outcomes last: in SWMR mode the file on disk is whole
+  /// afterwards. Throws std::runtime_error; after a failure nothing more is written.
   void write_all();
 
   /// Begins SWMR mode: from here on, a killed run leaves a file that SWMR readers open.
