@@ -92,6 +92,12 @@ for old in journal clean; do
   [ -e fs/j.h5.resume ] && fail "$old: the refused resume left its copy"
   cmp -s $old.h5 fs/j.h5 || fail "$old: the refused resume changed the journal"
   [ -f copy.out ] && fail "$old: the refused resume ran the campaign"
+  # In one process too, where nothing hides how rank 0 ends (a crash in MPI_Finalize, say).
+  "$campaign" $n copy.out --taskhub-journal="$work/fs/j.h5" --taskhub-resume >alone.txt 2>&1
+  code=$?
+  [ "$code" -eq 2 ] || fail "$old: alone, with no room for the copy: exit code $code: $(cat alone.txt)"
+  [ -e fs/j.h5.resume ] && fail "$old: the refused resume left its copy"
+  cmp -s $old.h5 fs/j.h5 || fail "$old: the refused resume changed the journal"
   echo "full_disk.sh: $old journal, no room for its copy: $(grep '^taskhub: cannot start' copy.txt)"
 done
 echo "full_disk.sh: ok"
