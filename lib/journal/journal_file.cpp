@@ -166,6 +166,11 @@ void journal::impl::recover() {
   std::vector<error_row> old_errors;
   std::vector<std::uint8_t> old_results;
   std::vector<hdf5::row_range> damaged_results;  // bytes of /results whose checksum failed
+  // Rows of /tasks, /events, /outcomes and /errors whose checksum failed: left zero (run 0), so
+  // the tasks they concern have no whole outcome and run again. /runs and /engines must be whole.
+  std::vector<hdf5::row_range> damaged_rows[4];
+  const char* damaged_names[4] = {schema::dataset::tasks, schema::dataset::events,
+                                  schema::dataset::outcomes, schema::dataset::errors};
   {
     hdf5::handle old = hdf5::open_to_read(path);
     if (!old && hdf5::has_writer_flags(path)) {
@@ -186,10 +191,10 @@ void journal::impl::recover() {
       check_attributes(old.get());
       old_runs = runs.read(old.get());
       old_engines = engines.read(old.get());
-      old_tasks = tasks.read(old.get());
-      old_events = events.read(old.get());
-      old_outcomes = outcomes.read(old.get());
-      old_errors = errors.read(old.get());
+      old_tasks = tasks.read(old.get(), &damaged_rows[0]);
+      old_events = events.read(old.get(), &damaged_rows[1]);
+      old_outcomes = outcomes.read(old.get(), &damaged_rows[2]);
+      old_errors = errors.read(old.get(), &damaged_rows[3]);
       old_results = results.read(old.get(), &damaged_results);
     } catch (const std::runtime_error& e) {
       refuse(std::string(e.what()) + "; refusing to resume from it");
@@ -200,11 +205,24 @@ void journal::impl::recover() {
   const std::size_t zeros = drop_zero_rows(old_runs) + drop_zero_rows(old_engines) +
                             drop_zero_rows(old_tasks) + drop_zero_rows(old_events) +
                             drop_zero_rows(old_outcomes) + drop_zero_rows(old_errors);
-  if (zeros > 0)
+  std::string lost;
+  std::size_t lost_rows = 0;
+  for (int i = 0; i < 4; ++i) {
+    std::size_t n = 0;
+    for (const auto& r : damaged_rows[i]) n += static_cast<std::size_t>(r.count);
+    if (n > 0) lost += (lost.empty() ? "" : ", ") + std::to_string(n) + " of /" + damaged_names[i];
+    lost_rows += n;
+  }
+  if (lost_rows > 0)
+    std::fprintf(stderr,
+                 "taskhub: journal %s: rows whose checksum fails are dropped (%s); tasks left "
+                 "without a whole outcome run again\n",
+                 path.c_str(), lost.c_str());
+  if (zeros > lost_rows)
     std::fprintf(stderr,
                  "taskhub: journal %s: %zu row(s) of zeros, left by a write that failed, are "
                  "dropped\n",
-                 path.c_str(), zeros);
+                 path.c_str(), zeros - lost_rows);
   std::uint32_t last_run = 0;
   for (const auto& r : old_runs) last_run = std::max(last_run, r.run);
   for (const auto& t : old_tasks) last_run = std::max(last_run, t.run);

@@ -82,9 +82,10 @@ for journal in closed killed; do
 done
 echo "damage.sh: $refused refused, $read read right; the slowest took $slowest s"
 
-# Stored results carry a checksum (Fletcher-32 per chunk): a flipped byte in /results is never
-# served; the tasks whose results it held run again, named with their offsets in one line. A
-# flipped byte in /outcomes is refused.
+# Every chunk carries a checksum (Fletcher-32): a flipped byte in /results is never served; the
+# tasks whose results it held run again, named with their offsets in one line. A flipped byte in
+# /tasks, /events, /outcomes or /errors costs the rows of its chunk, and the tasks they concern
+# run again; one in /runs is refused.
 if ! /usr/bin/python3 -c "import h5py" 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     python3-h5py >/dev/null || fail "cannot install python3-h5py"
@@ -106,8 +107,16 @@ for within in 0 7 100 $((size - 1)); do
   grep -q "^taskhub: journal damaged.h5: [0-9]* stored result(s) are damaged (their checksum in /results fails: run 1 task [0-9]* at byte [0-9]*" out.txt ||
     fail "a damaged result: no line names the tasks: $(cat out.txt)"
 done
-read -r at size <<<"$(chunk closed.h5 outcomes)" || fail "h5py cannot find the outcomes' chunk"
+for dataset in tasks events outcomes errors; do
+  read -r at size <<<"$(chunk closed.h5 $dataset)" || fail "h5py cannot find the $dataset' chunk"
+  flip closed.h5 damaged.h5 $((at + 20))
+  check damaged.h5 "byte 20 of the $dataset' chunk inverted"
+  [ "$code" -eq 0 ] || fail "a damaged chunk of $dataset: exit code $code"
+  grep -q "^taskhub: journal damaged.h5: rows whose checksum fails are dropped ([0-9]* of /$dataset); tasks left without a whole outcome run again$" out.txt ||
+    fail "a damaged chunk of $dataset: no line says so: $(cat out.txt)"
+done
+read -r at size <<<"$(chunk closed.h5 runs)" || fail "h5py cannot find the runs' chunk"
 flip closed.h5 damaged.h5 $((at + 20))
-check damaged.h5 "byte 20 of the outcomes' chunk inverted"
-[ "$code" -eq 2 ] || fail "a damaged outcome: exit code $code"
+check damaged.h5 "byte 20 of the runs' chunk inverted"
+[ "$code" -eq 2 ] || fail "a damaged chunk of runs: exit code $code"
 echo "damage.sh: ok"
