@@ -19,6 +19,14 @@ handle create_file(const std::string& path, bool is_swmr_ready);
 /// checksum fails is read again a bounded number of times, so a damaged file fails at once.
 handle open_to_read(const std::string& path, bool* is_swmr_read = nullptr);
 
+/// Whether the file at `path` was left open for writing by a writer that is gone: HDF5's
+/// "file is already open for write" status flags are set in its superblock.
+bool has_writer_flags(const std::string& path);
+
+/// Clears the status flags a killed writer left in the superblock of the file at `path`, as
+/// `h5clear -s` does; false when HDF5 cannot open the file to do it (the error stack says why).
+bool clear_writer_flags(const std::string& path);
+
 /// The size in bytes of the file that `object` (a file, group, dataset or attribute) is in; 0
 /// when HDF5 cannot say. What a file declares (rows, string lengths) cannot be larger.
 hsize_t file_size(hid_t object);

@@ -3,6 +3,8 @@
 // A one-dimensional, chunked, extendable dataset of rows of one type.
 #include "hdf5/table.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -41,9 +43,10 @@ void untyped_table::create(hid_t file, hsize_t chunk, hid_t file_type) {
   handle space(H5Screate_simple(1, &zero, &unlimited));
   handle plist(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_chunk(plist.get(), 1, &chunk);
+  H5Pset_fletcher32(plist.get());
   set_ = handle(H5Dcreate2(file, name_.c_str(), file_type >= 0 ? file_type : type_.get(),
                            space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT));
-  if (!set_) throw std::runtime_error("cannot create " + name_);
+  if (!set_) throw std::runtime_error("cannot create " + name_ + ": " + error_text());
   size_ = 0;
 }
 
@@ -61,8 +64,8 @@ void untyped_table::append(const void* rows, std::size_t n) {
   size_ = total;
 }
 
-void untyped_table::read_into(hid_t file,
-                              const std::function<void*(std::size_t)>& storage) const {
+void untyped_table::read_into(hid_t file, const std::function<void*(std::size_t)>& storage,
+                              std::vector<row_range>* damaged) const {
   if (H5Lexists(file, name_.c_str(), H5P_DEFAULT) <= 0)
     throw std::runtime_error("it has no " + name_ + " dataset");
   handle set(H5Dopen2(file, name_.c_str(), H5P_DEFAULT));
@@ -75,8 +78,36 @@ void untyped_table::read_into(hid_t file,
   const handle memory_type = reading_type(file_type.get());
   check_extent(set.get(), n, H5Tget_size(file_type.get()));
   void* rows = storage(static_cast<std::size_t>(n));
-  if (n > 0 && H5Dread(set.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
+  if (n > 0 && damaged) {
+    read_chunks(set.get(), memory_type.get(), n, rows, *damaged);
+  } else if (n > 0 &&
+             H5Dread(set.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0) {
     throw std::runtime_error("cannot read " + name_ + ": " + error_text());
+  }
+}
+
+// Reads the `n` rows one chunk at a time, so that a chunk whose checksum fails costs its rows
+// and not the whole dataset.
+void untyped_table::read_chunks(hid_t set, hid_t memory_type, hsize_t n, void* rows,
+                                std::vector<row_range>& damaged) const {
+  handle plist(H5Dget_create_plist(set));
+  hsize_t chunk = n;
+  if (plist && H5Pget_layout(plist.get()) == H5D_CHUNKED &&
+      (H5Pget_chunk(plist.get(), 1, &chunk) != 1 || chunk == 0))
+    chunk = n;
+  const std::size_t row_size = H5Tget_size(type_.get());
+  handle file_space(H5Dget_space(set));
+  for (hsize_t first = 0; first < n; first += chunk) {
+    const hsize_t count = std::min(chunk, n - first);
+    H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &first, nullptr, &count, nullptr);
+    handle memory_space(H5Screate_simple(1, &count, nullptr));
+    char* at = static_cast<char*>(rows) + first * row_size;
+    if (H5Dread(set, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, at) < 0) {
+      error_text();  // clears the stack
+      std::memset(at, 0, count * row_size);
+      damaged.push_back({first, count});
+    }
+  }
 }
 
 // A damaged or hostile file may declare any number of rows: refuse more than its bytes can hold
@@ -85,8 +116,17 @@ void untyped_table::check_extent(hid_t set, hsize_t n, std::size_t file_row_size
   if (n == 0) return;
   const hsize_t file_bytes = file_size(set);
   handle plist(H5Dget_create_plist(set));
-  // Compressed rows may take less room than their size: deflate at best by 1,032 to 1.
-  const hsize_t ratio = plist && H5Pget_nfilters(plist.get()) > 0 ? 1032 : 1;
+  // Compressed rows may take less room than their size: deflate at best by 1,032 to 1. A
+  // checksum only adds bytes.
+  hsize_t ratio = 1;
+  const int filters = plist ? H5Pget_nfilters(plist.get()) : 0;
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0, filter_config = 0;
+    std::size_t values = 0;
+    if (H5Pget_filter2(plist.get(), static_cast<unsigned>(i), &flags, &values, nullptr, 0,
+                       nullptr, &filter_config) != H5Z_FILTER_FLETCHER32)
+      ratio = 1032;
+  }
   const hsize_t most = std::numeric_limits<hsize_t>::max();
   const hsize_t room = file_bytes > most / ratio ? most : file_bytes * ratio;
   const std::size_t row_size = H5Tget_size(type_.get());

@@ -50,19 +50,20 @@ journal::journal(journal_settings settings) : p_(std::make_unique<impl>()) {
     } else {
       p_->create(p_->settings.path);
       p_->write_all();
+      p_->start_swmr_write();
     }
   } catch (const error&) {
+    p_->close();
     throw;
   } catch (const std::runtime_error& e) {
+    p_->close();
     p_->refuse(e.what());
   }
-  if (H5Fstart_swmr_write(p_->file.get()) < 0)
-    p_->refuse("cannot start single-writer mode (" + hdf5::error_text() + ")");
 }
 
 journal::~journal() {
   try {
-    flush();
+    if (!p_->is_broken) flush();  // a failed write was reported when it failed
   } catch (const std::exception& e) {
     std::fprintf(stderr, "taskhub: %s\n", e.what());
   }

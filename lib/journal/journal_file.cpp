@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <map>
 
@@ -38,6 +39,47 @@ void check_attributes(hid_t file) {
                              std::to_string(schema::format_version));
 }
 
+// Removes the rows of run 0, which no run writes; returns how many there were.
+template <class Row>
+std::size_t drop_zero_rows(std::vector<Row>& rows) {
+  const auto end = std::remove_if(rows.begin(), rows.end(), [](const Row& r) { return r.run == 0; });
+  const auto n = static_cast<std::size_t>(rows.end() - end);
+  rows.erase(end, rows.end());
+  return n;
+}
+
+// Whether bytes [offset, offset + size) of /results overlap a range that could not be read;
+// `damaged` is in ascending order and the bytes lie within /results.
+bool is_damaged(const std::vector<hdf5::row_range>& damaged, std::uint64_t offset,
+                std::uint64_t size) {
+  if (size == 0) return false;
+  const auto after = std::upper_bound(
+      damaged.begin(), damaged.end(), offset,
+      [](std::uint64_t at, const hdf5::row_range& r) { return at < r.first; });
+  if (after != damaged.begin() && offset - std::prev(after)->first < std::prev(after)->count)
+    return true;  // begins inside a damaged range
+  return after != damaged.end() && after->first - offset < size;  // reaches the next one
+}
+
+// Makes the file at `path` durable: written through to the disk, not only to its cache.
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool is_synced = fd >= 0 && ::fsync(fd) == 0;
+  const int why = errno;
+  if (fd >= 0) ::close(fd);
+  if (!is_synced) throw std::runtime_error(std::string("cannot sync it: ") + std::strerror(why));
+}
+
+// Makes a rename in the directory of `path` durable; a failure only weakens that promise.
+void sync_directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
 }  // namespace
 
 // Two runs writing one journal would corrupt it; the lock dies with its process, even killed.
@@ -52,7 +94,7 @@ void journal::impl::lock() {
 void journal::impl::create(const std::string& path) {
   ::unlink(path.c_str());
   file = hdf5::create_file(path, true);
-  if (!file) refuse("cannot create the file (" + hdf5::error_text() + ")");
+  if (!file) throw std::runtime_error("cannot create " + path + ": " + hdf5::error_text());
   write_attributes(file.get());
   runs.create(file.get());
   engines.create(file.get());
@@ -63,17 +105,46 @@ void journal::impl::create(const std::string& path) {
   results.create(file.get());
 }
 
-// Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
+bool journal::impl::close() {
+  bool is_closed = true;
+  is_closed = runs.close() && is_closed;
+  is_closed = engines.close() && is_closed;
+  is_closed = tasks.close() && is_closed;
+  is_closed = events.close() && is_closed;
+  is_closed = outcomes.close() && is_closed;
+  is_closed = errors.close() && is_closed;
+  is_closed = results.close() && is_closed;
+  return file.close() && is_closed;
+}
+
+void journal::impl::start_swmr_write() {
+  if (H5Fstart_swmr_write(file.get()) < 0)
+    refuse("cannot start single-writer mode (" + hdf5::error_text() + ")");
+}
+
+// Writes every table and flushes, outcomes last and only once the rows they refer to (results,
+// errors, tasks) are on disk: a failed write never leaves an outcome whose result is not there.
+// After a failure nothing more is written.
 void journal::impl::write_all() {
-  results.write();
-  errors.write();
-  tasks.write();
-  events.write();
-  engines.write();
-  runs.write();
-  outcomes.write();
-  if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0)
-    throw std::runtime_error("flush: " + hdf5::error_text());
+  if (is_broken) throw std::runtime_error("an earlier write failed; nothing more is written");
+  const auto flush = [this] {
+    if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0)
+      throw std::runtime_error("flush: " + hdf5::error_text());
+  };
+  try {
+    results.write();
+    errors.write();
+    tasks.write();
+    events.write();
+    engines.write();
+    runs.write();
+    flush();
+    outcomes.write();
+    flush();
+  } catch (const std::runtime_error&) {
+    is_broken = true;
+    throw;
+  }
 }
 
 // Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file that
@@ -83,6 +154,8 @@ void journal::impl::recover() {
   if (::access(path.c_str(), F_OK) != 0) {
     std::fprintf(stderr, "taskhub: journal %s does not exist yet: starting a new one\n", path.c_str());
     create(path);
+    write_all();
+    start_swmr_write();
     return;
   }
   std::vector<run_row> old_runs;
@@ -92,22 +165,64 @@ void journal::impl::recover() {
   std::vector<outcome_row> old_outcomes;
   std::vector<error_row> old_errors;
   std::vector<std::uint8_t> old_results;
+  std::vector<hdf5::row_range> damaged_results;  // bytes of /results whose checksum failed
+  // Rows of /tasks, /events, /outcomes and /errors whose checksum failed: left zero (run 0), so
+  // the tasks they concern have no whole outcome and run again. /runs and /engines must be whole.
+  std::vector<hdf5::row_range> damaged_rows[4];
+  const char* damaged_names[4] = {schema::dataset::tasks, schema::dataset::events,
+                                  schema::dataset::outcomes, schema::dataset::errors};
   {
-    const hdf5::handle old = hdf5::open_to_read(path);
+    hdf5::handle old = hdf5::open_to_read(path);
+    if (!old && hdf5::has_writer_flags(path)) {
+      // Left open for writing by a run killed before its SWMR mode began: neither a plain open
+      // nor a SWMR reader takes it. Clear the flags, as h5clear -s does, and open it again.
+      const std::string why = hdf5::error_text();
+      if (hdf5::clear_writer_flags(path)) {
+        std::fprintf(stderr,
+                     "taskhub: journal %s: its writer was killed; cleared its HDF5 status flags\n",
+                     path.c_str());
+        old = hdf5::open_to_read(path);
+      } else {
+        refuse("cannot be opened as HDF5 (" + why + "); it may be damaged");
+      }
+    }
     if (!old) refuse("cannot be opened as HDF5 (" + hdf5::error_text() + "); it may be damaged");
     try {
       check_attributes(old.get());
       old_runs = runs.read(old.get());
       old_engines = engines.read(old.get());
-      old_tasks = tasks.read(old.get());
-      old_events = events.read(old.get());
-      old_outcomes = outcomes.read(old.get());
-      old_errors = errors.read(old.get());
-      old_results = results.read(old.get());
+      old_tasks = tasks.read(old.get(), &damaged_rows[0]);
+      old_events = events.read(old.get(), &damaged_rows[1]);
+      old_outcomes = outcomes.read(old.get(), &damaged_rows[2]);
+      old_errors = errors.read(old.get(), &damaged_rows[3]);
+      old_results = results.read(old.get(), &damaged_results);
     } catch (const std::runtime_error& e) {
       refuse(std::string(e.what()) + "; refusing to resume from it");
     }
   }
+  // A write that failed (a full disk) may leave rows of zeros at the end of a table: HDF5
+  // records a table's new length even when its data never reached the disk. Runs count from 1.
+  const std::size_t zeros = drop_zero_rows(old_runs) + drop_zero_rows(old_engines) +
+                            drop_zero_rows(old_tasks) + drop_zero_rows(old_events) +
+                            drop_zero_rows(old_outcomes) + drop_zero_rows(old_errors);
+  std::string lost;
+  std::size_t lost_rows = 0;
+  for (int i = 0; i < 4; ++i) {
+    std::size_t n = 0;
+    for (const auto& r : damaged_rows[i]) n += static_cast<std::size_t>(r.count);
+    if (n > 0) lost += (lost.empty() ? "" : ", ") + std::to_string(n) + " of /" + damaged_names[i];
+    lost_rows += n;
+  }
+  if (lost_rows > 0)
+    std::fprintf(stderr,
+                 "taskhub: journal %s: rows whose checksum fails are dropped (%s); tasks left "
+                 "without a whole outcome run again\n",
+                 path.c_str(), lost.c_str());
+  if (zeros > lost_rows)
+    std::fprintf(stderr,
+                 "taskhub: journal %s: %zu row(s) of zeros, left by a write that failed, are "
+                 "dropped\n",
+                 path.c_str(), zeros - lost_rows);
   std::uint32_t last_run = 0;
   for (const auto& r : old_runs) last_run = std::max(last_run, r.run);
   for (const auto& t : old_tasks) last_run = std::max(last_run, t.run);
@@ -120,8 +235,8 @@ void journal::impl::recover() {
   for (const auto& t : old_tasks) task_of[{t.run, t.id}] = &t;
   std::map<std::pair<std::uint32_t, std::uint64_t>, const error_row*> error_of;
   for (const auto& e : old_errors) error_of[{e.run, e.id}] = &e;
-  std::vector<outcome_row> kept;
-  std::size_t dropped = 0;
+  std::vector<outcome_row> kept, damaged;
+  std::size_t dropped = 0, damaged_count = 0;
   for (const auto& o : old_outcomes) {
     const auto it = task_of.find({o.run, o.id});
     const bool is_kept_result = o.result_offset != schema::no_result;
@@ -132,6 +247,11 @@ void journal::impl::recover() {
                           (o.state != event::failed || error_of.count({o.run, o.id}));
     if (!is_whole) {
       ++dropped;
+      continue;
+    }
+    if (is_kept_result && is_damaged(damaged_results, o.result_offset, o.result_size)) {
+      if (damaged.size() < 10) damaged.push_back(o);
+      ++damaged_count;
       continue;
     }
     kept.push_back(o);
@@ -155,29 +275,53 @@ void journal::impl::recover() {
     const std::string name = text_of(t.function);
     stored[{fnv1a(name.data(), name.size()), t.args_hash, t.occurrence}] = std::move(s);
   }
+  if (damaged_count > 0) {
+    std::string which;
+    for (const auto& o : damaged)
+      which += std::string(which.empty() ? "" : ", ") + "run " + std::to_string(o.run) + " task " +
+               std::to_string(o.id) + " at byte " + std::to_string(o.result_offset);
+    if (damaged_count > damaged.size())
+      which += " and " + std::to_string(damaged_count - damaged.size()) + " more";
+    std::fprintf(stderr,
+                 "taskhub: journal %s: %zu stored result(s) are damaged (their checksum in "
+                 "/results fails: %s); those tasks run again\n",
+                 path.c_str(), damaged_count, which.c_str());
+  }
   if (dropped > 0)
     std::fprintf(stderr,
                  "taskhub: journal %s: %zu outcome(s) written as the earlier run was killed are "
                  "incomplete; those tasks run again\n",
                  path.c_str(), dropped);
 
-  // The fresh file: written beside the old one, then renamed over it.
+  // The fresh file: written beside the old one, made durable, then renamed over it, so a kill
+  // at any moment leaves either the old journal or the whole new one. In SWMR mode before the
+  // rename: a run killed later leaves a file that SWMR readers open.
   const std::string fresh = path + ".resume";
-  create(fresh);
-  runs.pending = std::move(old_runs);
-  engines.pending = std::move(old_engines);
-  tasks.pending = std::move(old_tasks);
-  events.pending = std::move(old_events);
-  outcomes.pending = std::move(kept);
-  errors.pending = std::move(old_errors);
-  results.pending = std::move(old_results);
   try {
+    create(fresh);
+    runs.pending = std::move(old_runs);
+    engines.pending = std::move(old_engines);
+    tasks.pending = std::move(old_tasks);
+    events.pending = std::move(old_events);
+    outcomes.pending = std::move(kept);
+    errors.pending = std::move(old_errors);
+    results.pending = std::move(old_results);
     write_all();
+    start_swmr_write();
+    sync_file(fresh);
+    if (std::rename(fresh.c_str(), path.c_str()) != 0)
+      throw std::runtime_error(std::string("cannot rename it: ") + std::strerror(errno));
+  } catch (const error&) {
+    close();
+    ::unlink(fresh.c_str());  // no half-written copy stays behind
+    throw;
   } catch (const std::runtime_error& e) {
-    refuse(std::string("cannot write ") + fresh + ": " + e.what());
+    close();
+    ::unlink(fresh.c_str());
+    refuse(std::string("cannot write its fresh copy ") + fresh + ": " + e.what() +
+           "; the journal is left as it was");
   }
-  if (std::rename(fresh.c_str(), path.c_str()) != 0)
-    refuse("cannot replace it with " + fresh + ": " + std::strerror(errno));
+  sync_directory_of(path);
 }
 
 }  // namespace taskhub::detail

@@ -55,7 +55,10 @@ class buffered_table {
       : table_(schema::table_of<Row>(name)), chunk_(chunk) {}
 
   void create(hid_t file) { table_.create(file, chunk_); }
-  std::vector<Row> read(hid_t file) const { return table_.read(file); }
+  bool close() { return table_.close(); }
+  std::vector<Row> read(hid_t file, std::vector<hdf5::row_range>* damaged = nullptr) const {
+    return table_.read(file, damaged);
+  }
   hsize_t size() const { return table_.size() + pending.size(); }
   void write() {
     table_.append(pending);
@@ -111,6 +114,7 @@ struct journal::impl {
   std::unordered_map<std::uint64_t, function_name> names;  // by handler id
   std::unordered_map<const task_data*, const served*> serving;  // restored, until finished
   std::size_t pending_outcomes = 0;
+  bool is_broken = false;  // a write failed: nothing more is written
   std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
 
   [[noreturn]] void refuse(const std::string& what) const {
@@ -120,15 +124,22 @@ struct journal::impl {
   // Two runs writing one journal would corrupt it; the lock dies with its process, even killed.
   void lock();
   ~impl() {
-    file = hdf5::handle();
+    close();
     if (lock_fd >= 0) ::close(lock_fd);
   }
+
+  /// Closes every dataset, then the file; false when HDF5 failed to (its last writes failed).
+  bool close();
 
   /// Creates the journal's file at `path` with its empty tables.
   void create(const std::string& path);
 
-  /// Writes every table, then flushes: in SWMR mode the file on disk is whole afterwards.
+  /// Writes every table and flushes, outcomes last: in SWMR mode the file on disk is whole
+  /// afterwards. Throws std::runtime_error; after a failure nothing more is written.
   void write_all();
+
+  /// Begins SWMR mode: from here on, a killed run leaves a file that SWMR readers open.
+  void start_swmr_write();
 
   /// Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file
   /// that replaces the old one; fills `stored` with the outcomes later tasks may be served from.
