@@ -12,6 +12,7 @@
 # process (taskhub's local backend opens the journal as the hub does), to try many bytes.
 set -u
 campaign=$1 mpirun=$2 work=$3
+. "$(dirname "$0")/kill_part_way.sh"
 n=40
 fail() { echo "damage.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
@@ -19,17 +20,8 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
   fail "the campaign failed"
 
 # A journal whose writer was killed part-way (a longer campaign; its first n tasks are kept).
-export CAMPAIGN_LOG=$work/killed.log
-setsid "$mpirun" -x CAMPAIGN_LOG -n 2 "$campaign" 3000 killed.out --taskhub-journal=killed.h5 \
-  --taskhub-journal-flush=0.1 >/dev/null 2>&1 &
-job=$!
-for _ in $(seq 600); do
-  [ -f killed.log ] && [ "$(wc -l < killed.log)" -ge 300 ] && break
-  sleep 0.05
-done
-pkill -9 -s "$job"
-wait "$job" 2>/dev/null
-unset CAMPAIGN_LOG
+kill_part_way "$work/killed.log" 300 2 3000 killed.out --taskhub-journal=killed.h5 \
+  --taskhub-journal-flush=0.1
 [ -f killed.out ] && fail "the killed campaign finished before it was killed"
 [ "$(od -An -tu1 -j11 -N1 killed.h5 | tr -d ' ')" -ne 0 ] ||
   fail "the killed journal has no status flags set"

@@ -11,23 +11,15 @@
 # SWMR reader takes it), which taskhub clears itself before it resumes.
 set -u
 campaign=$1 mpirun=$2 work=$3
+. "$(dirname "$0")/kill_part_way.sh"
 n=2000
 fail() { echo "killed_writer.sh: FAILED: $*"; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 "$mpirun" -n 2 "$campaign" $n clean.out >/dev/null || fail "the uninterrupted run failed"
 flags() { od -An -tu1 -j11 -N1 "$1" | tr -d ' '; }
 
-export CAMPAIGN_LOG=$work/first.log
-setsid "$mpirun" -x CAMPAIGN_LOG -n 2 "$campaign" $n killed.out --taskhub-journal=j.h5 \
-  --taskhub-journal-flush=0.1 >/dev/null 2>&1 &
-job=$!
-for _ in $(seq 600); do
-  [ -f first.log ] && [ "$(wc -l < first.log)" -ge $((n / 3)) ] && break
-  sleep 0.05
-done
-pkill -9 -s "$job"
-wait "$job" 2>/dev/null
-unset CAMPAIGN_LOG
+kill_part_way "$work/first.log" $((n / 3)) 2 $n killed.out --taskhub-journal=j.h5 \
+  --taskhub-journal-flush=0.1
 [ -f killed.out ] && fail "the campaign finished before it was killed"
 [ "$(flags j.h5)" -eq 5 ] || fail "the killed journal's status flags are $(flags j.h5), wanted 5"
 echo "killed_writer.sh: killed the campaign after $(wc -l < first.log) tasks; SWMR flags set"

@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: MIT
 # Part of taskhub.
 # A map's items are tasks wherever tasks are counted.
-# map_items.sh CAMPAIGN REPORT MPIRUN CHUNKSIZE WORKDIR
+# map_items.sh CAMPAIGN MPIRUN REPORT CHUNKSIZE WORKDIR
 # Runs tests/journal's campaign as one map of 400 items (every 97th throws: indices 0, 97, 194,
 # 291 and 388) and checks: the journal and taskhub-report count 5 failed tasks with their error
 # text and 5 failed bars in the timeline; a --taskhub-resume=retry-failed run re-runs exactly
 # those 5; a map with retries whose failing items fail only once re-runs exactly those 5 and
 # ends with none failed.
 set -u
-campaign=$1 report=$2 mpirun=$3 chunk=$4 work=$5
+campaign=$1 mpirun=$2 report=$3 chunk=$4 work=$5
 n=400
 failing="0 97 194 291 388 "
 fail() { echo "map_items.sh: FAILED (chunksize $chunk): $*"; exit 1; }
