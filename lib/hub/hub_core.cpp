@@ -74,23 +74,31 @@ void hub_core::request_stop(int exit_code) {
 }
 
 void hub_core::on_hub_thread(const std::function<void()>& fn) {
-  std::promise<void> done;
-  auto result = done.get_future();
+  on_hub_thread(fn, std::chrono::milliseconds::max());
+}
+
+bool hub_core::on_hub_thread(std::function<void()> fn, std::chrono::milliseconds within) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto result = done->get_future();
   {
     std::lock_guard<std::mutex> lock(controls_m_);
     if (is_stop_requested_.load()) throw error("the hub has stopped");
-    controls_.push_back([&] {
+    controls_.push_back([done, fn = std::move(fn)] {
       try {
         fn();
-        done.set_value();
+        done->set_value();
       } catch (...) {
-        done.set_exception(std::current_exception());
+        done->set_exception(std::current_exception());
       }
     });
     has_controls_.store(true);
   }
   sharing_.wake_hub_thread();
+  if (within != std::chrono::milliseconds::max() &&
+      result.wait_for(within) != std::future_status::ready)
+    return false;
   result.get();
+  return true;
 }
 
 bool hub_core::help(const std::function<bool()>& is_ready, deadline until) {

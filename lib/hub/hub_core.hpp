@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <future>
@@ -58,6 +59,8 @@ class hub_core final : public client_core, public wait_helper {
   void request_stop(int exit_code);
   /// Runs `fn` on the hub thread, between two loop passes, and waits for it; rethrows.
   void on_hub_thread(const std::function<void()>& fn);
+  /// The same, waiting at most `within`; returns whether `fn` ran (if not, it may run later).
+  bool on_hub_thread(std::function<void()> fn, std::chrono::milliseconds within);
   /// Runs the hub's passes on the calling client thread while it waits for `is_ready`, when the
   /// transport allows (every engine shares this node). Returns false when the wait grew long.
   bool help(const std::function<bool()>& is_ready, deadline until) override;

@@ -21,7 +21,9 @@
 #include "hub/hub_core.hpp"
 #include "journal/journal.hpp"
 #include "transport/lane.hpp"
+#include "run/ending_report.hpp"
 #include "run/settings.hpp"
+#include "run/termination.hpp"
 #include "transport/mpi_yield.hpp"
 #include "core/registry.hpp"
 #include "taskhub/run.hpp"
@@ -79,21 +81,52 @@ std::vector<std::string> lines_of(const std::string& s) {
   return lines;
 }
 
-// Every engine's host and tags, on rank 0 (nothing elsewhere), in engine order.
+// Every engine's host, process and tags, on rank 0 (nothing elsewhere), in engine order.
 void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const run_options& opts,
-                    hub_core::config& cfg) {
+                    hub_core::config& cfg, std::vector<engine_place>& places) {
   std::string mine;
   if (rank != 0) {
-    mine = host_name() + '\n';
+    mine = host_name() + '\n' + std::to_string(getpid()) + '\n';
     for (const auto& t : tags_of(s, opts, rank)) mine += t + '\n';
   }
   const auto all = gather_strings(world, rank, size, mine);
   for (int r = 1; r < static_cast<int>(all.size()); ++r) {
     auto t = lines_of(all[static_cast<std::size_t>(r)]);
-    cfg.hosts.push_back(t.empty() ? std::string() : t.front());
-    if (!t.empty()) t.erase(t.begin());
+    t.resize(std::max<std::size_t>(t.size(), 2));
+    cfg.hosts.push_back(t[0]);
+    places.push_back({r, t[0], std::atol(t[1].c_str())});
+    t.erase(t.begin(), t.begin() + 2);
     cfg.tags.push_back(std::move(t));
   }
+}
+
+// On SIGTERM the hub says which engine is gone and what each was running, and flushes the
+// journal, before the process ends by the signal.
+void say_why_it_ends(hub_core& core, const std::vector<engine_place>& places, const settings& s,
+                     const std::shared_ptr<hub_observer>& observer) {
+  auto lines = std::make_shared<std::vector<std::string>>();
+  bool is_answered = false;
+  try {
+    is_answered = core.on_hub_thread(
+        [&core, places, lines, observer] {
+          *lines = ending_report(core, places, host_name());
+          if (observer) observer->catch_up(true);
+        },
+        std::chrono::milliseconds(500));
+  } catch (const std::exception&) {
+    // the hub has stopped: the run is ending anyway
+  }
+  if (!is_answered) {
+    std::fprintf(stderr, "taskhub: the run was ended by SIGTERM; the hub did not answer within "
+                         "0.5 s to say what was running\n");
+  } else {
+    for (const auto& l : *lines) std::fprintf(stderr, "taskhub: %s\n", l.c_str());
+  }
+  if (!s.journal.empty())
+    std::fprintf(stderr,
+                 "taskhub: every task that finished is in the journal %s: run again with "
+                 "--taskhub-resume to go on from there\n",
+                 s.journal.c_str());
 }
 
 // Rank 0 says, in one line, when a rank was launched with other settings than its own (rank 0's
@@ -292,19 +325,25 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       if (size == 1) {
         code = run_local(engines, cfg, s, opts, fn);
       } else if (rank == 0) {
-        gather_engines(world, rank, size, s, opts, cfg);
+        std::vector<engine_place> places;
+        gather_engines(world, rank, size, s, opts, cfg, places);
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
         hub_core core(t, ranks, cfg);
+        termination_watch watch([&] { say_why_it_ends(core, places, s, cfg.observer); });
         mpi_idle_yield_off();
         code = drive(core, fn, world);
         mpi_idle_yield_restore();
       } else {
-        gather_engines(world, rank, size, s, opts, cfg);
+        std::vector<engine_place> places;
+        gather_engines(world, rank, size, s, opts, cfg, places);
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
+        // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
+        // the engine that died gone and this one still there.
+        termination_watch watch([] { std::this_thread::sleep_for(std::chrono::milliseconds(600)); });
         mpi_idle_yield_off();
         code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank));
         mpi_idle_yield_restore();
