@@ -163,7 +163,7 @@ outcomes() {
 }
 
 # --- inputs --------------------------------------------------------------------------------------
-for name in app-srun app-mpirun app-missing farm-ok farm-fail campaign; do mkdir -p "$work/$name"; done
+for name in app-srun app-mpirun app-missing farm-ok farm-fail campaign campaign-death; do mkdir -p "$work/$name"; done
 # farm-ok: 20 tasks that each leave a file; farm-fail: the same with task 7 exiting with status 3.
 for i in $(seq 1 20); do
   echo "echo task $i > $work/farm-ok/done.$i; sleep 0.2" >>"$work/farm-ok/tasks.txt"
@@ -174,7 +174,23 @@ for i in $(seq 1 20); do
   fi
   # campaign: 2 s each; a task records its number and the run (SLURM_RESTART_COUNT) that did it.
   echo "sleep 2; echo \"$i \${SLURM_RESTART_COUNT:-0}\" >> $work/campaign/ran.log" >>"$work/campaign/tasks.txt"
+  # campaign-death: task 5 kills the engine rank that runs it (SIGKILL), in the first run only.
+  if [ "$i" = 5 ]; then
+    echo "[ \"\${SLURM_RESTART_COUNT:-0}\" -gt 0 ] || sh $work/campaign-death/killer.sh; echo $i >> $work/campaign-death/ran.log" >>"$work/campaign-death/tasks.txt"
+  else
+    echo "sleep 0.5; echo $i >> $work/campaign-death/ran.log" >>"$work/campaign-death/tasks.txt"
+  fi
 done
+# The killer walks up from the command to the outermost taskhub-farm process: the engine rank.
+cat >"$work/campaign-death/killer.sh" <<'KILL'
+p=$PPID
+while [ "$(cat /proc/$(awk '{print $4}' /proc/$p/stat)/comm)" = taskhub-farm ]; do
+  p=$(awk '{print $4}' /proc/$p/stat)
+done
+echo "$p" > "$(dirname "$0")/killed.pid"
+kill -9 "$p"
+sleep 5
+KILL
 
 # --- app.sbatch and farm.sbatch (queued together; Slurm runs them one after another) --------
 say "submitting app.sbatch (srun, mpirun, a missing program) and farm.sbatch (ok, with a failure)"
@@ -220,6 +236,20 @@ n=$(count_files "$work/farm-fail" 'done.*')
 check "farm-fail: the other 19 tasks ran (done files: $n)" [ "$n" = 19 ]
 check "farm-fail: the farm reports 19 done, 1 failed" has farm-fail "^taskhub-farm: 20 tasks: 19 done, 1 failed "
 check "farm-fail: the farm names the failed line" has farm-fail "^taskhub-farm: failed: tasks.txt:7: exit 3: "
+
+# --- campaign.sbatch: an engine rank killed; the job requeues itself and resumes -----------------
+say "submitting campaign.sbatch where task 5 kills its engine rank in the first run"
+id=$(TASKHUB_LAUNCHER=srun TASKHUB_TASKS=tasks.txt submit campaign-death "$templates/campaign.sbatch") || exit 1
+show_job campaign-death "$id"
+expect_state campaign-death COMPLETED 0:0
+check "campaign-death: requeued once (Restarts=$(field "$INFO" Restarts))" [ "$(field "$INFO" Restarts)" = 1 ]
+victim=$(cat "$work/campaign-death/killed.pid" 2>/dev/null)
+check "campaign-death: the hub named the dead engine (pid ${victim:-?}), its host and its task" \
+  has campaign-death "^taskhub: engine [0-9]+ \(pid ${victim:-none} on [^)]+\) is gone; it was running task [0-9]+ \(farm::run_command\)"
+check "campaign-death: the template requeued after the rank died" \
+  has campaign-death "^campaign: .* the run ended by a signal \(a rank died\?\); requeueing job $id"
+check "campaign-death: run 2 passed --resume" has campaign-death "^campaign: .* run 2 on .*--resume"
+check "campaign-death: all 20 tasks finished" [ "$(sort -u "$work/campaign-death/ran.log" | wc -l)" = 20 ]
 
 # --- campaign.sbatch: one requeue-and-resume cycle -----------------------------------------------
 say "submitting campaign.sbatch (20 tasks of 2 s on 3 engines)"
