@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// How values become bytes and back: trivially copyable types by memcpy, vectors of them and
-// strings by length and memcpy, everything else through a Boost.Serialization binary archive.
+// How values become bytes and back: bitwise types (shipping_rules.hpp) by memcpy, vectors of
+// them and strings by length and memcpy, everything else through a Boost.Serialization binary
+// archive; what cannot cross to another rank is refused at compile time.
 #pragma once
 
 #include <algorithm>
@@ -21,6 +22,8 @@
 #include <streambuf>
 #include <string>
 #include <memory>
+#include <optional>
+#include <array>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "taskhub/detail/block_pool.hpp"
+#include "taskhub/detail/shipping_rules.hpp"
 #include "taskhub/error.hpp"
 
 namespace taskhub::detail {
@@ -123,13 +127,20 @@ class span_streambuf : public std::streambuf {
   }
 };
 
-template <class T>
-inline constexpr bool is_memcpy_v = std::is_trivially_copyable_v<T> && !std::is_pointer_v<T>;
-
 /// Encodes and decodes one type; specialised below for the fast paths.
 template <class T, class = void>
 struct codec {
+  static_assert(shipped_type<T>::value);
   static void put(bytes& out, const T& v) {
+    if constexpr (is_shippable_v<T>) put_archived(out, v);
+  }
+  static T get(reader& in) {
+    if constexpr (is_shippable_v<T>) return get_archived(in);
+    else throw decode_error("not shippable");
+  }
+
+ private:
+  static void put_archived(bytes& out, const T& v) {
     const auto at = out.size();
     std::uint64_t n = 0;
     put_raw(out, &n, sizeof n);
@@ -141,7 +152,7 @@ struct codec {
     n = out.size() - at - sizeof n;
     std::memcpy(out.data() + at, &n, sizeof n);
   }
-  static T get(reader& in) {
+  static T get_archived(reader& in) {
     std::uint64_t n = 0;
     in.get(&n, sizeof n);
     const char* p = in.take(n);
@@ -160,7 +171,7 @@ struct codec {
 };
 
 template <class T>
-struct codec<T, std::enable_if_t<is_memcpy_v<T>>> {
+struct codec<T, std::enable_if_t<is_bitwise_v<T>>> {
   static void put(bytes& out, const T& v) { put_raw(out, &v, sizeof v); }
   static T get(reader& in) {
     T v;
@@ -170,7 +181,7 @@ struct codec<T, std::enable_if_t<is_memcpy_v<T>>> {
 };
 
 template <class T>
-struct codec<std::vector<T>, std::enable_if_t<is_memcpy_v<T> && !std::is_same_v<T, bool>>> {
+struct codec<std::vector<T>, std::enable_if_t<is_bitwise_v<T> && !std::is_same_v<T, bool>>> {
   static void put(bytes& out, const std::vector<T>& v) {
     const std::uint64_t n = v.size();
     put_raw(out, &n, sizeof n);
@@ -204,7 +215,7 @@ struct codec<std::string> {
 /// A tuple as its elements one after the other (Boost.Serialization 1.74 has no std::tuple), so
 /// the values of several names pulled at once decode as one tuple.
 template <class... Ts>
-struct codec<std::tuple<Ts...>, std::enable_if_t<!is_memcpy_v<std::tuple<Ts...>>>> {
+struct codec<std::tuple<Ts...>, std::enable_if_t<!is_bitwise_v<std::tuple<Ts...>>>> {
   static void put(bytes& out, const std::tuple<Ts...>& v) {
     std::apply([&](const Ts&... e) { (codec<Ts>::put(out, e), ...); }, v);
   }
@@ -213,20 +224,61 @@ struct codec<std::tuple<Ts...>, std::enable_if_t<!is_memcpy_v<std::tuple<Ts...>>
   }
 };
 
+/// A pair, an optional and an array whose elements are not all bitwise: element by element.
+template <class A, class B>
+struct codec<std::pair<A, B>, std::enable_if_t<!is_bitwise_v<std::pair<A, B>>>> {
+  static void put(bytes& out, const std::pair<A, B>& v) {
+    codec<A>::put(out, v.first);
+    codec<B>::put(out, v.second);
+  }
+  static std::pair<A, B> get(reader& in) {
+    A a = codec<A>::get(in);
+    return {std::move(a), codec<B>::get(in)};
+  }
+};
+
 template <class T>
-struct is_memcpy_vector : std::false_type {};
+struct codec<std::optional<T>, std::enable_if_t<!is_bitwise_v<std::optional<T>>>> {
+  static void put(bytes& out, const std::optional<T>& v) {
+    const std::uint8_t has = v.has_value() ? 1 : 0;
+    put_raw(out, &has, 1);
+    if (v) codec<T>::put(out, *v);
+  }
+  static std::optional<T> get(reader& in) {
+    std::uint8_t has = 0;
+    in.get(&has, 1);
+    if (has > 1) throw decode_error("an optional's flag is " + std::to_string(has) + ", not 0 or 1");
+    if (!has) return std::nullopt;
+    return codec<T>::get(in);
+  }
+};
+
+template <class T, std::size_t N>
+struct codec<std::array<T, N>, std::enable_if_t<!is_bitwise_v<std::array<T, N>>>> {
+  static void put(bytes& out, const std::array<T, N>& v) {
+    for (const auto& e : v) codec<T>::put(out, e);
+  }
+  static std::array<T, N> get(reader& in) {
+    std::array<T, N> v;
+    for (auto& e : v) e = codec<T>::get(in);
+    return v;
+  }
+};
+
+template <class T>
+struct is_bitwise_vector : std::false_type {};
 template <class T, class A>
-struct is_memcpy_vector<std::vector<T, A>>
-    : std::bool_constant<is_memcpy_v<T> && !std::is_same_v<T, bool>> {};
+struct is_bitwise_vector<std::vector<T, A>>
+    : std::bool_constant<is_bitwise_v<T> && !std::is_same_v<T, bool>> {};
 
 /// A guess of the bytes encode(v) appends: exact for the fast paths.
 template <class T>
 std::size_t encoded_size(const T& v) {
-  if constexpr (is_memcpy_v<T>) {
+  if constexpr (is_bitwise_v<T>) {
     return sizeof(T);
   } else if constexpr (std::is_same_v<T, std::string>) {
     return sizeof(std::uint64_t) + v.size();
-  } else if constexpr (is_memcpy_vector<T>::value) {
+  } else if constexpr (is_bitwise_vector<T>::value) {
     return sizeof(std::uint64_t) + v.size() * sizeof(typename T::value_type);
   } else {
     return 64;

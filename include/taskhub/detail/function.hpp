@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <new>
 #include <string>
 #include <tuple>
@@ -134,7 +135,7 @@ std::size_t encoded_args_size_impl(std::index_sequence<I...>, const A&... a) {
         if constexpr (std::is_same_v<std::decay_t<A>, P>) {
           n += encoded_size(a);
         } else {
-          n += is_memcpy_v<P> ? sizeof(P) : 64;
+          n += is_bitwise_v<P> ? sizeof(P) : 64;
         }
       }(),
       ...);
@@ -190,10 +191,18 @@ const std::uint64_t function_handler<Fn>::id =
     register_handler(typeid(fn_tag<Fn>).name(), typeid(typename function_handler<Fn>::sig).name(),
                      &function_handler<Fn>::invoke);
 
+template <class F>
+struct is_std_function : std::false_type {};
+template <class S>
+struct is_std_function<std::function<S>> : std::true_type {};
+
 /// The handler of a function-object type or captureless lambda: `hub.apply<square>(...)`.
 template <class F>
 struct object_handler {
-  static_assert(is_shippable_type_v<F>,
+  static_assert(!is_std_function<F>::value,
+                "A std::function cannot be shipped: it holds code and data of this process; name "
+                "the function itself (hub.apply<&f>(...)) or pass a captureless lambda.");
+  static_assert(is_std_function<F>::value || is_shippable_type_v<F>,
                 "A capturing lambda cannot be shipped to another rank: pass what it captures as "
                 "arguments instead.");
   static_assert(has_single_call_operator<F>::value,
@@ -211,6 +220,17 @@ template <class F>
 const std::uint64_t object_handler<F>::id =
     register_handler(typeid(type_tag<F>).name(), typeid(typename object_handler<F>::sig).name(),
                      &object_handler<F>::invoke);
+
+/// The handler of a function object passed by value (`hub.apply(f, ...)`): only its type
+/// crosses to the engine, so an object with data members is refused rather than called there
+/// without them.
+template <class F>
+struct object_value_handler : object_handler<F> {
+  static_assert(std::is_empty_v<F> || is_std_function<F>::value || !is_shippable_type_v<F>,
+                "A function object with data members cannot be passed by value: only its type "
+                "crosses to the engine, so the members would be lost there; pass them as "
+                "arguments (hub.apply<F>(k, x) with operator()(double k, double x)) instead.");
+};
 
 /// Maps what the user names (a function pointer value or a type) to its handler.
 template <auto Fn>

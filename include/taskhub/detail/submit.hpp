@@ -19,7 +19,7 @@ namespace taskhub::detail {
 
 /// The handler that ships a callable object passed by value (a lambda or function object).
 template <class F>
-using handler_of_object = object_handler<std::decay_t<F>>;
+using handler_of_object = object_value_handler<std::decay_t<F>>;
 
 template <class Handler>
 using result_of = typename Handler::sig::result;
