@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   return taskhub::run(argc, argv, [](taskhub::hub& hub) {
     auto f = hub.apply<&integrate>(0.0, 1.0);                     // on the least-loaded engine
     auto pieces = hub.map<&integrate>(std::vector{0.0, 1.0}, std::vector{1.0, 2.0}).get();
-    std::printf("%.4f %.4f %.4f on engine %d\n", f.get(), pieces[0], pieces[1], f.engine());
+    const double whole = f.get();  // first: f.engine() is known once the result is in
+    std::printf("%.4f %.4f %.4f on engine %d\n", whole, pieces[0], pieces[1], f.engine());
   });
 }
