@@ -5,7 +5,8 @@
 # and checks what the watchdog printed and the graph it wrote.
 # chain: a chain stuck behind a long task is reported, with the running task and its engine.
 # deadlock: a cycle of nested waits is named as a deadlock, and the graph shows it.
-# signal: SIGUSR1 to rank 0 prints the report at once, without --taskhub-watchdog.
+# signal: SIGUSR1 to rank 0 prints the report at once, without --taskhub-watchdog; so does
+# SIGUSR1 to mpirun, which passes it to every rank.
 # stop: an engine stopped with SIGSTOP while it runs a task is reported as not answering; the
 # same engine running the task before the stop is not.
 set -u
@@ -80,6 +81,14 @@ case $scenario in
     grep -q "^taskhub: what the run waits for (asked by SIGUSR1):" err || fail "no report header"
     grep -q -E "^taskhub: engine [0-9]+ \(.*\): $running$" err || fail "the report lacks the running task"
     valid_dot taskhub-waits.dot || fail "taskhub-waits.dot is not a valid graph"
+    # mpirun passes the signal to every rank: rank 0 reports again, and the engines live on.
+    kill -USR1 "$(pgrep -P "$pid" | head -1)"
+    i=0
+    while [ "$(grep -c '^taskhub: what the run waits for (asked by SIGUSR1)' err)" -lt 2 ]; do
+      i=$((i + 1))
+      [ $i -gt 100 ] && fail "SIGUSR1 to mpirun gave no report"
+      sleep 0.1
+    done
     touch release
     wait "$pid" || fail "exit $?"
     pid=
