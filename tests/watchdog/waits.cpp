@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     const auto args = taskhub::arguments(argc, argv);
     const std::string mode = args.size() > 1 ? args[1] : "";
     const std::string release = args.size() > 2 ? args[2] : "release";
+    std::remove(release.c_str());  // left by an earlier run
     if (mode == "chain") return waits::chain(hub, release);
     if (mode == "deadlock") return waits::deadlock(hub);
     if (mode == "signal") return waits::long_task(hub, release, false);
