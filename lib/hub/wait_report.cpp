@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "taskhub/task_options.hpp"
 
@@ -15,6 +17,7 @@ namespace {
 
 using state = taskhub::task_state;
 constexpr std::size_t most_listed = 20;  // per list; the rest are counted
+constexpr std::size_t most_drawn = 10000;  // tasks in the graph
 
 std::string name_of(const task_data& t) { return handler_name(t.handler) + "#" + std::to_string(t.id); }
 
@@ -34,14 +37,23 @@ struct edge {
 class builder {
  public:
   builder(const task_flow& flow, const std::vector<std::string>& hosts)
-      : flow_(flow), hosts_(hosts), now_(timers::now_ns()) {
+      : flow_(flow), now_(timers::now_ns()) {
+    const auto& slots = flow.engines().slots();
+    for (std::size_t i = 0; i < slots.size(); ++i)
+      engine_texts_[slots[i].rank] = std::to_string(slots[i].rank) +
+          (i < hosts.size() && !hosts[i].empty() ? " (" + hosts[i] + ")" : "");
     flow.table().for_each([&](const task_data& t) {
       if (t.hub.is_finished()) return;
       unfinished_.push_back(&t);
       if (t.hub.submitted_by != 0) children_[t.hub.submitted_by].push_back(&t);
+      if (t.hub.state == state::queued) queued_[t.engine].push_back(&t);
+      if (t.hub.state != state::running) return;
+      (t.hub.is_waiting_inside ? inside_ : on_top_)[t.engine].push_back(&t);
     });
-    std::sort(unfinished_.begin(), unfinished_.end(),
-              [](const task_data* a, const task_data* b) { return a->id < b->id; });
+    auto by_id = [](const task_data* a, const task_data* b) { return a->id < b->id; };
+    for (auto* m : {&queued_, &inside_, &on_top_})
+      for (auto& entry : *m) std::sort(entry.second.begin(), entry.second.end(), by_id);
+    std::sort(unfinished_.begin(), unfinished_.end(), by_id);
     for (const auto* t : unfinished_) add_edges(*t);
   }
 
@@ -111,11 +123,8 @@ class builder {
 
  private:
   std::string engine_text(int rank) const {
-    const auto& slots = flow_.engines().slots();
-    for (std::size_t i = 0; i < slots.size(); ++i)
-      if (slots[i].rank == rank)
-        return std::to_string(rank) + (i < hosts_.size() && !hosts_[i].empty() ? " (" + hosts_[i] + ")" : "");
-    return std::to_string(rank);
+    const auto it = engine_texts_.find(rank);
+    return it == engine_texts_.end() ? std::to_string(rank) : it->second;
   }
 
   std::string names(const std::vector<const task_data*>& ts) const {
@@ -129,13 +138,9 @@ class builder {
   std::string engine_line(const engine_slot& s, const std::string& silence) const {
     std::string line = "engine " + engine_text(s.rank) + ": ";
     if (s.is_retired) return line + "retired after a task crashed it\n";
-    std::vector<const task_data*> top, inside, queued;
-    for (const auto* t : unfinished_) {
-      if (t->engine != s.rank) continue;
-      if (t->hub.state == state::queued) queued.push_back(t);
-      if (t->hub.state != state::running) continue;
-      (t->hub.is_waiting_inside ? inside : top).push_back(t);
-    }
+    const auto& top = of(on_top_, s.rank);
+    const auto& inside = of(inside_, s.rank);
+    const auto& queued = of(queued_, s.rank);
     std::string parts;
     auto add = [&](const std::string& p) { parts += (parts.empty() ? "" : "; ") + p; };
     for (const auto* t : top)
@@ -147,13 +152,22 @@ class builder {
     return line + (parts.empty() ? "idle" : parts) + "\n";
   }
 
+  using by_engine = std::unordered_map<int, std::vector<const task_data*>>;
+  static const std::vector<const task_data*>& of(const by_engine& m, int engine) {
+    static const std::vector<const task_data*> none;
+    const auto it = m.find(engine);
+    return it == m.end() ? none : it->second;
+  }
+
   std::string waits_of(const task_data& t) const {
     std::string s;
+    std::size_t n = 0;
     for (const auto& e : edges_) {
-      if (e.from != &t) continue;
+      if (e.from != &t || ++n > most_listed) continue;
       s += (s.empty() ? "" : ", ") + std::string(e.kind) + " " + name_of(*e.to) + " (" +
            where(*e.to) + ")";
     }
+    if (n > most_listed) s += " and " + std::to_string(n - most_listed) + " more";
     return s.empty() ? "nothing the hub knows of" : s;
   }
 
@@ -173,10 +187,8 @@ class builder {
     if (auto it = children_.find(t.id); it != children_.end())
       for (const auto* c : it->second) edges_.push_back({&t, c, "submitted"});
     // A task that waits inside cannot go on while a task runs on top of it on its engine.
-    for (const auto* o : unfinished_)
-      if (o != &t && o->engine == t.engine && o->hub.state == state::running &&
-          !o->hub.is_waiting_inside)
-        edges_.push_back({&t, o, "on top"});
+    if (auto it = on_top_.find(t.engine); it != on_top_.end())
+      for (const auto* o : it->second) edges_.push_back({&t, o, "on top"});
   }
 
   // A cycle of waits, as the edges that close it; empty when there is none.
@@ -233,23 +245,36 @@ class builder {
   std::string dot(const std::vector<edge>& cycle) const {
     auto id = [](const task_data* t) { return "t" + std::to_string(t->id); };
     std::string g = "digraph taskhub_waits {\n  node [shape=box];\n";
-    for (const auto* t : unfinished_)
+    // A graph of a huge table is of no use drawn: the first tasks by id, and the cycle.
+    std::unordered_set<const task_data*> drawn;
+    for (std::size_t i = 0; i < unfinished_.size() && i < most_drawn; ++i) drawn.insert(unfinished_[i]);
+    std::set<std::pair<const task_data*, const task_data*>> red;
+    for (const auto& c : cycle) {
+      drawn.insert(c.from);
+      red.insert({c.from, c.to});
+    }
+    for (const auto* t : unfinished_) {
+      if (!drawn.count(t)) continue;
       g += "  " + id(t) + " [label=" + quoted({name_of(*t), where(*t)}) +
            (t->hub.is_waiting_inside ? ", style=dashed" : "") + "];\n";
+    }
     for (const auto& e : edges_) {
-      bool is_in_cycle = false;
-      for (const auto& c : cycle) is_in_cycle = is_in_cycle || (c.from == e.from && c.to == e.to);
+      if (!drawn.count(e.from) || !drawn.count(e.to)) continue;
+      const bool is_in_cycle = red.count({e.from, e.to}) > 0;
       g += "  " + id(e.from) + " -> " + id(e.to) + " [label=" + quoted({e.kind}) +
            (is_in_cycle ? ", color=red" : "") + "];\n";
     }
+    if (drawn.size() < unfinished_.size())
+      g += "  // " + std::to_string(unfinished_.size() - drawn.size()) + " more unfinished tasks left out\n";
     return g + "}\n";
   }
 
   const task_flow& flow_;
-  const std::vector<std::string>& hosts_;
+  std::unordered_map<int, std::string> engine_texts_;  // "rank (host)" by rank
   const std::int64_t now_;
   std::vector<const task_data*> unfinished_;
   std::unordered_map<std::uint64_t, std::vector<const task_data*>> children_;
+  by_engine on_top_, inside_, queued_;  // running and not waiting, waiting inside, queued
   std::vector<edge> edges_;
 };
 

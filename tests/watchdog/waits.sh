@@ -43,6 +43,7 @@ valid_dot() {
        closed { exit 1 }
        /^}$/ { closed = 1; next }
        /^  node \[shape=box\];$/ { next }
+       /^  \/\/ / { next }
        /^  t[0-9]+ \[label="[^"]*"(, style=dashed)?\];$/ { next }
        /^  t[0-9]+ -> t[0-9]+ \[label="[a-z ]+"(, color=red)?\];$/ { next }
        { exit 1 }
