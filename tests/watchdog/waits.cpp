@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// Runs that the watchdog reports on: `waits chain|deadlock|signal|stop RELEASE [--taskhub-...]`.
+// Runs that the watchdog reports on: `waits chain|deadlock|signal|stop|hang RELEASE [--taskhub-...]`.
 // chain: a dependency chain stuck behind a long task; deadlock: a task waiting inside for a task
 // that waits for a task that waits for it; signal and stop: a long task while a script sends
-// SIGUSR1 or stops an engine. Long tasks run until the file RELEASE exists (60 s at most).
+// SIGUSR1 or stops an engine; hang: an engine hung outside a task. Long tasks and hangs last
+// until the file RELEASE exists (60 s at most).
 #include <taskhub/taskhub.hpp>
 
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -28,6 +33,28 @@ bool sleep_until(std::string release) {
 }
 
 int square(int x) { return x * x; }
+
+// An engine hung outside a task: once its task has returned, a signal handler holds its thread
+// until the release file exists (the process and its pulse run on).
+char hang_release[4096];
+extern "C" void hang_until_release(int) {
+  const timespec nap{0, 10'000'000};
+  while (access(hang_release, F_OK) != 0) nanosleep(&nap, nullptr);
+}
+
+bool hang_after_return(std::string release) {
+  std::strncpy(hang_release, release.c_str(), sizeof hang_release - 1);
+  struct sigaction a {};
+  a.sa_handler = hang_until_release;
+  sigemptyset(&a.sa_mask);
+  if (sigaction(SIGUSR2, &a, nullptr) != 0) return false;
+  const pthread_t engine_thread = pthread_self();
+  std::thread([engine_thread] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the task has returned
+    pthread_kill(engine_thread, SIGUSR2);
+  }).detach();
+  return true;
+}
 
 int process_id() { return static_cast<int>(getpid()); }
 
@@ -115,6 +142,19 @@ int long_task(taskhub::hub& hub, const std::string& release, bool on_first_engin
   return ok ? 0 : 1;
 }
 
+// An engine hangs outside a task until the script creates the release file; then it serves again.
+int hang(taskhub::hub& hub, const std::string& release) {
+  const int engine = hub.engines().front();
+  bool ok = hub.apply_on<&hang_after_return>(engine, release).get();
+  std::cout << "ready" << std::endl;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (access(release.c_str(), F_OK) != 0 && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ok = ok && hub.apply_on<&square>(engine, 5).get() == 25;
+  std::cout << (ok ? "hang: ok" : "hang: FAILED") << std::endl;
+  return ok ? 0 : 1;
+}
+
 }  // namespace waits
 
 int main(int argc, char** argv) {
@@ -127,7 +167,8 @@ int main(int argc, char** argv) {
     if (mode == "deadlock") return waits::deadlock(hub);
     if (mode == "signal") return waits::long_task(hub, release, false);
     if (mode == "stop") return waits::long_task(hub, release, true);
-    std::cout << "usage: waits chain|deadlock|signal|stop RELEASE" << std::endl;
+    if (mode == "hang") return waits::hang(hub, release);
+    std::cout << "usage: waits chain|deadlock|signal|stop|hang RELEASE" << std::endl;
     return 2;
   });
 }

@@ -9,6 +9,7 @@
 # SIGUSR1 to mpirun, which passes it to every rank.
 # stop: an engine stopped with SIGSTOP while it runs a task is reported as not answering; the
 # same engine running the task before the stop is not.
+# hang: an engine whose thread hangs outside a task (in a signal handler) is reported as hung.
 set -u
 program=$1 mpirun=$2 scenario=$3 n=$4 work=$5
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
@@ -116,6 +117,17 @@ case $scenario in
     wait "$pid" || fail "exit $?"
     pid=
     grep -q "^long task: ok" out || fail "the long task failed"
+    ;;
+  hang)
+    timeout 100 "$mpirun" -n "$n" "$program" hang release --taskhub-watchdog=1 >out 2>err &
+    pid=$!
+    wait_for "^ready" 30 out || fail "the program did not start"
+    wait_for "^taskhub: engine [0-9]+ \(.*\): not answering for [0-9.]+ s: it holds no task and its loop has not turned \(hung outside a task\)$" 15 err ||
+      fail "the hung engine was not reported"
+    touch release
+    wait "$pid" || fail "exit $?"
+    pid=
+    grep -q "^hang: ok" out || fail "the engine did not serve again"
     ;;
   *) fail "unknown scenario" ;;
 esac
