@@ -53,7 +53,7 @@ int engine_loop::run() {
 
 // One pass: take what arrived, then handle one record, or back off when there is none.
 void engine_loop::step(bool may_run_tasks) {
-  if (turns_) turns_->fetch_add(1, std::memory_order_relaxed);
+  if (turns_) turns_->store(turns_->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   receive();
   incoming r;
   if (!next(r, may_run_tasks)) {
