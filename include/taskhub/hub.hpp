@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "taskhub/direct_view.hpp"
@@ -126,6 +127,15 @@ class hub : public load_balanced_view {
   /// Per engine of the run (by rank), retired ones included: whether it is live, and its tasks
   /// queued, running, done and failed.
   std::map<int, engine_counts> counts();
+
+  /// What the run waits for, in lines: the unfinished tasks and the parents they wait for, each
+  /// engine's running, queued and nested-waiting tasks, what the client waits for, and a deadlock
+  /// of nested waits when there is one (the report `--taskhub-watchdog` and SIGUSR1 print).
+  ///
+  /// ```
+  /// if (!hub.wait(std::chrono::minutes(5))) std::cerr << hub.wait_report();
+  /// ```
+  std::string wait_report();
 
   /// Waits until every task submitted so far has finished or `timeout` passes; returns whether
   /// all have (IPython's `Client.wait()`).

@@ -37,9 +37,9 @@ thread_local engine_loop* current = nullptr;
 }  // namespace
 
 engine_loop::engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
-                         std::vector<std::string> tags)
+                         std::vector<std::string> tags, std::atomic<std::uint64_t>* turns)
     : t_(t), rank_(rank), comm_(comm), engines_(std::move(engines)), tags_(std::move(tags)),
-      hub_(*this) {}
+      hub_(*this), turns_(turns) {}
 
 int engine_loop::run() {
   while (!is_stopping_) step();
@@ -53,6 +53,7 @@ int engine_loop::run() {
 
 // One pass: take what arrived, then handle one record, or back off when there is none.
 void engine_loop::step(bool may_run_tasks) {
+  if (turns_) turns_->store(turns_->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   receive();
   incoming r;
   if (!next(r, may_run_tasks)) {
@@ -196,8 +197,10 @@ void engine_loop::flush() {
   out_records_ = 0;
 }
 
-void engine_loop::note(record_kind kind) {
-  end_record(out_, begin_record(out_, kind, 0, 0));
+void engine_loop::note(record_kind kind, std::uint64_t task, std::uint32_t flags) {
+  const auto at = begin_record(out_, kind, task, 0);
+  set_flags(out_, at, flags);
+  end_record(out_, at);
   flush();
 }
 
@@ -214,15 +217,17 @@ bool engine_loop::help(const std::function<bool()>& is_ready, deadline until) {
   // While this task waits, its engine runs other tasks on top of it, and the hub may send it
   // more than its high-water mark. Past max_depth it runs only tasks that tasks submitted (the
   // ones waiting tasks wait for), so unrelated tasks cannot pile up on the stack.
+  // The hub learns which task waits; past max_depth the wait does not change the engine's load.
   const bool may_run_tasks = depth_ < max_depth;
-  if (may_run_tasks) note(record_kind::blocked);
+  const std::uint64_t waiting = running_.empty() ? 0 : running_.back();
+  const std::uint32_t flags = may_run_tasks ? 0 : uncounted_wait_flag;
+  note(record_kind::blocked, waiting, flags);
   struct unblock {
     engine_loop& e;
-    bool is_due;
-    ~unblock() {
-      if (is_due) e.note(record_kind::unblocked);
-    }
-  } on_exit{*this, may_run_tasks};
+    std::uint64_t task;
+    std::uint32_t flags;
+    ~unblock() { e.note(record_kind::unblocked, task, flags); }
+  } on_exit{*this, waiting, flags};
   while (!is_ready()) {
     if (is_stopping_) throw run_stopped();
     if (std::chrono::steady_clock::now() >= until) return true;
@@ -243,6 +248,7 @@ void engine_loop::submit(task_ptr t) {
     throw error("a task cannot submit a task of " + std::to_string(t->request.size()) +
                 " bytes; a task carries at most " + std::to_string(max_record_bytes) + " (2 GiB)");
   const auto at = begin_record(out_, record_kind::submit, t->id, t->handler);
+  encode<std::uint64_t>(out_, running_.empty() ? 0 : running_.back());
   const auto size_at = out_.size();
   encode<std::uint64_t>(out_, 0);
   if (t->options) encode_options(out_, *t->options);
@@ -301,6 +307,7 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
   bytes& rec = scratch_[depth_];
   rec.clear();
   ++depth_;
+  running_.push_back(h.task);
   const auto at = begin_record(rec, record_kind::result, h.task, h.handler);
   set_flags(rec, at, attempt_of(h));
   const std::int64_t started = now_us();
@@ -359,11 +366,12 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
   set_completed(rec, at, completed);
   end_record(rec, at);
   --depth_;
+  running_.pop_back();
   put_raw(out_, rec.data(), rec.size());
   if (is_retire_due_) {
     is_retire_due_ = false;
     std::fprintf(stderr, "taskhub: engine %d retires after a task crashed it\n", rank_);
-    note(record_kind::retire);
+    note(record_kind::retire, 0, 0);
   }
 }
 
@@ -373,8 +381,8 @@ engine_loop& current_engine(const char* what) {
 }
 
 int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
-                 const std::vector<std::string>& tags) {
-  engine_loop e(t, rank, engines_comm, engines, tags);
+                 const std::vector<std::string>& tags, std::atomic<std::uint64_t>* turns) {
+  engine_loop e(t, rank, engines_comm, engines, tags, turns);
   current = &e;
   set_thread_helper(&e);
   const int code = e.run();

@@ -6,6 +6,7 @@
 
 #include <mpi.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -27,9 +28,10 @@ namespace taskhub::detail {
 class engine_loop final : public client_core, public wait_helper {
  public:
   /// `comm` is the engines-only communicator (MPI_COMM_NULL for engine threads); `engines` lists
-  /// every engine's rank; `tags` are the tags this engine advertises.
+  /// every engine's rank; `tags` are the tags this engine advertises; `turns`, when not null,
+  /// counts the loop's turns for the hub's watchdog.
   engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
-              std::vector<std::string> tags);
+              std::vector<std::string> tags, std::atomic<std::uint64_t>* turns = nullptr);
 
   /// Serves tasks from the hub (endpoint 0) until it says stop; returns the exit code it sent.
   int run();
@@ -64,7 +66,7 @@ class engine_loop final : public client_core, public wait_helper {
   bool is_flush_due() const;
   void flush_if_done();
   void flush();
-  void note(record_kind kind);
+  void note(record_kind kind, std::uint64_t task, std::uint32_t flags);
   void retire();
 
   transport& t_;
@@ -84,6 +86,8 @@ class engine_loop final : public client_core, public wait_helper {
   static constexpr std::size_t max_depth = 32;  // tasks run on top of waiting tasks, at most
   std::deque<bytes> scratch_;  // one record buffer per level of tasks waiting inside tasks
   std::size_t depth_ = 0;
+  std::vector<std::uint64_t> running_;  // the ids of the tasks on the stack, innermost last
+  std::atomic<std::uint64_t>* const turns_;
   std::deque<incoming> deferred_;
   std::int64_t last_run_us_ = 0;  // how long the last task ran
   bool is_back_from_long_task_ = false;
@@ -96,8 +100,10 @@ class engine_loop final : public client_core, public wait_helper {
 /// The engine running a task on this thread; throws naming `what` when there is none.
 engine_loop& current_engine(const char* what);
 
-/// Serves tasks on this thread until the hub says stop; returns the exit code it sent.
+/// Serves tasks on this thread until the hub says stop; returns the exit code it sent. `turns`,
+/// when not null, counts the loop's turns for the hub's watchdog.
 int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
-                 const std::vector<std::string>& tags);
+                 const std::vector<std::string>& tags,
+                 std::atomic<std::uint64_t>* turns = nullptr);
 
 }  // namespace taskhub::detail

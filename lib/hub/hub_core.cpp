@@ -36,7 +36,11 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       engines_(std::move(engines)),
       flow_(t, engines_, {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), cfg.observer,
                           cfg.retain_bytes, this}),
-      sharing_(t, [this] { return !is_stopping_ && pass(false); }) {
+      sharing_(t, [this] { return !is_stopping_ && pass(false); }),
+      watchdog_([&] {
+        cfg.watch.hosts = cfg.hosts;
+        return std::move(cfg.watch);
+      }()) {
   flow_.observer().started(engines_, cfg.hosts);
 }
 
@@ -182,8 +186,8 @@ bool hub_core::receive() {
           case record_kind::result:
           case record_kind::failure: flow_.complete(*slot, h, payload, batch); break;
           case record_kind::stop_ack: slot->is_stopped = true; break;
-          case record_kind::blocked: ++slot->blocked; break;
-          case record_kind::unblocked: --slot->blocked; break;
+          case record_kind::blocked: flow_.waits_inside(*slot, h, true); break;
+          case record_kind::unblocked: flow_.waits_inside(*slot, h, false); break;
           case record_kind::retire: retire(*slot); break;
           case record_kind::started: flow_.started(*slot, h); break;
           case record_kind::dropped: flow_.dropped(*slot, h); break;
@@ -243,7 +247,10 @@ bool hub_core::pass(bool is_hub_thread) {
     if (is_hub_thread) run_controls();
   }
   did |= receive();
-  if (is_hub_thread) flow_.observer().catch_up(false);
+  if (is_hub_thread) {
+    flow_.observer().catch_up(false);
+    watchdog_.check(flow_);
+  }
   is_sending_ = t_.progress();
   return did;
 }
@@ -283,7 +290,8 @@ void hub_core::serve() {
       if (all_stopped && !is_sending_) break;
     }
     // While sends wait (a full lane, MPI in flight), nap no longer than a yield.
-    const auto next = did || is_sending_ ? std::chrono::microseconds(0) : flow_.until_due();
+    const auto next = did || is_sending_ ? std::chrono::microseconds(0)
+                                         : std::min(flow_.until_due(), watchdog_.until_due());
     lock.unlock();
     if (did) {
       wait.busy();

@@ -19,6 +19,7 @@
 #include "hub/pass_sharing.hpp"
 #include "hub/submissions.hpp"
 #include "hub/task_flow.hpp"
+#include "hub/watchdog.hpp"
 #include "taskhub/detail/runtime.hpp"
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/scheme.hpp"
@@ -40,6 +41,7 @@ class hub_core final : public client_core, public wait_helper {
     std::vector<std::string> hosts;              // per engine, in engine order
     std::shared_ptr<hub_observer> observer;      // null: none
     std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
+    watchdog::config watch;                      // its hosts are filled in from `hosts`
   };
   hub_core(transport& t, std::vector<int> engines, config cfg);
   /// Tasks submitted after the hub's last pass fail, so nothing waits for them. (Submitting once
@@ -78,6 +80,8 @@ class hub_core final : public client_core, public wait_helper {
   void for_each_task(const std::function<void(const task_data&)>& fn) const {
     flow_.table().for_each(fn);
   }
+  /// What the run waits for, as the watchdog would print it (without the prefixes).
+  std::string wait_report() const { return watchdog_.report(flow_).text; }
 
   /// The hub thread's loop, until the engines have stopped.
   void serve();
@@ -95,6 +99,7 @@ class hub_core final : public client_core, public wait_helper {
   task_flow flow_;
   submission_stack submissions_;
   pass_sharing sharing_;
+  watchdog watchdog_;
 
   // What clients hand the hub thread besides tasks.
   std::mutex controls_m_;

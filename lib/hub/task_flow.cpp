@@ -128,14 +128,28 @@ void task_flow::promote(engine_slot& slot) {
   task_data* t = table_.lookup(e.id);
   if (t && t->hub.state == state::queued && t->engine == slot.rank &&
       t->hub.attempt == e.attempt && !t->hub.is_recalled)
-    t->hub.state = state::running;
+    run(*t);
+}
+
+void task_flow::run(task_data& t) {
+  t.hub.state = state::running;
+  t.hub.running_since_ns = timers::now_ns();
+  ++changes_;
 }
 
 void task_flow::started(engine_slot& slot, const record_header& h) {
   task_data* t = table_.lookup(h.task);
   if (t && t->hub.state == state::queued && t->engine == slot.rank &&
       t->hub.attempt == attempt_of(h))
-    t->hub.state = state::running;
+    run(*t);
+}
+
+void task_flow::waits_inside(engine_slot& slot, const record_header& h, bool is_waiting) {
+  if ((h.flags & uncounted_wait_flag) == 0) slot.blocked += is_waiting ? 1 : -1;
+  task_data* t = table_.lookup(h.task);
+  if (!t || t->engine != slot.rank) return;
+  if (t->hub.state == state::queued && is_waiting) run(*t);  // a task that waits has started
+  if (t->hub.state == state::running) t->hub.is_waiting_inside = is_waiting;
 }
 
 void task_flow::dropped(engine_slot& slot, const record_header& h) {
@@ -169,7 +183,7 @@ void task_flow::answer_recall(engine_slot& slot) {
       ++r.wait->aborted;
     } else if (t->engine == slot.rank && t->hub.attempt == e.attempt) {
       t->hub.is_recalled = false;
-      if (t->hub.state == state::queued) t->hub.state = state::running;
+      if (t->hub.state == state::queued) run(*t);
     }
   }
   resolve_dependents();
@@ -245,6 +259,7 @@ void task_flow::make_ready(task_data& t) {
 void task_flow::requeue(task_data& t) {
   ++t.hub.attempt;
   t.hub.is_recalled = false;  // a recall of the earlier attempt aborts it when answered
+  t.hub.is_waiting_inside = false;
   make_ready(t);
 }
 
@@ -260,6 +275,7 @@ bool task_flow::schedule() {
 
 void task_flow::accept_remote(int source, const char* payload, std::size_t n) {
   reader in(payload, n);
+  const auto submitted_by = decode<std::uint64_t>(in);
   const auto options_size = decode<std::uint64_t>(in);
   reader options_in(in.take(options_size), options_size);
   const auto record_size = in.remaining();
@@ -274,6 +290,7 @@ void task_flow::accept_remote(int source, const char* payload, std::size_t n) {
   t->request = take_buffer(record_size);
   put_raw(t->request, record, record_size);
   t->hub.origin = source;
+  t->hub.submitted_by = submitted_by;
   t->core = client_;
   if (options_size > 0) t->options = std::make_shared<task_options>(decode_options(options_in));
   accept(std::move(t));
@@ -367,6 +384,8 @@ void task_flow::fail(task_data& t, const std::string& type, const std::string& m
 
 void task_flow::finish(task_data& t, taskhub::task_state st) {
   t.hub.state = st;
+  t.hub.is_waiting_inside = false;
+  ++changes_;
   t.hub.is_recalled = false;
   const bool is_ok = st == state::done;
   if (!is_ok) {

@@ -59,6 +59,8 @@ class task_flow {
   std::chrono::microseconds until_due() const;
   /// An engine started a task it held queued.
   void started(engine_slot& slot, const record_header& h);
+  /// A task on the engine of `slot` began (or ended) a wait for tasks it submitted.
+  void waits_inside(engine_slot& slot, const record_header& h, bool is_waiting);
   /// An engine dropped a recalled task before it started.
   void dropped(engine_slot& slot, const record_header& h);
   /// An engine answered its oldest recall: what it named and did not drop had started.
@@ -77,6 +79,8 @@ class task_flow {
   void resolve_dependents();
   /// Wakes waiting clients if a finished task may be watched; call once per batch.
   void notify_if_due();
+  /// Counts tasks starting and finishing: unchanged while the run makes no progress.
+  std::uint64_t changes() const { return changes_; }
   /// The run is ending: outcomes no longer go to engines.
   void stop() { is_stopping_ = true; }
   /// Fails every unfinished task, so nothing waits on them forever.
@@ -85,6 +89,7 @@ class task_flow {
  private:
   void resolve(task_data& t);
   void make_ready(task_data& t);
+  void run(task_data& t);
   void requeue(task_data& t);
   bool retry(task_data& t, int engine, const char* why, std::size_t size);
   void restore(task_data& t, const stored_outcome& s);
@@ -105,6 +110,7 @@ class task_flow {
   client_core* client_;
   bool is_stopping_ = false;
   bool is_notify_due_ = false;
+  std::uint64_t changes_ = 0;
 };
 
 }  // namespace taskhub::detail

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // Start-up: MPI, the settings, the table check, and each rank's role.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +21,7 @@
 #include "transport/local_transport.hpp"
 #include "transport/mpi_transport.hpp"
 #include "engine/engine_loop.hpp"
+#include "engine/pulse.hpp"
 #include "hub/hub_core.hpp"
 #include "journal/journal.hpp"
 #include "transport/lane.hpp"
@@ -248,6 +252,12 @@ std::string compare_tables(MPI_Comm world, int rank, int size) {
   return agree(world, rank, problem, "rank 0 refused to start");
 }
 
+// How often an engine's pulse beats: four times in a watchdog's period, at most once a second.
+std::chrono::nanoseconds pulse_period(std::chrono::nanoseconds watch) {
+  return std::clamp<std::chrono::nanoseconds>(watch / 4, std::chrono::milliseconds(10),
+                                              std::chrono::seconds(1));
+}
+
 }  // namespace
 
 int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn) {
@@ -258,6 +268,9 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   cfg.hwm = s.hwm;
   cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
+  cfg.watch.period = s.watchdog;
+  cfg.watch.dot_path = s.watchdog_dot;
+  const report_signal on_sigusr1;
   std::string bad_setting = s.problem;
   if (!cfg.scheme && bad_setting.empty()) {
     try {
@@ -296,6 +309,10 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     // take the same path from here.
     compare_settings(world, rank, size, s);
     bad_setting = agree(world, rank, bad_setting, "rank 0 refused to start");
+    // Rank 0's watchdog decides whether the engines beat.
+    std::int64_t watch_ns = s.watchdog.count();
+    check_mpi(MPI_Bcast(&watch_ns, 1, MPI_INT64_T, 0, world), "MPI_Bcast");
+    const std::chrono::nanoseconds watch(watch_ns);
     // The journal opens (and an old one is replaced) only once the run is sure to start.
     std::string journal_problem;
     if (bad_setting.empty() && problem.empty()) {
@@ -330,8 +347,9 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
+        for (int r : ranks) cfg.watch.beats.push_back(watch.count() > 0 ? bells.heartbeat_of(r) : nullptr);
         hub_core core(t, ranks, cfg);
-        termination_watch watch([&] { say_why_it_ends(core, places, s, cfg.observer); });
+        termination_watch on_term([&] { say_why_it_ends(core, places, s, cfg.observer); });
         mpi_idle_yield_off();
         code = drive(core, fn, world);
         mpi_idle_yield_restore();
@@ -343,9 +361,14 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         mpi_transport t(world, taskhub_tag, bells, &node);
         // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
         // the engine that died gone and this one still there.
-        termination_watch watch([] { std::this_thread::sleep_for(std::chrono::milliseconds(600)); });
+        termination_watch on_term(
+            [] { std::this_thread::sleep_for(std::chrono::milliseconds(600)); });
+        heartbeat* beat = watch.count() > 0 ? bells.heartbeat_of(rank) : nullptr;
+        std::optional<pulse> alive;
+        if (beat) alive.emplace(beat->process, pulse_period(watch));
         mpi_idle_yield_off();
-        code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank));
+        code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank),
+                            beat ? &beat->turns : nullptr);
         mpi_idle_yield_restore();
       }
     }

@@ -26,6 +26,8 @@ constexpr flag_spec flags[] = {
     {"resume", "TASKHUB_RESUME", "nothing, 1, 0 or retry-failed"},
     {"journal-flush", "TASKHUB_JOURNAL_FLUSH", "seconds, from 0 to 86400"},
     {"journal-results", "TASKHUB_JOURNAL_RESULTS", "0 or 1"},
+    {"watchdog", "TASKHUB_WATCHDOG", "seconds, from 0.01 to 86400, or 0 for none"},
+    {"watchdog-dot", "TASKHUB_WATCHDOG_DOT", "a path"},
 };
 
 std::string every_flag() {
@@ -155,6 +157,17 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
   const auto results = value_of(argc, argv, flags[6], where);
   if (!results.empty() && results != "0" && results != "1") note(problem, refused(where, flags[6]));
   s.is_storing_results = results != "0";
+  const auto watch = value_of(argc, argv, flags[7], where);
+  if (!watch.empty()) {
+    const auto v = seconds(watch, 86400);
+    if (!v || (*v > 0 && *v < 0.01)) note(problem, refused(where, flags[7]));
+    else s.watchdog = std::chrono::nanoseconds(static_cast<std::int64_t>(*v * 1e9));
+  }
+  if (const auto dot = value_of(argc, argv, flags[8], where); !where.empty()) {
+    if (dot.empty() || where == "--taskhub-watchdog-dot")
+      note(problem, "--taskhub-watchdog-dot needs a path: --taskhub-watchdog-dot=PATH");
+    else s.watchdog_dot = dot;
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -173,7 +186,8 @@ std::string decided_on_rank_0(const settings& s) {
          "\n--taskhub-engines=" + std::to_string(s.local_engines) + "\n--taskhub-journal=" +
          s.journal + "\n--taskhub-resume=" + s.resume + "\n--taskhub-journal-flush=" +
          s.journal_flush + "\n--taskhub-journal-results=" + (s.is_storing_results ? "1" : "0") +
-         "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n";
+         "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n--taskhub-watchdog=" +
+         std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot + "\n";
 }
 
 }  // namespace taskhub::detail

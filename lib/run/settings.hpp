@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct settings {
   std::string journal_flush;              // --taskhub-journal-flush=SECONDS, TASKHUB_JOURNAL_FLUSH
   bool is_storing_results = true;         // --taskhub-journal-results=0, TASKHUB_JOURNAL_RESULTS
   std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
+  std::chrono::nanoseconds watchdog{0};   // --taskhub-watchdog=SECONDS, TASKHUB_WATCHDOG; 0: off
+  std::string watchdog_dot = "taskhub-waits.dot";  // --taskhub-watchdog-dot, TASKHUB_WATCHDOG_DOT
   std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off

@@ -17,6 +17,8 @@ namespace taskhub::detail {
 namespace {
 
 constexpr MPI_Aint bell_bytes = 64;  // a cache line each, so bells do not share one
+constexpr MPI_Aint rank_bytes = 2 * bell_bytes;  // the doorbell's line, then the heartbeat's
+static_assert(sizeof(heartbeat) <= bell_bytes, "a heartbeat fits in its cache line");
 
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
                   std::atomic<std::uint32_t>::is_always_lock_free,
@@ -31,9 +33,10 @@ doorbells::doorbells(MPI_Comm comm) {
   check_mpi(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, me_, MPI_INFO_NULL, &node_),
             "MPI_Comm_split_type");
   void* mine = nullptr;
-  check_mpi(MPI_Win_allocate_shared(bell_bytes, 1, MPI_INFO_NULL, node_, &mine, &window_),
+  check_mpi(MPI_Win_allocate_shared(rank_bytes, 1, MPI_INFO_NULL, node_, &mine, &window_),
             "MPI_Win_allocate_shared");
   new (mine) std::atomic<std::uint32_t>(0);
+  new (static_cast<char*>(mine) + bell_bytes) heartbeat();
   check_mpi(MPI_Barrier(node_), "MPI_Barrier");
 
   // Which rank of `comm` is each rank of the node?
@@ -43,13 +46,15 @@ doorbells::doorbells(MPI_Comm comm) {
 
   is_node_local_ = node_size == size;
   bells_.assign(static_cast<std::size_t>(size), nullptr);
+  beats_.assign(static_cast<std::size_t>(size), nullptr);
   for (int i = 0; i < node_size; ++i) {
     MPI_Aint bytes = 0;
     int unit = 0;
     void* base = nullptr;
     check_mpi(MPI_Win_shared_query(window_, i, &bytes, &unit, &base), "MPI_Win_shared_query");
-    bells_[static_cast<std::size_t>(comm_ranks[static_cast<std::size_t>(i)])] =
-        static_cast<std::atomic<std::uint32_t>*>(base);
+    const auto r = static_cast<std::size_t>(comm_ranks[static_cast<std::size_t>(i)]);
+    bells_[r] = static_cast<std::atomic<std::uint32_t>*>(base);
+    beats_[r] = reinterpret_cast<heartbeat*>(static_cast<char*>(base) + bell_bytes);
   }
 }
 

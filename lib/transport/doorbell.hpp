@@ -4,7 +4,8 @@
 // node wake it at once. Each rank owns one 32-bit word in an MPI shared-memory window; a sleeper
 // sets its word to 1 and waits on it with a futex; a sender that finds 1 there after sending
 // resets it and wakes the sleeper. Peers on other nodes have no doorbell: their messages are
-// found when the sleeper's nap ends.
+// found when the sleeper's nap ends. Beside each doorbell lies the rank's heartbeat, which the
+// hub's watchdog reads.
 #pragma once
 
 #include <mpi.h>
@@ -15,6 +16,12 @@
 #include <vector>
 
 namespace taskhub::detail {
+
+/// What a rank shows the hub's watchdog: counters that move while it lives.
+struct heartbeat {
+  std::atomic<std::uint64_t> process{0};  // a thread of the process beats while it is scheduled
+  std::atomic<std::uint64_t> turns{0};    // the engine's loop turns
+};
 
 class doorbells {
  public:
@@ -27,6 +34,8 @@ class doorbells {
 
   /// Whether every rank of the communicator shares this node (and so has a doorbell).
   bool is_node_local() const { return is_node_local_; }
+  /// The heartbeat of `rank`, or null for a rank on another node.
+  heartbeat* heartbeat_of(int rank) const { return beats_[static_cast<std::size_t>(rank)]; }
   /// Wakes `rank` if it sleeps on its doorbell (no-op for ranks on other nodes).
   void ring(int rank);
   /// Sleeps on this rank's doorbell up to `most`, unless `has_work()` holds once the doorbell is
@@ -47,6 +56,7 @@ class doorbells {
   int me_ = 0;
   bool is_node_local_ = false;
   std::vector<std::atomic<std::uint32_t>*> bells_;  // by rank of `comm`; null off-node
+  std::vector<heartbeat*> beats_;                   // the same
 };
 
 }  // namespace taskhub::detail

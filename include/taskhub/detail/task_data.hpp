@@ -60,10 +60,13 @@ struct task_data {
     std::vector<int> tried;     // engines it failed on (retries go elsewhere)
     std::vector<task_data*> dependents;  // waiting tasks to re-check when this one ends
     std::string error;          // "type: message" of a failed task
+    std::uint64_t submitted_by = 0;  // for tasks of tasks: the task that submitted it
+    std::int64_t running_since_ns = 0;  // steady clock, when the hub saw it start
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
     bool is_restored = false;  // answered from the journal of an earlier run
     bool is_recalled = false;  // queued on an engine that was asked to drop it, not answered yet
+    bool is_waiting_inside = false;  // running, and waiting for tasks it submitted
     bool is_finished() const {
       return state == taskhub::task_state::done || state == taskhub::task_state::failed ||
              state == taskhub::task_state::aborted;

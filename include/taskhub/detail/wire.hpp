@@ -19,9 +19,11 @@ enum class record_kind : std::uint32_t {
   failure = 3,   // engine -> hub: [started_us, completed_us] + type name + message
   stop = 4,      // hub -> engine: finish; payload = exit code
   stop_ack = 5,  // engine -> hub: stopped; nothing more follows
-  submit = 6,    // engine -> hub: a task submitted by a task: [options length, options, record]
-  blocked = 7,   // engine -> hub: a task waits for tasks it submitted (do not count it for hwm)
-  unblocked = 8, // engine -> hub: it stopped waiting
+  submit = 6,    // engine -> hub: a task submitted by a task:
+                 // [submitting task id, options length, options, record]
+  blocked = 7,   // engine -> hub: task `task` waits for tasks it submitted (do not count it for
+                 // hwm, unless flags has uncounted_wait_flag: it waits past the engine's depth)
+  unblocked = 8, // engine -> hub: it stopped waiting; flags as for blocked
   retire = 9,    // engine -> hub: a task crashed the engine; it runs nothing more
   recall = 10,   // hub -> engine: drop these tasks if not started: [task id, attempt] pairs;
                  // engine -> hub: the answer is complete (after its `dropped` records)
@@ -46,6 +48,8 @@ static_assert(sizeof(record_header) == 32, "record_header must stay 32 bytes");
 /// the attempt, so a late answer to an earlier attempt is recognised.
 constexpr std::uint32_t has_requirements_flag = 1u << 31;
 constexpr std::uint32_t attempt_mask = ~has_requirements_flag;
+/// Bit of a blocked or unblocked record's flags: the wait does not change the engine's load.
+constexpr std::uint32_t uncounted_wait_flag = 1u;
 
 /// The largest record a batch may carry: one MPI message counts its bytes in an int.
 constexpr std::uint64_t max_record_bytes = 0x7fffffffu;
