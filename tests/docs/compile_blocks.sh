@@ -28,7 +28,7 @@ awk -v work="$work" -v doc="$doc" '
     n++; inside = 1
     indent = match($0, /[^ \t]/) - 1
     meta = work "/" n ".meta"; body = work "/" n ".cpp"
-    if (last !~ /^<!-- snippet: .* -->$/) { print doc ":" NR ": a cpp block without a <!-- snippet: ... --> line" > "/dev/stderr"; bad = 1 }
+    if (last !~ /^<!-- snippet: .* -->$/) { print "compile_blocks.sh: " doc ":" NR ": a cpp block without a <!-- snippet: ... --> line"; bad = 1 }
     m = last; sub(/^<!-- snippet: /, "", m); sub(/ -->$/, "", m)
     printf "%d %s\n", NR, m > meta; close(meta)
     printf "" > body
