@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// Escaping control characters and cutting long text for the drivers' messages.
+// Escaping control characters and cutting long text for the drivers' messages; whether a
+// person sees what a driver writes.
 #include "terminal.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include <unistd.h>
 
 namespace driver {
 namespace {
@@ -68,6 +74,51 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
   }
   if (at < text.size()) out += "[... " + std::to_string(text.size() - at) + " more bytes]";
   return out;
+}
+
+namespace {
+
+// The parent of process `pid` and its name (empty: unknown), from /proc.
+std::pair<long, std::string> parent_of(long pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return {0, ""};
+  char text[512] = {};
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, f);
+  std::fclose(f);
+  const std::string stat(text, n);
+  // pid (comm) state ppid ...: comm may hold spaces and parentheses; the last ')' ends it.
+  const auto open = stat.find('('), close = stat.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 4 > stat.size()) return {0, ""};
+  return {std::atol(stat.c_str() + close + 4), stat.substr(open + 1, close - open - 1)};
+}
+
+std::string name_of(long pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/comm").c_str(), "r");
+  if (!f) return "";
+  char text[64] = {};
+  if (!std::fgets(text, sizeof text, f)) text[0] = '\0';
+  std::fclose(f);
+  std::string name(text);
+  while (!name.empty() && name.back() == '\n') name.pop_back();
+  return name;
+}
+
+bool is_terminal_path(const std::string& path) {
+  return path.rfind("/dev/pts/", 0) == 0 || path.rfind("/dev/tty", 0) == 0;
+}
+
+}  // namespace
+
+bool is_seen_on_terminal(int fd) {
+  if (::isatty(fd)) return true;
+  const long parent = parent_of(::getpid()).first;
+  if (parent <= 1) return false;
+  const std::string name = name_of(parent);
+  if (name != "mpirun" && name != "mpiexec" && name != "orterun" && name != "prterun") return false;
+  char target[256] = {};
+  const std::string link = "/proc/" + std::to_string(parent) + "/fd/2";
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+  return n > 0 && is_terminal_path(std::string(target, static_cast<std::size_t>(n)));
 }
 
 }  // namespace driver

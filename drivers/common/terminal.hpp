@@ -15,4 +15,9 @@ namespace driver {
 /// `max_bytes`, it is cut at a character and ends with "[... N more bytes]".
 std::string printable(std::string_view text, std::size_t max_bytes);
 
+/// Whether what this process writes to `fd` reaches a person's terminal: `fd` is one, or this is
+/// a rank that mpirun (or mpiexec, orterun, prterun) started on its own node from a terminal, so
+/// that mpirun passes the output on to it.
+bool is_seen_on_terminal(int fd);
+
 }  // namespace driver

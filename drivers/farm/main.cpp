@@ -36,8 +36,11 @@ constexpr const char* usage =
     "  --kill-grace=DURATION  from SIGTERM to SIGKILL, for a command that timed out and for\n"
     "                       processes a command left running (default 5s)\n"
     "  --output=DIR         keep each command's whole output in DIR/LINE.out and DIR/LINE.err\n"
-    "  --progress=DURATION  interval of progress lines when stderr is not a terminal\n"
-    "                       (default 10s)\n"
+    "  --progress=WHEN      auto (default): one live line when the user sees a terminal (this\n"
+    "                       program's stderr, or mpirun's when mpirun was started from one),\n"
+    "                       else a line per interval; always: the live line; never: none;\n"
+    "                       or a DURATION: lines at that interval\n"
+    "  --progress-every=DURATION  the interval of progress lines (default 10s)\n"
     "  --help, --version    print this or the version, and exit\n"
     "DURATION: seconds (90, 0.5), with a unit (90s, 1.5m, 2h), or M:SS or H:MM:SS (1:30).\n"
     "Exit status: 0 every command succeeded; 1 a command failed (or the run did: a taskhub: line\n"
@@ -50,6 +53,8 @@ struct settings {
   bool is_resume = false, is_retry_failed = false, is_skipping_bad = false;
   int retries = 0;
   double timeout = 0, progress = 10, kill_grace = 5;
+  enum class progress_style { automatic, live, lines, none };
+  progress_style progress_as = progress_style::automatic;
 };
 
 bool starts_with(const char* s, const char* prefix) {
@@ -61,7 +66,8 @@ const char* value_of_flag(const std::string& name) {
   if (name == "--journal") return "PATH";
   if (name == "--output") return "DIR";
   if (name == "--retries") return "N";
-  if (name == "--timeout" || name == "--kill-grace" || name == "--progress") return "DURATION";
+  if (name == "--timeout" || name == "--kill-grace" || name == "--progress-every") return "DURATION";
+  if (name == "--progress") return "auto|always|never|DURATION";
   return nullptr;
 }
 
@@ -79,8 +85,21 @@ void read_value(settings& s, const std::string& name, const std::string& value) 
     wanted = driver::read_duration(value, 0, true, farm::max_timeout, s.timeout);
   } else if (name == "--kill-grace") {
     wanted = driver::read_duration(value, 0, false, 3600, s.kill_grace);
-  } else if (name == "--progress") {
+  } else if (name == "--progress-every") {
     wanted = driver::read_duration(value, 0.1, false, farm::max_timeout, s.progress);
+  } else if (name == "--progress") {
+    using mode = settings::progress_style;
+    if (value == "auto") {
+      s.progress_as = mode::automatic;
+    } else if (value == "always") {
+      s.progress_as = mode::live;
+    } else if (value == "never") {
+      s.progress_as = mode::none;
+    } else {
+      s.progress_as = mode::lines;
+      wanted = driver::read_duration(value, 0.1, false, farm::max_timeout, s.progress);
+      if (!wanted.empty()) wanted = "auto, always, never or " + wanted;
+    }
   }
   if (!wanted.empty() && s.problem.empty()) s.problem = name + "=" + value + ": wanted " + wanted;
 }
@@ -205,8 +224,13 @@ int farm_main(taskhub::hub& hub, const settings& s, farm::task_file& file) {
     futures.push_back(hub.with(opts).apply<&farm::run_command>(t.cmd));
   }
 
-  const bool is_terminal = ::isatty(STDERR_FILENO);
-  const double interval = is_terminal ? 0.25 : s.progress;
+  using mode = settings::progress_style;
+  const bool is_terminal =
+      s.progress_as == mode::live ||
+      (s.progress_as == mode::automatic && driver::is_seen_on_terminal(STDERR_FILENO));
+  const double interval = s.progress_as == mode::none ? farm::max_timeout
+                          : is_terminal                 ? 0.25
+                                                        : s.progress;
   std::size_t finished = 0, failed = 0, first_pending = 0;
   auto count = [&] {
     finished = failed = 0;
@@ -235,7 +259,7 @@ int farm_main(taskhub::hub& hub, const settings& s, farm::task_file& file) {
     futures[first_pending].wait_for(next_line - std::chrono::steady_clock::now());
     if (std::chrono::steady_clock::now() >= next_line) {
       count();
-      progress_line(false);
+      if (s.progress_as != mode::none) progress_line(false);
       next_line += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(interval));
     }

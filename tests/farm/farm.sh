@@ -99,4 +99,25 @@ rm -f ran.log
 run moved.txt --resume > out.txt 2> err.txt
 grep -q '8 tasks: 4 done, 4 failed (8 answered from the journal)' out.txt || fail "an edited file: $(cat out.txt)"
 [ -f ran.log ] && fail "an edited file: commands ran again: $(cat ran.log)"
+
+# Progress: a live line (redrawn with \r) where a person sees a terminal, lines into a pipe, or
+# none. `script` gives the launcher a terminal, as when a user types the command.
+for i in 1 2 3 4 5 6; do echo "sleep 0.4"; done > slow.txt
+live() { tr '\r' '\n' < "$1" | grep -c -E '^taskhub-farm: [0-9]+/6 done'; }
+has_cr() { tr -cd '\r' < "$1" | wc -c; }
+if [ "$ranks" -eq 0 ]; then launch="$farm slow.txt --taskhub-engines=2 --journal=slow.h5"
+else launch="$mpirun -n $ranks $farm slow.txt --journal=slow.h5"; fi
+script -qec "$launch" /dev/null > term.txt 2>&1 || fail "progress under a terminal: the run failed: $(cat term.txt)"
+[ "$(has_cr term.txt)" -gt 0 ] && [ "$(live term.txt)" -gt 1 ] ||
+  fail "auto under a terminal: no live progress line: $(od -c term.txt | head -n 5)"
+rm -f slow.h5
+run slow.txt --journal=slow.h5 > out.txt 2> err.txt || fail "progress into a pipe: the run failed"
+[ "$(has_cr err.txt)" -eq 0 ] || fail "auto into a pipe drew a live line"
+rm -f slow.h5
+run slow.txt --journal=slow.h5 --progress=always > out.txt 2> err.txt || fail "--progress=always failed"
+[ "$(has_cr err.txt)" -gt 0 ] || fail "--progress=always drew no live line"
+rm -f slow.h5
+run slow.txt --journal=slow.h5 --progress=never --progress-every=0.1 > out.txt 2> err.txt || fail "--progress=never failed"
+grep -q -E 'done, [0-9]+ failed, [0-9]+ running' err.txt && fail "--progress=never printed progress: $(cat err.txt)"
+echo "farm.sh: progress: live under a terminal (mpirun's or its own), none with never"
 echo "farm.sh: ok"

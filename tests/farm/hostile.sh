@@ -39,7 +39,9 @@ forms='(90, 90s, 1.5m, 1:30 or 2h)'
 positive="wanted a duration above 0 s and at most 10000000 s $forms"
 refused --retries=99999999999 "--retries=99999999999: $whole"
 refused --timeout=-5 "--timeout=-5: $positive"
-refused --progress=1e10 "--progress=1e10: wanted a duration from 0.1 s to 10000000 s $forms"
+refused --progress=1e10 "--progress=1e10: wanted auto, always, never or a duration from 0.1 s to 10000000 s $forms"
+refused --progress=sometimes "--progress=sometimes: wanted auto, always, never or a duration from 0.1 s to 10000000 s $forms"
+refused --progress-every=0 "--progress-every=0: wanted a duration from 0.1 s to 10000000 s $forms"
 if [ "$ranks" -eq 0 ]; then  # the same reading under mpirun: the lines around suffice there
   refused --retries=-3 "--retries=-3: $whole"
   refused --retries=abc "--retries=abc: $whole"
