@@ -26,6 +26,8 @@ constexpr flag_spec flags[] = {
     {"resume", "TASKHUB_RESUME", "nothing, 1, 0 or retry-failed"},
     {"journal-flush", "TASKHUB_JOURNAL_FLUSH", "seconds, from 0 to 86400"},
     {"journal-results", "TASKHUB_JOURNAL_RESULTS", "0 or 1"},
+    {"journal-sync", "TASKHUB_JOURNAL_SYNC", "nothing, 1 or 0"},
+    {"accept-rebuild", "TASKHUB_ACCEPT_REBUILD", "nothing, 1 or 0"},
 };
 
 std::string every_flag() {
@@ -155,6 +157,16 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
   const auto results = value_of(argc, argv, flags[6], where);
   if (!results.empty() && results != "0" && results != "1") note(problem, refused(where, flags[6]));
   s.is_storing_results = results != "0";
+  const auto sync = value_of(argc, argv, flags[7], where);
+  if (!sync.empty() && sync != "0" && sync != "1") note(problem, refused(where, flags[7]));
+  s.is_syncing_log = sync == "1";
+  if (opts.accept_rebuild) {
+    s.is_accepting_rebuild = true;
+  } else {
+    const auto accept = value_of(argc, argv, flags[8], where);
+    if (!accept.empty() && accept != "0" && accept != "1") note(problem, refused(where, flags[8]));
+    s.is_accepting_rebuild = accept == "1";
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -173,6 +185,8 @@ std::string decided_on_rank_0(const settings& s) {
          "\n--taskhub-engines=" + std::to_string(s.local_engines) + "\n--taskhub-journal=" +
          s.journal + "\n--taskhub-resume=" + s.resume + "\n--taskhub-journal-flush=" +
          s.journal_flush + "\n--taskhub-journal-results=" + (s.is_storing_results ? "1" : "0") +
+         "\n--taskhub-journal-sync=" + (s.is_syncing_log ? "1" : "0") +
+         "\n--taskhub-accept-rebuild=" + (s.is_accepting_rebuild ? "1" : "0") +
          "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n";
 }
 
