@@ -303,6 +303,8 @@ int main(int argc, char** argv) {
     opts.journal = s.journal;
     opts.resume = s.is_resume;
     opts.retry_failed = s.is_retry_failed;
+    // A command's journal identity is its text, which a rebuilt farm runs the same.
+    opts.accept_rebuild = true;
   } else {  // no journal at all, not even one named by taskhub's own flags
     ::unsetenv("TASKHUB_JOURNAL");
     args.erase(std::remove_if(args.begin() + 1, args.end(),

@@ -38,6 +38,9 @@ struct run_options {
   /// TASKHUB_RESUME=1); failed ones too unless `retry_failed` (`--taskhub-resume=retry-failed`).
   bool resume = false;
   bool retry_failed = false;
+  /// On resume, serve results that another build of the program stored (also
+  /// `--taskhub-accept-rebuild`, TASKHUB_ACCEPT_REBUILD=1); without it such a resume is refused.
+  bool accept_rebuild = false;
 };
 
 /// The program's arguments without taskhub's own flags (`--taskhub-*`), argv[0] first: read your

@@ -41,6 +41,10 @@ class hub_observer {
                        std::size_t /*size*/) {}
   /// The task finished in `state`; `t.hub.is_restored` when answered from an earlier run.
   virtual void finished(const task_data& /*t*/, taskhub::task_state /*state*/) {}
+  /// Puts what finished() and submitted() reported since the last call where a kill of the
+  /// process cannot lose it (the operating system's hands). The hub hands those outcomes to
+  /// clients only after this returns.
+  virtual void record_outcomes() {}
   /// Time until the observer's own work (say, a flush) is due, else max.
   virtual std::chrono::microseconds until_due() const { return std::chrono::microseconds::max(); }
   /// Does the work that is due; `is_final` at the run's end, when everything is due.

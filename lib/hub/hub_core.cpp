@@ -202,7 +202,7 @@ bool hub_core::receive() {
     }
   }
   flow_.resolve_dependents();
-  flow_.notify_if_due();
+  flow_.publish();
   return did;
 }
 
@@ -244,6 +244,7 @@ bool hub_core::pass(bool is_hub_thread) {
       for (auto& s : flow_.engines().slots()) flow_.promote(s);
       did = true;
     }
+    flow_.publish();  // what submissions and timers finished, before controls may ask of it
     if (is_hub_thread) run_controls();
   }
   did |= receive();

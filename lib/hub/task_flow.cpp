@@ -393,11 +393,34 @@ void task_flow::finish(task_data& t, taskhub::task_state st) {
     t.hub.error = e.type_name() + ": " + e.message();
   }
   observer_->finished(t, st);
-  if (t.hub.origin != 0 && !is_stopping_) send_outcome_to_origin(t, is_ok);
-  t.status.store(is_ok ? task_status::done : task_status::failed);
-  is_notify_due_ |= completions().is_watched(t);
+  auto held = table_.find(t.id);
+  if (held.get() != &t) {  // not in the table (never the case): published at once
+    observer_->record_outcomes();
+    if (publish(t)) completions().notify();
+  } else {
+    unpublished_.push_back(std::move(held));
+  }
   dependencies_.finished(t);
   table_.retain_arguments(t);
+}
+
+// Clients see an outcome only once the observer recorded it: a task whose result a client saw
+// never runs again after a kill.
+void task_flow::publish() {
+  if (unpublished_.empty()) return;
+  observer_->record_outcomes();
+  bool is_notify_due = false;
+  for (const auto& t : unpublished_) is_notify_due = publish(*t) || is_notify_due;
+  unpublished_.clear();
+  if (is_notify_due) completions().notify();
+}
+
+// Hands one recorded outcome to its client; returns whether a client may wait for it.
+bool task_flow::publish(task_data& t) {
+  const bool is_ok = t.hub.state == state::done;
+  if (t.hub.origin != 0 && !is_stopping_) send_outcome_to_origin(t, is_ok);
+  t.status.store(is_ok ? task_status::done : task_status::failed);
+  return completions().is_watched(t);
 }
 
 // A task submitted `t`: its outcome goes to that task's engine, with where `t` ran in its flags.
@@ -478,12 +501,8 @@ void task_flow::abandon_all() {
     while (!slot.recalls.empty()) answer_recall(slot);
   dependencies_.clear();
   scheduler_.clear();
+  publish();
   completions().notify();
-}
-
-void task_flow::notify_if_due() {
-  if (is_notify_due_) completions().notify();
-  is_notify_due_ = false;
 }
 
 }  // namespace taskhub::detail

@@ -77,8 +77,10 @@ class task_flow {
   task_record record_of(const task_data& t) const;
   /// Re-checks the waiting tasks whose parents finished.
   void resolve_dependents();
-  /// Wakes waiting clients if a finished task may be watched; call once per batch.
-  void notify_if_due();
+  /// Hands the outcomes finished since the last call to their clients (futures, and the engines
+  /// of tasks that submitted them), once the observer has recorded them; wakes waiting clients
+  /// if one may be watched. Call at the end of each step of a pass that finishes tasks.
+  void publish();
   /// Counts tasks starting and finishing: unchanged while the run makes no progress.
   std::uint64_t changes() const { return changes_; }
   /// The run is ending: outcomes no longer go to engines.
@@ -96,6 +98,7 @@ class task_flow {
   void fail(task_data& t, const std::string& type, const std::string& message,
             taskhub::task_state state = taskhub::task_state::failed);
   void finish(task_data& t, taskhub::task_state state);
+  bool publish(task_data& t);
   void send_outcome_to_origin(const task_data& t, bool is_ok);
   void abort_now(task_data& t, const std::string& where);
   void answer_recall(engine_slot& slot);
@@ -108,8 +111,8 @@ class task_flow {
   timers timers_;
   std::shared_ptr<hub_observer> observer_;  // never null
   client_core* client_;
+  std::vector<task_ptr> unpublished_;  // finished, not yet handed to their clients
   bool is_stopping_ = false;
-  bool is_notify_due_ = false;
   std::uint64_t changes_ = 0;
 };
 

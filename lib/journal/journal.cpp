@@ -52,6 +52,7 @@ journal::journal(journal_settings settings) : p_(std::make_unique<impl>()) {
       p_->write_all();
       p_->start_swmr_write();
     }
+    p_->log.open(outcome_log::path_of(p_->settings.path), p_->settings.is_syncing_log);
   } catch (const error&) {
     p_->close();
     throw;
@@ -63,7 +64,10 @@ journal::journal(journal_settings settings) : p_(std::make_unique<impl>()) {
 
 journal::~journal() {
   try {
-    if (!p_->is_broken) flush();  // a failed write was reported when it failed
+    if (!p_->is_broken) {  // a failed write was reported when it failed
+      flush();
+      p_->log.remove();  // the file holds all of it
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "taskhub: %s\n", e.what());
   }
@@ -78,6 +82,7 @@ void journal::started(const std::vector<int>& ranks, const std::vector<std::stri
   r.engines = static_cast<std::uint32_t>(ranks.size());
   copy_text(r.host, this_host());
   copy_text(r.command, p_->settings.command);
+  copy_text(r.build, p_->settings.build);
   p_->runs.pending.push_back(r);
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     engine_row e{};
@@ -113,6 +118,7 @@ const stored_outcome* journal::submitted(const task_data& t) {
   r.target = t.target;
   r.origin = t.hub.origin;
   p_->tasks.pending.push_back(r);
+  p_->log.add(r);
   if (p_->stored.empty() || t.target >= 0) return nullptr;
   const auto it = p_->stored.find({name.hash, hash, r.occurrence});
   if (it == p_->stored.end()) return nullptr;
@@ -171,18 +177,33 @@ void journal::finished(const task_data& t, taskhub::task_state s) {
   } else if (o.state == event::done) {
     o.result_offset = schema::no_result;
   }
+  error_row e{};
   if (o.state != event::done) {
-    error_row e{};
     e.run = p_->run;
     e.id = t.id;
     copy_text(e.type, type);
     copy_text(e.message, message);
     p_->errors.pending.push_back(e);
   }
-  p_->events.pending.push_back(
-      event_of(p_->run, t, is_restored ? event::restored : o.state, t.engine));
+  const event_row ended = event_of(p_->run, t, is_restored ? event::restored : o.state, t.engine);
+  p_->events.pending.push_back(ended);
   p_->outcomes.pending.push_back(o);
   ++p_->pending_outcomes;
+  // A restored outcome is in the file already; a new one goes to the log with its result.
+  const bool has_bytes = o.state == event::done && o.result_offset != schema::no_result;
+  if (!is_restored)
+    p_->log.add(ended, o, o.state == event::done ? nullptr : &e, t.result_data,
+                has_bytes ? t.result_size : 0);
+}
+
+void journal::record_outcomes() {
+  try {
+    if (p_->is_broken) throw std::runtime_error("an earlier write failed; nothing more is written");
+    p_->log.write();
+  } catch (const std::runtime_error& e) {
+    p_->is_broken = true;
+    p_->refuse(e.what());
+  }
 }
 
 bool journal::is_flush_due() const {
@@ -204,6 +225,7 @@ void journal::flush() {
   std::lock_guard<std::mutex> lock(hdf5_mutex());
   try {
     p_->write_all();
+    p_->log.clear();
   } catch (const std::runtime_error& e) {
     p_->refuse(e.what());
   }

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "hdf5/attribute.hpp"
 #include "hdf5/error_text.hpp"
@@ -147,6 +148,64 @@ void journal::impl::write_all() {
   }
 }
 
+// Refuses, before anything is written, to serve a rebuilt program the results of the build that
+// wrote the journal's last run, unless asked to.
+void journal::impl::check_build(const std::vector<run_row>& runs_read) const {
+  const run_row* last = nullptr;
+  for (const auto& r : runs_read)
+    if (!last || r.run >= last->run) last = &r;
+  if (!last) return;
+  const std::string written_by = text_of(last->build);
+  const std::string& now = settings.build;
+  if (written_by.empty() || written_by == now.substr(0, sizeof last->build - 1)) return;
+  const std::string builds = "its run " + std::to_string(last->run) + " was written by build " +
+                             written_by + ", this program is build " +
+                             (now.empty() ? std::string("(unknown)") : now);
+  if (!settings.is_accepting_rebuild)
+    refuse(builds + ": a rebuilt program may compute other results than those it stores; "
+           "resume with --taskhub-accept-rebuild to serve them all the same");
+}
+
+// Adds what the outcome log beside the journal holds and its file does not: the tasks and
+// outcomes of the last run since its last flush. A record whose checksum fails costs its task a
+// run, with one line.
+void journal::impl::fold_log(std::vector<task_row>& tasks_read, std::vector<event_row>& events_read,
+                             std::vector<outcome_row>& outcomes_read,
+                             std::vector<error_row>& errors_read,
+                             std::vector<std::uint8_t>& results_read) const {
+  const std::string log_path = outcome_log::path_of(settings.path);
+  const log_contents logged = outcome_log::read(log_path);
+  if (logged.damaged > 0)
+    std::fprintf(stderr,
+                 "taskhub: journal %s: %zu record(s) of its outcome log %s are damaged (their "
+                 "checksum fails) and dropped; those tasks run again\n",
+                 settings.path.c_str(), logged.damaged, log_path.c_str());
+  using key = std::pair<std::uint32_t, std::uint64_t>;
+  std::set<key> has_task, has_outcome;
+  for (const auto& t : tasks_read) has_task.insert({t.run, t.id});
+  for (const auto& o : outcomes_read) has_outcome.insert({o.run, o.id});
+  for (const auto& t : logged.tasks)
+    if (t.run != 0 && has_task.insert({t.run, t.id}).second) tasks_read.push_back(t);
+  std::size_t folded = 0;
+  for (const auto& o : logged.outcomes) {
+    if (o.outcome.run == 0 || !has_outcome.insert({o.outcome.run, o.outcome.id}).second)
+      continue;  // the file has it: the log was not emptied after the flush that wrote it
+    outcome_row r = o.outcome;
+    if (r.state == event::done && r.result_offset != schema::no_result) {
+      r.result_offset = results_read.size();
+      r.result_size = o.result.size();
+      results_read.insert(results_read.end(), o.result.begin(), o.result.end());
+    }
+    events_read.push_back(o.event);
+    if (o.has_error) errors_read.push_back(o.error);
+    outcomes_read.push_back(r);
+    ++folded;
+  }
+  if (folded > 0)
+    std::fprintf(stderr, "taskhub: journal %s: %zu outcome(s) taken from its outcome log %s\n",
+                 settings.path.c_str(), folded, log_path.c_str());
+}
+
 // Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file that
 // replaces the old one; fills `stored` with the outcomes later tasks may be served from.
 void journal::impl::recover() {
@@ -205,6 +264,7 @@ void journal::impl::recover() {
   const std::size_t zeros = drop_zero_rows(old_runs) + drop_zero_rows(old_engines) +
                             drop_zero_rows(old_tasks) + drop_zero_rows(old_events) +
                             drop_zero_rows(old_outcomes) + drop_zero_rows(old_errors);
+  check_build(old_runs);
   std::string lost;
   std::size_t lost_rows = 0;
   for (int i = 0; i < 4; ++i) {
@@ -223,6 +283,7 @@ void journal::impl::recover() {
                  "taskhub: journal %s: %zu row(s) of zeros, left by a write that failed, are "
                  "dropped\n",
                  path.c_str(), zeros - lost_rows);
+  fold_log(old_tasks, old_events, old_outcomes, old_errors, old_results);
   std::uint32_t last_run = 0;
   for (const auto& r : old_runs) last_run = std::max(last_run, r.run);
   for (const auto& t : old_tasks) last_run = std::max(last_run, t.run);

@@ -14,6 +14,7 @@
 #include "hdf5/handle.hpp"
 #include "hdf5/table.hpp"
 #include "journal/journal.hpp"
+#include "journal/outcome_log.hpp"
 #include "journal/schema.hpp"
 
 namespace taskhub::detail {
@@ -23,6 +24,7 @@ using schema::engine_row;
 using schema::error_row;
 using schema::event;
 using schema::event_row;
+using schema::fnv1a;
 using schema::outcome_row;
 using schema::run_row;
 using schema::task_row;
@@ -35,16 +37,6 @@ inline double now_seconds() {
   return seconds(std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count());
-}
-
-/// FNV-1a, as the journal hashes function names.
-inline std::uint64_t fnv1a(const char* data, std::size_t n) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 // A table whose rows wait in `pending` until write().
@@ -92,6 +84,7 @@ struct journal::impl {
   journal_settings settings;
   int lock_fd = -1;  // PATH.lock, held while this run writes PATH
   hdf5::handle file;
+  outcome_log log;  // PATH.log: what finished since the last flush
   std::uint32_t run = 1;
   buffered_table<run_row> runs{schema::dataset::runs, 64};
   buffered_table<engine_row> engines{schema::dataset::engines, 256};
@@ -140,6 +133,16 @@ struct journal::impl {
 
   /// Begins SWMR mode: from here on, a killed run leaves a file that SWMR readers open.
   void start_swmr_write();
+
+  /// Refuses a resume by another build than the one that wrote the last run, unless
+  /// settings.is_accepting_rebuild.
+  void check_build(const std::vector<run_row>& runs_read) const;
+
+  /// Adds to the rows read from the journal's file what its outcome log holds and the file does
+  /// not (the last run's tasks and outcomes since its last flush).
+  void fold_log(std::vector<task_row>& tasks_read, std::vector<event_row>& events_read,
+                std::vector<outcome_row>& outcomes_read, std::vector<error_row>& errors_read,
+                std::vector<std::uint8_t>& results_read) const;
 
   /// Reads the journal at settings.path, keeps what is whole, and writes it into a fresh file
   /// that replaces the old one; fills `stored` with the outcomes later tasks may be served from.

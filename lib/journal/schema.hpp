@@ -19,7 +19,7 @@ namespace taskhub::detail::schema {
 
 /// The root group's attributes `format` and `version`.
 constexpr const char* format_name = "taskhub-journal";
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2;
 
 /// result_offset of a done outcome whose result was not kept (--taskhub-journal-results=0).
 constexpr std::uint64_t no_result = ~std::uint64_t{0};
@@ -84,6 +84,7 @@ struct run_row {
   std::uint32_t engines;
   char host[64];
   char command[256];
+  char build[64];  // the program's build fingerprint (build_fingerprint())
 };
 struct engine_row {
   std::uint32_t run;
@@ -137,6 +138,16 @@ std::string text_of(const char (&from)[N]) {
   return std::string(from, strnlen(from, N));
 }
 
+/// FNV-1a: how the journal hashes function names and arguments, and checks its log's records.
+inline std::uint64_t fnv1a(const char* data, std::size_t n) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 /// The HDF5 enum `state`.
 inline hdf5::handle event_type() {
   hdf5::handle t(H5Tenum_create(H5T_NATIVE_UINT8));
@@ -155,6 +166,7 @@ inline hdf5::handle row_type(const run_row*) {
       .add(TASKHUB_FIELD(run_row, engines), H5T_NATIVE_UINT32)
       .text(TASKHUB_FIELD(run_row, host), 64)
       .text(TASKHUB_FIELD(run_row, command), 256)
+      .text(TASKHUB_FIELD(run_row, build), 64)
       .take();
 }
 inline hdf5::handle row_type(const engine_row*) {

@@ -23,6 +23,7 @@
 #include "engine/engine_loop.hpp"
 #include "engine/pulse.hpp"
 #include "hub/hub_core.hpp"
+#include "journal/build_fingerprint.hpp"
 #include "journal/journal.hpp"
 #include "transport/lane.hpp"
 #include "run/ending_report.hpp"
@@ -164,6 +165,9 @@ std::shared_ptr<journal> open_journal(const settings& s, const run_options& opts
         std::chrono::milliseconds(static_cast<long>(std::atof(s.journal_flush.c_str()) * 1000));
   js.is_storing_results = s.is_storing_results;
   js.command = s.command;
+  js.is_syncing_log = s.is_syncing_log;
+  js.build = build_fingerprint();
+  js.is_accepting_rebuild = s.is_accepting_rebuild;
   return std::make_shared<journal>(std::move(js));
 }
 

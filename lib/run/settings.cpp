@@ -28,6 +28,8 @@ constexpr flag_spec flags[] = {
     {"journal-results", "TASKHUB_JOURNAL_RESULTS", "0 or 1"},
     {"watchdog", "TASKHUB_WATCHDOG", "seconds, from 0.01 to 86400, or 0 for none"},
     {"watchdog-dot", "TASKHUB_WATCHDOG_DOT", "a path"},
+    {"journal-sync", "TASKHUB_JOURNAL_SYNC", "nothing, 1 or 0"},
+    {"accept-rebuild", "TASKHUB_ACCEPT_REBUILD", "nothing, 1 or 0"},
 };
 
 std::string every_flag() {
@@ -168,6 +170,16 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
       note(problem, "--taskhub-watchdog-dot needs a path: --taskhub-watchdog-dot=PATH");
     else s.watchdog_dot = dot;
   }
+  const auto sync = value_of(argc, argv, flags[9], where);
+  if (!sync.empty() && sync != "0" && sync != "1") note(problem, refused(where, flags[9]));
+  s.is_syncing_log = sync == "1";
+  if (opts.accept_rebuild) {
+    s.is_accepting_rebuild = true;
+  } else {
+    const auto accept = value_of(argc, argv, flags[10], where);
+    if (!accept.empty() && accept != "0" && accept != "1") note(problem, refused(where, flags[10]));
+    s.is_accepting_rebuild = accept == "1";
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -186,6 +198,8 @@ std::string decided_on_rank_0(const settings& s) {
          "\n--taskhub-engines=" + std::to_string(s.local_engines) + "\n--taskhub-journal=" +
          s.journal + "\n--taskhub-resume=" + s.resume + "\n--taskhub-journal-flush=" +
          s.journal_flush + "\n--taskhub-journal-results=" + (s.is_storing_results ? "1" : "0") +
+         "\n--taskhub-journal-sync=" + (s.is_syncing_log ? "1" : "0") +
+         "\n--taskhub-accept-rebuild=" + (s.is_accepting_rebuild ? "1" : "0") +
          "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n--taskhub-watchdog=" +
          std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot + "\n";
 }

@@ -23,6 +23,8 @@ struct settings {
   std::string resume;                     // --taskhub-resume[=retry-failed], TASKHUB_RESUME
   std::string journal_flush;              // --taskhub-journal-flush=SECONDS, TASKHUB_JOURNAL_FLUSH
   bool is_storing_results = true;         // --taskhub-journal-results=0, TASKHUB_JOURNAL_RESULTS
+  bool is_syncing_log = false;            // --taskhub-journal-sync, TASKHUB_JOURNAL_SYNC
+  bool is_accepting_rebuild = false;      // --taskhub-accept-rebuild, TASKHUB_ACCEPT_REBUILD
   std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
   std::chrono::nanoseconds watchdog{0};   // --taskhub-watchdog=SECONDS, TASKHUB_WATCHDOG; 0: off
   std::string watchdog_dot = "taskhub-waits.dot";  // --taskhub-watchdog-dot, TASKHUB_WATCHDOG_DOT

@@ -6,8 +6,12 @@
 //   campaign N OUT [taskhub flags]
 // With CAMPAIGN_MAP=CHUNKSIZE the tasks are the items of one map; CAMPAIGN_RETRIES=K gives them
 // K retries; CAMPAIGN_FLAKY_DIR=DIR makes every 97th fail only the first time it runs (a file in
-// DIR remembers it); CAMPAIGN_FIXED=1 makes none throw.
+// DIR remembers it); CAMPAIGN_FIXED=1 makes none throw. With CAMPAIGN_SEEN=FILE the map delivers
+// its items as they arrive and the client appends each index to FILE (write(2), unbuffered) as
+// soon as it has the item's outcome. Built with CAMPAIGN_REBUILT defined, a task's value differs.
+#include <fcntl.h>
 #include <taskhub/taskhub.hpp>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -37,7 +41,11 @@ std::string step(int i) {
       throw std::runtime_error("step " + std::to_string(i) + " refuses");
     }
   }
+#ifdef CAMPAIGN_REBUILT  // the same program with another body of this function
+  return "r" + std::to_string(static_cast<long long>(i) * i + 1);
+#else
   return "r" + std::to_string(static_cast<long long>(i) * i);
+#endif
 }
 
 }  // namespace campaign
@@ -58,10 +66,20 @@ int main(int argc, char** argv) {
     if (const char* chunk = std::getenv("CAMPAIGN_MAP")) {
       std::vector<int> xs(static_cast<std::size_t>(n));
       for (int i = 0; i < n; ++i) xs[static_cast<std::size_t>(i)] = i;
-      auto m = hub.with(options).map<&campaign::step>(
-          taskhub::map_options().chunksize(static_cast<std::size_t>(std::atoi(chunk))), xs);
-      for (const auto& o : m.return_exceptions())
+      const char* seen_path = std::getenv("CAMPAIGN_SEEN");
+      auto how = taskhub::map_options().chunksize(static_cast<std::size_t>(std::atoi(chunk)));
+      if (seen_path) how.unordered();
+      const int seen = seen_path ? ::open(seen_path, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
+      auto m = hub.with(options).map<&campaign::step>(how, xs);
+      for (const auto& o : m.return_exceptions()) {
         lines[o.index] = o.ok() ? *o.value : "error " + o.error->message();
+        if (seen >= 0) {
+          const std::string line = std::to_string(o.index) + "\n";
+          if (::write(seen, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+            throw std::runtime_error(std::string("cannot write ") + seen_path);
+        }
+      }
+      if (seen >= 0) ::close(seen);
       ids = m.ids();
     } else {
       std::vector<taskhub::future<std::string>> results;
