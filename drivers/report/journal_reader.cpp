@@ -93,7 +93,8 @@ journal read_journal(const std::string& path) {
   check_layout(file.get());
 
   for (const auto& r : rows_of<schema::run_row>(file.get(), schema::dataset::runs))
-    j.runs.push_back({r.run, r.started, r.engines, text_of(r.host), text_of(r.command)});
+    j.runs.push_back({r.run, r.started, r.engines, text_of(r.host), text_of(r.command),
+                      text_of(r.version)});
   for (const auto& e : rows_of<schema::engine_row>(file.get(), schema::dataset::engines))
     j.engines.push_back({e.run, e.rank, text_of(e.host)});
   for (const auto& t : rows_of<schema::task_row>(file.get(), schema::dataset::tasks))

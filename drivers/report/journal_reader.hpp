@@ -20,7 +20,7 @@ struct run_row {
   std::uint32_t run = 0;
   double started = 0;
   std::uint32_t engines = 0;
-  std::string host, command;
+  std::string host, command, version;
 };
 
 struct engine_row {

@@ -114,7 +114,8 @@ void print_json(const report& r, std::FILE* out) {
       o.add("started", number(f.info.started))
           .add("engines", number(f.info.engines))
           .add("host", quote(f.info.host))
-          .add("command", quote(f.info.command));
+          .add("command", quote(f.info.command))
+          .add("taskhub_version", quote(f.info.version));
     }
     return o.add("counts", counts_json(f.tasks)).str();
   });

@@ -97,9 +97,9 @@ void print_text(const report& r, std::FILE* out) {
       std::fprintf(out, "run %u: no /runs row\n", f.info.run);
       continue;
     }
-    std::fprintf(out, "run %u: started %s on %s with %u engine%s: %s\n", f.info.run,
+    std::fprintf(out, "run %u: started %s on %s with %u engine%s, taskhub %s: %s\n", f.info.run,
                  utc_time(f.info.started).c_str(), f.info.host.c_str(), f.info.engines,
-                 f.info.engines == 1 ? "" : "s", f.info.command.c_str());
+                 f.info.engines == 1 ? "" : "s", f.info.version.c_str(), f.info.command.c_str());
   }
 
   std::fprintf(out, "\ntasks by final state\n");

@@ -83,6 +83,7 @@ void journal::started(const std::vector<int>& ranks, const std::vector<std::stri
   copy_text(r.host, this_host());
   copy_text(r.command, p_->settings.command);
   copy_text(r.build, p_->settings.build);
+  copy_text(r.version, TASKHUB_VERSION);
   p_->runs.pending.push_back(r);
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     engine_row e{};

@@ -85,6 +85,7 @@ struct run_row {
   char host[64];
   char command[256];
   char build[64];  // the program's build fingerprint (build_fingerprint())
+  char version[16];  // the taskhub that wrote the run ("0.1.0")
 };
 struct engine_row {
   std::uint32_t run;
@@ -167,6 +168,7 @@ inline hdf5::handle row_type(const run_row*) {
       .text(TASKHUB_FIELD(run_row, host), 64)
       .text(TASKHUB_FIELD(run_row, command), 256)
       .text(TASKHUB_FIELD(run_row, build), 64)
+      .text(TASKHUB_FIELD(run_row, version), 16)
       .take();
 }
 inline hdf5::handle row_type(const engine_row*) {

@@ -113,11 +113,12 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 2 ? argv[2] : "clean";
 
   std::vector<run_row> runs(3);
-  runs[0] = {1, t0, 2, {}, {}, {}};
-  runs[1] = {2, t0 + 50, 1, {}, {}, {}};
-  runs[2] = {3, t0 + 100, 2, {}, {}, {}};
+  runs[0] = {1, t0, 2, {}, {}, {}, {}};
+  runs[1] = {2, t0 + 50, 1, {}, {}, {}, {}};
+  runs[2] = {3, t0 + 100, 2, {}, {}, {}, {}};
   for (auto& r : runs) {
     copy_text(r.host, "hub-host");
+    copy_text(r.version, r.run == 3 ? "0.2.0" : "0.1.0");
     copy_text(r.command, r.run == 1 ? "./prog --taskhub-journal=test.h5"
                                : "./prog --taskhub-journal=test.h5 --taskhub-resume");
   }
@@ -236,7 +237,7 @@ int main(int argc, char** argv) {
   }
   if (mode == "retries") {
     const std::uint64_t n = argc > 3 ? std::stoull(argv[3]) : 40000;
-    runs.push_back({4, t0 + 200, 2, {}, {}, {}});
+    runs.push_back({4, t0 + 200, 2, {}, {}, {}, {}});
     engines.push_back({4, 1, {}});
     task(4, 1, "flaky", 200);
     for (std::uint32_t k = 1; k <= n; ++k) {

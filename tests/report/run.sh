@@ -55,9 +55,9 @@ text)
   [ "$code" -eq 0 ] || fail "exit code $code"
   cat >"$dir/one.expected" <<EOF
 journal $journal
-run 1: started 2023-11-14 22:13:20 UTC on hub-host with 2 engines: ./prog --taskhub-journal=test.h5
-run 2: started 2023-11-14 22:14:10 UTC on hub-host with 1 engine: ./prog --taskhub-journal=test.h5 --taskhub-resume
-run 3: started 2023-11-14 22:15:00 UTC on hub-host with 2 engines: ./prog --taskhub-journal=test.h5 --taskhub-resume
+run 1: started 2023-11-14 22:13:20 UTC on hub-host with 2 engines, taskhub 0.1.0: ./prog --taskhub-journal=test.h5
+run 2: started 2023-11-14 22:14:10 UTC on hub-host with 1 engine, taskhub 0.1.0: ./prog --taskhub-journal=test.h5 --taskhub-resume
+run 3: started 2023-11-14 22:15:00 UTC on hub-host with 2 engines, taskhub 0.2.0: ./prog --taskhub-journal=test.h5 --taskhub-resume
 
 tasks by final state
     run  tasks  done  failed  cancelled  restored  unfinished
@@ -295,7 +295,7 @@ EOF
   "$make_journal" "$dir/odd.h5" odd-times || exit 1
   run odd "$dir/odd.h5" --all-runs
   [ "$code" -eq 0 ] || fail "odd times: exit code $code: $(cat "$dir/odd.err")"
-  has odd "run 1: started ? on hub-host with 2 engines: ./prog --taskhub-journal=test.h5"
+  has odd "run 1: started ? on hub-host with 2 engines, taskhub 0.1.0: ./prog --taskhub-journal=test.h5"
   run odd_json "$dir/odd.h5" --all-runs --json --svg="$dir/odd.svg"
   [ "$code" -eq 0 ] || fail "odd times: exit code $code: $(cat "$dir/odd_json.err")"
   python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/odd_json.out" ||
@@ -428,6 +428,8 @@ r = json.load(open(f"{d}/real.out", encoding="utf-8"))
 assert r["focus"] == [1] and not r["swmr"]
 (run,) = r["runs"]
 assert run["engines"] == 2 and "campaign" in run["command"], run
+import re
+assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", run["taskhub_version"]), run  # the journal's writer
 assert run["counts"] == {"tasks": 200, "done": 197, "failed": 3, "cancelled": 0, "restored": 0,
                          "unfinished": 0}, run["counts"]
 f = r["failures"]
