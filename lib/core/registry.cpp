@@ -2,6 +2,7 @@
 // Part of taskhub.
 // The table of shipped functions: registration, lookup, and the digest ranks compare.
 #include "core/registry.hpp"
+#include "core/voice.hpp"
 
 #include <cxxabi.h>
 
@@ -84,7 +85,7 @@ std::uint64_t register_handler(const char* stable_name, const char* signature, i
   std::lock_guard<std::mutex> lock(r.m);
   const std::uint64_t id = fnv1a(signature, fnv1a("|", fnv1a(stable_name)));
   if (r.is_frozen.load()) {
-    std::fprintf(stderr, "taskhub: '%s' registered after start-up is ignored: the ranks have already "
+    say_info("'%s' registered after start-up is ignored: the ranks have already "
                  "agreed on their tables\n", readable(stable_name).c_str());
     return id;
   }

@@ -10,6 +10,7 @@
 #include "core/backoff.hpp"
 #include "hub/dispatch.hpp"
 #include "taskhub/task_options.hpp"
+#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -197,7 +198,7 @@ bool hub_core::receive() {
       }
       flow_.promote(*slot);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "taskhub: dropped the rest of a malformed batch from engine %d: %s\n",
+      say_info("dropped the rest of a malformed batch from engine %d: %s\n",
                    source, e.what());
     }
   }

@@ -8,6 +8,7 @@
 
 #include "hub/id_lists.hpp"
 #include "taskhub/task_options.hpp"
+#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -175,7 +176,7 @@ bool scheduler::schedule() {
         pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
       } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
         if (!is_scheme_fault_reported_)
-          std::fprintf(stderr, "taskhub: the scheduling scheme failed (%s); using the first engine\n", e.what());
+          say_info("the scheduling scheme failed (%s); using the first engine\n", e.what());
         is_scheme_fault_reported_ = true;
       }
       assign(*t, *slot_of(candidates_[pick].rank));

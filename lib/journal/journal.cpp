@@ -16,6 +16,7 @@
 #include "taskhub/error.hpp"
 #include "taskhub/task_options.hpp"
 #include "taskhub/task_record.hpp"
+#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -69,7 +70,7 @@ journal::~journal() {
       p_->log.remove();  // the file holds all of it
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "taskhub: %s\n", e.what());
+    say_error("%s\n", e.what());
   }
   std::lock_guard<std::mutex> lock(hdf5_mutex());
   p_.reset();

@@ -19,6 +19,7 @@
 #include "hdf5/error_text.hpp"
 #include "hdf5/file.hpp"
 #include "taskhub/error.hpp"
+#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -176,8 +177,8 @@ void journal::impl::fold_log(std::vector<task_row>& tasks_read, std::vector<even
   const std::string log_path = outcome_log::path_of(settings.path);
   const log_contents logged = outcome_log::read(log_path);
   if (logged.damaged > 0)
-    std::fprintf(stderr,
-                 "taskhub: journal %s: %zu record(s) of its outcome log %s are damaged (their "
+    say_info(
+                 "journal %s: %zu record(s) of its outcome log %s are damaged (their "
                  "checksum fails) and dropped; those tasks run again\n",
                  settings.path.c_str(), logged.damaged, log_path.c_str());
   using key = std::pair<std::uint32_t, std::uint64_t>;
@@ -202,7 +203,7 @@ void journal::impl::fold_log(std::vector<task_row>& tasks_read, std::vector<even
     ++folded;
   }
   if (folded > 0)
-    std::fprintf(stderr, "taskhub: journal %s: %zu outcome(s) taken from its outcome log %s\n",
+    say_info("journal %s: %zu outcome(s) taken from its outcome log %s\n",
                  settings.path.c_str(), folded, log_path.c_str());
 }
 
@@ -211,7 +212,7 @@ void journal::impl::fold_log(std::vector<task_row>& tasks_read, std::vector<even
 void journal::impl::recover() {
   const std::string& path = settings.path;
   if (::access(path.c_str(), F_OK) != 0) {
-    std::fprintf(stderr, "taskhub: journal %s does not exist yet: starting a new one\n", path.c_str());
+    say_info("journal %s does not exist yet: starting a new one\n", path.c_str());
     create(path);
     write_all();
     start_swmr_write();
@@ -237,8 +238,8 @@ void journal::impl::recover() {
       // nor a SWMR reader takes it. Clear the flags, as h5clear -s does, and open it again.
       const std::string why = hdf5::error_text();
       if (hdf5::clear_writer_flags(path)) {
-        std::fprintf(stderr,
-                     "taskhub: journal %s: its writer was killed; cleared its HDF5 status flags\n",
+        say_info(
+                     "journal %s: its writer was killed; cleared its HDF5 status flags\n",
                      path.c_str());
         old = hdf5::open_to_read(path);
       } else {
@@ -274,13 +275,13 @@ void journal::impl::recover() {
     lost_rows += n;
   }
   if (lost_rows > 0)
-    std::fprintf(stderr,
-                 "taskhub: journal %s: rows whose checksum fails are dropped (%s); tasks left "
+    say_info(
+                 "journal %s: rows whose checksum fails are dropped (%s); tasks left "
                  "without a whole outcome run again\n",
                  path.c_str(), lost.c_str());
   if (zeros > lost_rows)
-    std::fprintf(stderr,
-                 "taskhub: journal %s: %zu row(s) of zeros, left by a write that failed, are "
+    say_info(
+                 "journal %s: %zu row(s) of zeros, left by a write that failed, are "
                  "dropped\n",
                  path.c_str(), zeros - lost_rows);
   fold_log(old_tasks, old_events, old_outcomes, old_errors, old_results);
@@ -343,14 +344,14 @@ void journal::impl::recover() {
                std::to_string(o.id) + " at byte " + std::to_string(o.result_offset);
     if (damaged_count > damaged.size())
       which += " and " + std::to_string(damaged_count - damaged.size()) + " more";
-    std::fprintf(stderr,
-                 "taskhub: journal %s: %zu stored result(s) are damaged (their checksum in "
+    say_info(
+                 "journal %s: %zu stored result(s) are damaged (their checksum in "
                  "/results fails: %s); those tasks run again\n",
                  path.c_str(), damaged_count, which.c_str());
   }
   if (dropped > 0)
-    std::fprintf(stderr,
-                 "taskhub: journal %s: %zu outcome(s) written as the earlier run was killed are "
+    say_info(
+                 "journal %s: %zu outcome(s) written as the earlier run was killed are "
                  "incomplete; those tasks run again\n",
                  path.c_str(), dropped);
 

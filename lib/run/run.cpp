@@ -266,6 +266,7 @@ std::chrono::nanoseconds pulse_period(std::chrono::nanoseconds watch) {
 
 int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn) {
   const settings s = read_settings(argc, argv, opts);
+  set_voice_level(s.log_level);
   backoff::set_yield_for(s.yield_for);
   set_client_spin(s.client_spin);
   hub_core::config cfg;

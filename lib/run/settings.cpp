@@ -30,6 +30,7 @@ constexpr flag_spec flags[] = {
     {"watchdog-dot", "TASKHUB_WATCHDOG_DOT", "a path"},
     {"journal-sync", "TASKHUB_JOURNAL_SYNC", "nothing, 1 or 0"},
     {"accept-rebuild", "TASKHUB_ACCEPT_REBUILD", "nothing, 1 or 0"},
+    {"log", "TASKHUB_LOG", "quiet, info or debug"},
 };
 
 std::string every_flag() {
@@ -180,6 +181,10 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (!accept.empty() && accept != "0" && accept != "1") note(problem, refused(where, flags[10]));
     s.is_accepting_rebuild = accept == "1";
   }
+  const auto log = value_of(argc, argv, flags[11], where);
+  if (log == "quiet") s.log_level = voice_level::quiet;
+  else if (log == "debug") s.log_level = voice_level::debug;
+  else if (!log.empty() && log != "info") note(problem, refused(where, flags[11]));
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");

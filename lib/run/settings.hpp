@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/voice.hpp"
 #include "taskhub/run.hpp"
 
 namespace taskhub::detail {
@@ -28,6 +29,7 @@ struct settings {
   std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
   std::chrono::nanoseconds watchdog{0};   // --taskhub-watchdog=SECONDS, TASKHUB_WATCHDOG; 0: off
   std::string watchdog_dot = "taskhub-waits.dot";  // --taskhub-watchdog-dot, TASKHUB_WATCHDOG_DOT
+  voice_level log_level = voice_level::info;  // --taskhub-log, TASKHUB_LOG
   std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off
