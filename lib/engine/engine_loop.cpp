@@ -32,14 +32,22 @@ struct crashed : error {
   using error::error;
 };
 
+/// A task failed in the engine's runner, with the type name it gives.
+struct failed_in_runner : error {
+  failed_in_runner(std::string type, const std::string& message)
+      : error(message), type_name(std::move(type)) {}
+  std::string type_name;
+};
+
 thread_local engine_loop* current = nullptr;
 
 }  // namespace
 
 engine_loop::engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
-                         std::vector<std::string> tags)
+                         std::vector<std::string> tags, const isolation& iso)
     : t_(t), rank_(rank), comm_(comm), engines_(std::move(engines)), tags_(std::move(tags)),
-      hub_(*this) {}
+      hub_(*this), iso_(iso),
+      runner_(iso.has_runners ? std::make_unique<runner>(iso.memory_limit) : nullptr) {}
 
 int engine_loop::run() {
   while (!is_stopping_) step();
@@ -332,10 +340,17 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
                   handler_id_text(h.handler) +
                   ": the ranks do not run the same binary, or the id is corrupt");
     }
-    e->invoke(in, rec);
+    if (runs_isolated(h)) {
+      run_isolated(h, in, rec);
+    } else {
+      e->invoke(in, rec);
+    }
     crash_landing() = outer_landing;
   } catch (const crashed& c) {
     fail(failure::engine_crash, c.what());
+  } catch (const failed_in_runner& f) {
+    crash_landing() = outer_landing;
+    fail(f.type_name, f.what());
   } catch (const run_stopped&) {
     crash_landing() = outer_landing;
     fail("taskhub::run_ended", "the run ended while the task waited for tasks it submitted");
@@ -367,14 +382,44 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
   }
 }
 
+// Whether this task runs in the runner: it asks to, or the run isolates every task but the
+// runtime's own (the engine's store, say, lives in the engine).
+bool engine_loop::runs_isolated(const record_header& h) {
+  if (is_isolated(h)) return true;
+  if (!iso_.is_every_task) return false;
+  auto it = is_runtime_handler_.find(h.handler);
+  if (it == is_runtime_handler_.end())
+    it = is_runtime_handler_.emplace(h.handler, handler_name(h.handler).rfind("taskhub::", 0) == 0).first;
+  return !it->second;
+}
+
+void engine_loop::run_isolated(const record_header& h, reader& in, bytes& rec) {
+  const auto task = [&] {
+    return "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") on engine " +
+           std::to_string(rank_);
+  };
+  if (!runner_)
+    throw error(task() + " asks to run isolated, but the run has no runners: start it with "
+                "--taskhub-isolate=on-request (or =all)");
+  const std::size_t size = in.remaining();
+  runner_failure f = runner_->call(h.handler, in.take(size), size, rank_, rec);
+  if (f.type.empty()) return;
+  if (f.type == failure::task_crash) f.message += " in " + task() + "; a new runner replaces it";
+  if (f.type == failure::out_of_memory) f.message += " in " + task();
+  throw failed_in_runner(std::move(f.type), f.message);
+}
+
 engine_loop& current_engine(const char* what) {
+  if (isolated_rank() >= 0)
+    throw error(std::string(what) + " is not available in an isolated task: it runs in a process "
+                "of its own, apart from its engine (submit from a task that is not isolated)");
   if (!current) throw error(std::string(what) + " is only available inside a task on an engine");
   return *current;
 }
 
 int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
-                 const std::vector<std::string>& tags) {
-  engine_loop e(t, rank, engines_comm, engines, tags);
+                 const std::vector<std::string>& tags, const isolation& iso) {
+  engine_loop e(t, rank, engines_comm, engines, tags, iso);
   current = &e;
   set_thread_helper(&e);
   const int code = e.run();

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,18 +19,26 @@
 #include "core/wait.hpp"
 #include "engine/crash_guard.hpp"
 #include "engine/inbox.hpp"
+#include "engine/runner.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/hub.hpp"
 #include "transport/transport.hpp"
 
 namespace taskhub::detail {
 
+/// Which tasks an engine runs in its runner process (runner.hpp).
+struct isolation {
+  bool has_runners = false;      // --taskhub-isolate=on-request: tasks that ask for it
+  bool is_every_task = false;    // --taskhub-isolate=all: every task but the runtime's own
+  std::size_t memory_limit = 0;  // --taskhub-task-memory, in bytes (0: none)
+};
+
 class engine_loop final : public client_core, public wait_helper {
  public:
   /// `comm` is the engines-only communicator (MPI_COMM_NULL for engine threads); `engines` lists
   /// every engine's rank; `tags` are the tags this engine advertises.
   engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
-              std::vector<std::string> tags);
+              std::vector<std::string> tags, const isolation& iso);
 
   /// Serves tasks from the hub (endpoint 0) until it says stop; returns the exit code it sent.
   int run();
@@ -57,6 +66,8 @@ class engine_loop final : public client_core, public wait_helper {
   void handle(incoming& r, bool may_run_tasks);
   void run_task(const record_header& h, const char* payload);
   void check_requirements(reader& in);
+  bool runs_isolated(const record_header& h);
+  void run_isolated(const record_header& h, reader& in, bytes& rec);
   void take_outcome(const record_header& h, const char* payload);
   void answer_recall(const bytes& msg);
   bool drop(std::uint64_t task, std::uint32_t attempt);
@@ -90,6 +101,9 @@ class engine_loop final : public client_core, public wait_helper {
   int exit_code_ = 0;
   bool is_stopping_ = false;
   bool is_retired_ = false, is_retire_due_ = false;
+  const isolation iso_;
+  std::unique_ptr<runner> runner_;  // null when the run has no runners
+  std::unordered_map<std::uint64_t, bool> is_runtime_handler_;
   crash_guard guard_;
 };
 
@@ -98,6 +112,6 @@ engine_loop& current_engine(const char* what);
 
 /// Serves tasks on this thread until the hub says stop; returns the exit code it sent.
 int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
-                 const std::vector<std::string>& tags);
+                 const std::vector<std::string>& tags, const isolation& iso);
 
 }  // namespace taskhub::detail

@@ -26,6 +26,9 @@ constexpr flag_spec flags[] = {
     {"resume", "TASKHUB_RESUME", "nothing, 1, 0 or retry-failed"},
     {"journal-flush", "TASKHUB_JOURNAL_FLUSH", "seconds, from 0 to 86400"},
     {"journal-results", "TASKHUB_JOURNAL_RESULTS", "0 or 1"},
+    {"isolate", "TASKHUB_ISOLATE", "off, on-request or all"},
+    {"task-memory", "TASKHUB_TASK_MEMORY",
+     "a size from 16M to 1P, in bytes or with K, M, G, T or P (1024-based), such as 512M"},
 };
 
 std::string every_flag() {
@@ -81,6 +84,26 @@ std::optional<double> seconds(const std::string& text, double high) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size() || !(v >= 0 && v <= high)) return std::nullopt;
+  return v;
+}
+
+// `text` whole as a size in bytes ("512M", "2G", "1048576") within [low, high], or nothing.
+std::optional<std::size_t> size_in_bytes(const std::string& text, std::size_t low, std::size_t high) {
+  const auto digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || text.empty()) return std::nullopt;
+  const std::string unit = digits == std::string::npos ? "" : text.substr(digits);
+  int shift = 0;
+  if (!unit.empty()) {
+    const std::string units = "KMGTP";
+    const auto at = units.find(unit[0]);
+    if (at == std::string::npos || (unit.size() > 1 && unit.substr(1) != "iB" && unit.substr(1) != "B"))
+      return std::nullopt;
+    shift = 10 * static_cast<int>(at + 1);
+  }
+  const auto n = whole(text.substr(0, digits), 0, (1ll << 50));
+  if (!n || static_cast<unsigned long long>(*n) > (high >> shift)) return std::nullopt;
+  const std::size_t v = static_cast<std::size_t>(*n) << shift;
+  if (v < low) return std::nullopt;
   return v;
 }
 
@@ -155,6 +178,16 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
   const auto results = value_of(argc, argv, flags[6], where);
   if (!results.empty() && results != "0" && results != "1") note(problem, refused(where, flags[6]));
   s.is_storing_results = results != "0";
+  if (const auto v = value_of(argc, argv, flags[7], where); !v.empty()) {
+    if (v == "off" || v == "on-request" || v == "all") s.isolate = v;
+    else note(problem, refused(where, flags[7]));
+  }
+  if (const auto v = value_of(argc, argv, flags[8], where); !v.empty()) {
+    if (auto n = size_in_bytes(v, std::size_t(16) << 20, std::size_t(1) << 50)) s.task_memory = *n;
+    else note(problem, refused(where, flags[8]));
+    if (s.task_memory > 0 && !has_runners(s))
+      note(problem, where + ": a memory limit applies to isolated tasks: give --taskhub-isolate too");
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -173,7 +206,8 @@ std::string decided_on_rank_0(const settings& s) {
          "\n--taskhub-engines=" + std::to_string(s.local_engines) + "\n--taskhub-journal=" +
          s.journal + "\n--taskhub-resume=" + s.resume + "\n--taskhub-journal-flush=" +
          s.journal_flush + "\n--taskhub-journal-results=" + (s.is_storing_results ? "1" : "0") +
-         "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n";
+         "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n--taskhub-isolate=" +
+         s.isolate + "\n--taskhub-task-memory=" + std::to_string(s.task_memory) + "\n";
 }
 
 }  // namespace taskhub::detail

@@ -23,6 +23,9 @@ struct settings {
   std::string journal_flush;              // --taskhub-journal-flush=SECONDS, TASKHUB_JOURNAL_FLUSH
   bool is_storing_results = true;         // --taskhub-journal-results=0, TASKHUB_JOURNAL_RESULTS
   std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
+  // What each rank reads for itself too, before MPI starts.
+  std::string isolate = "off";            // --taskhub-isolate=off|on-request|all, TASKHUB_ISOLATE
+  std::size_t task_memory = 0;            // --taskhub-task-memory=SIZE, TASKHUB_TASK_MEMORY; 0: none
   std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off
@@ -31,6 +34,9 @@ struct settings {
   std::vector<std::string> engine_tags;             // TASKHUB_ENGINE_TAGS=a,b
   std::string command;                              // argv, for the journal
 };
+
+/// Whether the settings ask for runners for isolated tasks.
+inline bool has_runners(const settings& s) { return s.isolate != "off"; }
 
 /// The settings rank 0 decides, one "name value" per line, to compare across ranks.
 std::string decided_on_rank_0(const settings& s);
