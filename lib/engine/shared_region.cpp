@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "taskhub/error.hpp"
@@ -30,7 +31,8 @@ shared_region::shared_region() : fd_(memfd_create("taskhub-runner", MFD_CLOEXEC)
     if (fd_ >= 0) close(fd_);
     throw error("cannot make the memory an engine shares with its runner: " + why);
   }
-  head() = region_header{initial_capacity, 0, 0, 0, 0};
+  new (map_) region_header();
+  head().capacity = initial_capacity;
 }
 
 shared_region::shared_region(int fd) : fd_(fd) {
