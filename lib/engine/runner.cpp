@@ -14,7 +14,6 @@
 #include <cstring>
 #include <new>
 
-#include "core/backoff.hpp"
 #include "core/registry.hpp"
 #include "engine/zygote.hpp"
 #include "taskhub/error.hpp"
@@ -38,26 +37,6 @@ bool hear(int socket) {
   do n = recv(socket, &word, 1, 0);
   while (n < 0 && errno == EINTR);
   return n == 1;
-}
-
-// Signals that the data of exchange `count` is written, waking the other side if it sleeps;
-// false when the other side has gone.
-bool publish(region_signal& s, std::uint64_t count, int socket) {
-  s.count.store(count);
-  return s.is_asleep.exchange(0) == 0 || say(socket);
-}
-
-// Waits for exchange `count`: yields for the window of every waiting loop, then sleeps until
-// woken. False when the other side has gone without signalling it.
-bool await(region_signal& s, std::uint64_t count, int socket) {
-  backoff wait;
-  while (s.count.load() != count) {
-    if (wait.yield()) continue;
-    s.is_asleep.store(1);
-    if (s.count.load() == count && s.is_asleep.exchange(0) == 1) return true;  // no word comes
-    if (!hear(socket)) return s.count.load() == count;  // the word, or the end of the other
-  }
-  return true;
 }
 
 std::string out_of_memory(std::size_t limit) {
@@ -91,7 +70,6 @@ void runner::start() {
   }
   close(pair[1]);  // the runner holds the only other end: its death is our end of file
   socket_ = pair[0];
-  calls_ = 0;
 }
 
 // The runner has died: how, and make way for a new one.
@@ -115,9 +93,7 @@ runner_failure runner::call(std::uint64_t handler, const char* args, std::size_t
   r.head().size = size;
   r.head().rank = rank;
   if (size > 0) std::memcpy(r.data(), args, size);
-  ++calls_;
-  if (!publish(r.head().request, calls_, socket_) || !await(r.head().answer, calls_, socket_))
-    return {failure::task_crash, end_of_runner()};
+  if (!say(socket_) || !hear(socket_)) return {failure::task_crash, end_of_runner()};
   if (!r.follow())
     return {failure::message_too_large, "the engine has no memory to take the " +
                                             std::to_string(r.head().capacity) +
@@ -159,8 +135,8 @@ void serve_runner(int region_fd, int socket_fd, std::size_t memory_limit) {
   fcntl(socket_fd, F_SETFD, FD_CLOEXEC);
   shared_region region(region_fd);
   bytes out;
-  for (std::uint64_t count = 1;; ++count) {
-    if (!await(region.head().request, count, socket_fd)) {
+  for (;;) {
+    if (!hear(socket_fd)) {
       std::fflush(nullptr);
       _exit(0);
     }
@@ -207,7 +183,7 @@ void serve_runner(int region_fd, int socket_fd, std::size_t memory_limit) {
     region.head().kind = static_cast<std::uint32_t>(kind);
     if (out.capacity() > (std::size_t(64) << 20)) bytes().swap(out);
     std::fflush(nullptr);
-    if (!publish(region.head().answer, count, socket_fd)) _exit(0);
+    if (!say(socket_fd)) _exit(0);
   }
 }
 

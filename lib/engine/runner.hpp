@@ -2,9 +2,8 @@
 // Part of taskhub.
 // A runner: the process in which an engine runs its isolated tasks, so that a task that crashes,
 // exits or runs out of memory ends the runner, not the engine. They share a region of memory
-// (the task's function and arguments one way, its outcome the other). The side that waits looks
-// for the other's signal in the region for a while (yielding), then sleeps on a socket, whose end
-// of file also tells the engine that its runner has died.
+// (the task's function and arguments one way, its outcome the other) and wake each other through
+// a socket, whose end of file also tells the engine that its runner has died.
 #pragma once
 
 #include <sys/types.h>
@@ -50,7 +49,6 @@ class runner {
   std::unique_ptr<shared_region> region_;
   int socket_ = -1;
   pid_t pid_ = 0;
-  std::uint64_t calls_ = 0;  // requests to this runner
 };
 
 /// How a process ended, from its wait status: "killed by signal 11 (SIGSEGV)", "aborted

@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <new>
 #include <string>
 
 #include "taskhub/error.hpp"
@@ -31,8 +30,7 @@ shared_region::shared_region() : fd_(memfd_create("taskhub-runner", MFD_CLOEXEC)
     if (fd_ >= 0) close(fd_);
     throw error("cannot make the memory an engine shares with its runner: " + why);
   }
-  new (map_) region_header();
-  head().capacity = initial_capacity;
+  head() = region_header{initial_capacity, 0, 0, 0, 0};
 }
 
 shared_region::shared_region(int fd) : fd_(fd) {

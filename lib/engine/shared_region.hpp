@@ -4,29 +4,19 @@
 // task's function and arguments one way, its outcome the other), in a file that grows to fit.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
 namespace taskhub::detail {
 
-/// One direction of the exchange: the side that has written its data bumps `count`; the side
-/// waiting for it says whether it sleeps (and must be woken) or still looks.
-struct region_signal {
-  std::atomic<std::uint64_t> count{0};
-  std::atomic<std::uint32_t> is_asleep{0};
-};
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "signals must be lock-free");
-
 /// What leads the region. `capacity` is the file's size: the side that grows the file sets it,
 /// and the other side maps that much before it reads.
 struct region_header {
-  std::uint64_t capacity = 0;
-  std::uint64_t handler = 0;  // the function to run
-  std::uint64_t size = 0;     // bytes of data after the header
-  std::int32_t rank = 0;      // the engine's rank
-  std::uint32_t kind = 0;     // of an answer: a region_answer
-  region_signal request, answer;
+  std::uint64_t capacity;
+  std::uint64_t handler;  // the function to run
+  std::uint64_t size;     // bytes of data after the header
+  std::int32_t rank;      // the engine's rank
+  std::uint32_t kind;     // of an answer: a region_answer
 };
 
 enum class region_answer : std::uint32_t {
@@ -35,11 +25,9 @@ enum class region_answer : std::uint32_t {
   out_of_memory = 2,  // the data is what ran out, as text
 };
 
-static_assert(sizeof(region_header) <= 128, "the header must fit before the data");
-
 class shared_region {
  public:
-  static constexpr std::size_t data_offset = 128;
+  static constexpr std::size_t data_offset = 64;
   static constexpr std::size_t initial_capacity = std::size_t(1) << 20;
 
   /// A new region (throws taskhub::error when the system refuses one).
