@@ -41,6 +41,19 @@ struct failed_in_runner : error {
 
 thread_local engine_loop* current = nullptr;
 
+std::string task_text(const record_header& h, int rank) {
+  return "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") on engine " +
+         std::to_string(rank);
+}
+
+// A failure in a runner, with the task it ended.
+std::string in_context(const record_header& h, int rank, const runner_failure& f) {
+  if (f.type == failure::task_crash)
+    return f.message + " in " + task_text(h, rank) + "; a new runner replaces it";
+  if (f.type == failure::out_of_memory) return f.message + " in " + task_text(h, rank);
+  return f.message;
+}
+
 }  // namespace
 
 engine_loop::engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
@@ -166,6 +179,12 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     return;
   }
   note_start(h);
+  if (depth_ == 0 && runner_ && !has_requirements(h) && runs_isolated(h)) {
+    run_batch(r);
+    is_back_from_long_task_ = last_run_us_ > 1000;
+    flush_if_done();
+    return;
+  }
   if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
   mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
   run_task(h, r.payload);
@@ -394,19 +413,62 @@ bool engine_loop::runs_isolated(const record_header& h) {
 }
 
 void engine_loop::run_isolated(const record_header& h, reader& in, bytes& rec) {
-  const auto task = [&] {
-    return "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") on engine " +
-           std::to_string(rank_);
-  };
   if (!runner_)
-    throw error(task() + " asks to run isolated, but the run has no runners: start it with "
-                "--taskhub-isolate=on-request (or =all)");
+    throw error(task_text(h, rank_) + " asks to run isolated, but the run has no runners: start "
+                "it with --taskhub-isolate=on-request (or =all)");
   const std::size_t size = in.remaining();
-  runner_failure f = runner_->call(h.handler, in.take(size), size, rank_, rec);
-  if (f.type.empty()) return;
-  if (f.type == failure::task_crash) f.message += " in " + task() + "; a new runner replaces it";
-  if (f.type == failure::out_of_memory) f.message += " in " + task();
-  throw failed_in_runner(std::move(f.type), f.message);
+  runner_failure f;
+  runner_->run({{h.handler, in.take(size), size}}, rank_,
+               [&](std::size_t, const runner_outcome& o) {
+                 if (o.failure.type.empty()) put_raw(rec, o.result, o.size);
+                 f = o.failure;
+               });
+  if (!f.type.empty()) throw failed_in_runner(f.type, in_context(h, rank_, f));
+}
+
+// Runs `first`, an isolated task, and the isolated tasks queued right behind it in one exchange
+// with the runner, appending their outcomes to out_.
+void engine_loop::run_batch(incoming& first) {
+  constexpr std::size_t most_tasks = 64, most_bytes = std::size_t(1) << 20;
+  std::vector<incoming> batch;
+  std::size_t size = first.h.length;
+  batch.push_back(std::move(first));
+  incoming r;
+  while (batch.size() < most_tasks && size < most_bytes && next(r, true)) {
+    if (r.h.kind != record_kind::task || has_requirements(r.h) || !runs_isolated(r.h)) {
+      deferred_.push_front(std::move(r));  // next in line still
+      break;
+    }
+    size += r.h.length;
+    batch.push_back(std::move(r));
+  }
+  std::vector<runner_task> tasks;
+  for (const auto& t : batch) tasks.push_back({t.h.handler, t.payload, t.h.length});
+  const std::int64_t started = now_us();
+  runner_->run(tasks, rank_, [&](std::size_t i, const runner_outcome& o) {
+    const record_header& h = batch[i].h;
+    runner_failure f = o.failure;
+    constexpr std::uint64_t most = max_record_bytes - sizeof(record_header) - sizeof(run_times);
+    if (f.type.empty() && o.size > most) {
+      f = {failure::message_too_large,
+           task_text(h, rank_) + " returned " + std::to_string(o.size) +
+               " bytes; a result carries at most " + std::to_string(max_record_bytes) + " (2 GiB)"};
+    }
+    const auto at = begin_record(out_, f.type.empty() ? record_kind::result : record_kind::failure,
+                                 h.task, h.handler);
+    set_flags(out_, at, attempt_of(h));
+    const std::int64_t now = now_us();
+    put_run_times(out_, o.started_us ? run_times{o.started_us, o.completed_us} : run_times{now, now});
+    if (f.type.empty()) {
+      put_raw(out_, o.result, o.size);
+    } else {
+      encode(out_, f.type);
+      encode(out_, in_context(h, rank_, f));
+    }
+    end_record(out_, at);
+    if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
+  });
+  last_run_us_ = now_us() - started;
 }
 
 engine_loop& current_engine(const char* what) {

@@ -68,6 +68,7 @@ class engine_loop final : public client_core, public wait_helper {
   void check_requirements(reader& in);
   bool runs_isolated(const record_header& h);
   void run_isolated(const record_header& h, reader& in, bytes& rec);
+  void run_batch(incoming& first);
   void take_outcome(const record_header& h, const char* payload);
   void answer_recall(const bytes& msg);
   bool drop(std::uint64_t task, std::uint32_t attempt);

@@ -10,8 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/shared_region.hpp"
 #include "taskhub/detail/codec.hpp"
@@ -22,6 +24,21 @@ namespace taskhub::detail {
 /// its message; an empty type means it succeeded.
 struct runner_failure {
   std::string type, message;
+};
+
+/// A task for the runner: its function and its encoded arguments.
+struct runner_task {
+  std::uint64_t handler;
+  const char* args;
+  std::size_t size;
+};
+
+/// A task's outcome: its failure, or (valid during the call that hands it over) its result.
+struct runner_outcome {
+  runner_failure failure;
+  const char* result = nullptr;
+  std::size_t size = 0;
+  std::int64_t started_us = 0, completed_us = 0;
 };
 
 /// The engine's side of its runner. The runner starts with the first task and is replaced after
@@ -35,15 +52,16 @@ class runner {
   runner(const runner&) = delete;
   runner& operator=(const runner&) = delete;
 
-  /// Runs the function `handler` on `args` in the runner, for the engine of `rank`: appends the
-  /// result to `out`, or returns how the task failed (a failure::task_crash when it ended the
-  /// runner, saying how).
-  runner_failure call(std::uint64_t handler, const char* args, std::size_t size, int rank,
-                      bytes& out);
+  using take_fn = std::function<void(std::size_t, const runner_outcome&)>;
+  /// Runs `tasks` in order in the runner, one exchange for the batch, for the engine of `rank`;
+  /// hands each outcome to `take` with the task's index. A task that ends the runner fails with
+  /// failure::task_crash, saying how, and a new runner runs the tasks after it.
+  void run(const std::vector<runner_task>& tasks, int rank, const take_fn& take);
 
  private:
   void start();
   std::string end_of_runner();
+  std::string limit_text() const;
 
   const std::size_t memory_limit_;
   std::unique_ptr<shared_region> region_;
@@ -58,8 +76,8 @@ std::string describe_end(int wait_status);
 /// The rank of the engine whose task this runner process runs, or -1 outside a runner.
 int isolated_rank();
 
-/// A runner's loop: runs each task the engine puts in the region behind `region_fd`, on the
-/// engine's word through `socket_fd`, until the engine closes it. `memory_limit` is the limit
+/// A runner's loop: runs each batch of tasks the engine puts in the region behind `region_fd`,
+/// on the engine's word through `socket_fd`, until the engine closes it. `memory_limit` is the limit
 /// the zygote set (0: none), for the message of a task that passes it.
 [[noreturn]] void serve_runner(int region_fd, int socket_fd, std::size_t memory_limit);
 

@@ -10,19 +10,30 @@
 namespace taskhub::detail {
 
 /// What leads the region. `capacity` is the file's size: the side that grows the file sets it,
-/// and the other side maps that much before it reads.
+/// and the other side maps that much before it reads. The data holds a batch of tasks (their
+/// count, then per task its function, the size of its arguments and the arguments), then from
+/// `answers_at` the outcome of each task the runner has finished (`done` of them).
 struct region_header {
   std::uint64_t capacity;
-  std::uint64_t handler;  // the function to run
-  std::uint64_t size;     // bytes of data after the header
-  std::int32_t rank;      // the engine's rank
-  std::uint32_t kind;     // of an answer: a region_answer
+  std::uint64_t answers_at;    // where the outcomes start in the data
+  std::uint64_t answers_size;  // bytes of outcomes written
+  std::int32_t rank;           // the engine's rank
+  std::uint32_t done;          // tasks of the batch with their outcome written
+};
+
+/// An outcome, as the runner writes it, followed by its bytes: the result, the failure's type and
+/// message encoded, or for out_of_memory what ran out, as text.
+struct region_outcome {
+  std::uint32_t kind;  // a region_answer
+  std::uint32_t unused;
+  std::int64_t started_us, completed_us;
+  std::uint64_t size;
 };
 
 enum class region_answer : std::uint32_t {
-  result = 0,         // the data is the result
-  failure = 1,        // the data is the failure's type and message, encoded
-  out_of_memory = 2,  // the data is what ran out, as text
+  result = 0,
+  failure = 1,
+  out_of_memory = 2,
 };
 
 class shared_region {
