@@ -42,6 +42,14 @@ long item(int i) {
 int pid(int) { return static_cast<int>(getpid()); }
 int rank(int) { return taskhub::engine::rank(); }
 int submits(int) { return taskhub::engine::hub().apply<&pid>(0).get(); }
+bool always() { return true; }
+
+// A plain task waits for an isolated one it submitted, which segfaults: the kind of its failure.
+std::string waits_for_a_crash(int) {
+  auto f = taskhub::engine::hub().with(taskhub::task_options().isolated()).apply<&item>(43);
+  f.wait();
+  return f.failed() ? f.error().type_name() + ": " + f.error().message() : "did not fail";
+}
 
 std::vector<char> bytes_of(int mib) {
   std::vector<char> v(std::size_t(mib) << 20);
@@ -166,6 +174,19 @@ TEST_F(isolation, large_arguments_and_results_pass) {
     EXPECT_EQ(isolated.apply<&iso::bytes_of>(mib).get(), expected) << mib << " MiB";
     EXPECT_EQ(isolated.apply<&iso::sum_of>(expected).get(), iso::sum_of(expected)) << mib << " MiB";
   }
+}
+
+// Tasks run by an engine while a task waits, and tasks with requirements, run isolated one by one.
+TEST_F(isolation, nested_and_required_tasks_run_isolated_too) {
+  const auto why = hub.apply<&iso::waits_for_a_crash>(0).get();
+  EXPECT_EQ(why.rfind("taskhub::task_crash: killed by signal 11 (SIGSEGV) in task ", 0), 0u) << why;
+  for (int r : hub.engines()) {
+    const int engine_pid = hub.load_balanced_view({r}).apply<&iso::pid>(0).get();
+    auto f = hub.with(taskhub::task_options().isolated().require<&iso::always>().targets({r}))
+                 .apply<&iso::pid>(0);
+    EXPECT_NE(f.get(), engine_pid);
+  }
+  EXPECT_EQ(hub.with(taskhub::task_options().isolated()).apply<&iso::item>(9).get(), 81);
 }
 
 // A task in a runner cannot submit tasks: it fails with one line that says so.
