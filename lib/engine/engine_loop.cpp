@@ -407,8 +407,10 @@ bool engine_loop::runs_isolated(const record_header& h) {
   if (is_isolated(h)) return true;
   if (!iso_.is_every_task) return false;
   auto it = is_runtime_handler_.find(h.handler);
-  if (it == is_runtime_handler_.end())
-    it = is_runtime_handler_.emplace(h.handler, handler_name(h.handler).rfind("taskhub::", 0) == 0).first;
+  if (it == is_runtime_handler_.end()) {
+    const bool is_runtime = handler_name(h.handler).rfind("taskhub::", 0) == 0;
+    it = is_runtime_handler_.emplace(h.handler, is_runtime).first;
+  }
   return !it->second;
 }
 
@@ -458,7 +460,8 @@ void engine_loop::run_batch(incoming& first) {
                                  h.task, h.handler);
     set_flags(out_, at, attempt_of(h));
     const std::int64_t now = now_us();
-    put_run_times(out_, o.started_us ? run_times{o.started_us, o.completed_us} : run_times{now, now});
+    put_run_times(out_, o.started_us != 0 ? run_times{o.started_us, o.completed_us}
+                                          : run_times{now, now});
     if (f.type.empty()) {
       put_raw(out_, o.result, o.size);
     } else {

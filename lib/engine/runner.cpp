@@ -103,10 +103,11 @@ void runner::run(const std::vector<runner_task>& tasks, int rank, const take_fn&
     if (pid_ == 0) start();
     shared_region& r = *region_;
     std::size_t request = sizeof(std::uint32_t);
-    for (std::size_t i = from; i < tasks.size(); ++i) request += 2 * sizeof(std::uint64_t) + tasks[i].size;
+    for (std::size_t i = from; i < tasks.size(); ++i)
+      request += 2 * sizeof(std::uint64_t) + tasks[i].size;
     if (!r.reserve(request)) {
-      fail(failure::message_too_large, "the engine has no memory to pass " +
-                                           std::to_string(request) + " bytes to its runner");
+      fail(failure::message_too_large,
+           "the engine has no memory to pass " + std::to_string(request) + " bytes to its runner");
       continue;
     }
     char* at = r.data();
@@ -169,13 +170,15 @@ void runner::run(const std::vector<runner_task>& tasks, int rank, const take_fn&
 }
 
 std::string describe_end(int status) {
-  if (status != -1 && WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (status != -1 && WIFEXITED(status))
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (status == -1 || !WIFSIGNALED(status)) return "ended for a reason it could not learn";
   const int sig = WTERMSIG(status);
   if (sig == SIGABRT) return "aborted (SIGABRT)";
   if (sig == SIGKILL) return "killed by SIGKILL (probably the out-of-memory killer)";
   const char* name = sigabbrev_np(sig);
-  return "killed by signal " + std::to_string(sig) + (name ? " (SIG" + std::string(name) + ")" : "");
+  return "killed by signal " + std::to_string(sig) +
+         (name ? " (SIG" + std::string(name) + ")" : "");
 }
 
 int isolated_rank() { return runner_rank; }

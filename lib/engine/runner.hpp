@@ -77,8 +77,8 @@ std::string describe_end(int wait_status);
 int isolated_rank();
 
 /// A runner's loop: runs each batch of tasks the engine puts in the region behind `region_fd`,
-/// on the engine's word through `socket_fd`, until the engine closes it. `memory_limit` is the limit
-/// the zygote set (0: none), for the message of a task that passes it.
+/// on the engine's word through `socket_fd`, until the engine closes it. `memory_limit` is the
+/// limit the zygote set (0: none), for the message of a task that passes it.
 [[noreturn]] void serve_runner(int region_fd, int socket_fd, std::size_t memory_limit);
 
 }  // namespace taskhub::detail

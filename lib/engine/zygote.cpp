@@ -180,7 +180,8 @@ long zygote::ask(int op, long value, std::size_t memory_limit, const int* fds, i
 pid_t zygote::spawn(int region_fd, int socket_fd, std::size_t memory_limit) {
   const int fds[2] = {region_fd, socket_fd};
   const long pid = ask(spawn_op, 0, memory_limit, fds, 2);
-  if (pid < 0) throw error(std::string("cannot fork a runner: ") + std::strerror(static_cast<int>(-pid)));
+  if (pid < 0)
+    throw error(std::string("cannot fork a runner: ") + std::strerror(static_cast<int>(-pid)));
   return static_cast<pid_t>(pid);
 }
 

@@ -88,7 +88,8 @@ std::optional<double> seconds(const std::string& text, double high) {
 }
 
 // `text` whole as a size in bytes ("512M", "2G", "1048576") within [low, high], or nothing.
-std::optional<std::size_t> size_in_bytes(const std::string& text, std::size_t low, std::size_t high) {
+std::optional<std::size_t> size_in_bytes(const std::string& text, std::size_t low,
+                                         std::size_t high) {
   const auto digits = text.find_first_not_of("0123456789");
   if (digits == 0 || text.empty()) return std::nullopt;
   const std::string unit = digits == std::string::npos ? "" : text.substr(digits);
@@ -96,7 +97,8 @@ std::optional<std::size_t> size_in_bytes(const std::string& text, std::size_t lo
   if (!unit.empty()) {
     const std::string units = "KMGTP";
     const auto at = units.find(unit[0]);
-    if (at == std::string::npos || (unit.size() > 1 && unit.substr(1) != "iB" && unit.substr(1) != "B"))
+    const std::string rest = unit.substr(1);
+    if (at == std::string::npos || !(rest.empty() || rest == "iB" || rest == "B"))
       return std::nullopt;
     shift = 10 * static_cast<int>(at + 1);
   }
@@ -186,7 +188,8 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (auto n = size_in_bytes(v, std::size_t(16) << 20, std::size_t(1) << 50)) s.task_memory = *n;
     else note(problem, refused(where, flags[8]));
     if (s.task_memory > 0 && !has_runners(s))
-      note(problem, where + ": a memory limit applies to isolated tasks: give --taskhub-isolate too");
+      note(problem,
+           where + ": a memory limit applies to isolated tasks: give --taskhub-isolate too");
   }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;

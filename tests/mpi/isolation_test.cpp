@@ -24,17 +24,25 @@ int* volatile nowhere = nullptr;
 // Item i of the map: most return i * i; a few end their process, or throw.
 long item(int i) {
   switch (i) {
-    case 7: std::abort();
-    case 19: std::exit(3);
-    case 31: _exit(1);
-    case 43: return *nowhere;
-    case 55: raise(SIGKILL); break;
+    case 7:
+      std::abort();
+    case 19:
+      std::exit(3);
+    case 31:
+      _exit(1);
+    case 43:
+      return *nowhere;
+    case 55:
+      raise(SIGKILL);
+      break;
     case 67: {
       std::vector<char> big(std::size_t(2) << 30, 1);  // 2 GiB, past the limit
       return big[12345];
     }
-    case 79: throw std::domain_error("item 79 is bad");
-    default: break;
+    case 79:
+      throw std::domain_error("item 79 is bad");
+    default:
+      break;
   }
   return static_cast<long>(i) * i;
 }
@@ -70,8 +78,9 @@ const std::map<int, std::pair<std::string, std::string>> bad_items = {
     {19, {taskhub::failure::task_crash, "exited with status 3 in task "}},
     {31, {taskhub::failure::task_crash, "exited with status 1 in task "}},
     {43, {taskhub::failure::task_crash, "killed by signal 11 (SIGSEGV) in task "}},
-    {55, {taskhub::failure::task_crash,
-          "killed by SIGKILL (probably the out-of-memory killer) in task "}},
+    {55,
+     {taskhub::failure::task_crash,
+      "killed by SIGKILL (probably the out-of-memory killer) in task "}},
     {67, {taskhub::failure::out_of_memory, "out of memory (limit 512 MiB) in task "}},
     {79, {"std::domain_error", "item 79 is bad"}},
 };
