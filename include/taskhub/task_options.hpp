@@ -173,7 +173,8 @@ class task_options {
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
            timeout_.count() == 0 && retries_ == 0 && !retries_anywhere_ && priority_ == 0 &&
-           tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty() && !is_isolated_;
+           tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty() &&
+           !is_isolated_;
   }
 
  private:

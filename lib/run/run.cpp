@@ -174,8 +174,9 @@ isolation isolation_of(const settings& s) {
 std::string start_zygote(const settings& s, bool is_mpi_running) {
   if (!has_runners(s) || zygote::get()) return "";
   if (is_mpi_running)
-    return "--taskhub-isolate=" + s.isolate + " needs its runners forked before MPI starts, and "
-           "this program started MPI itself: call taskhub::start_runners(argc, argv) before MPI_Init";
+    return "--taskhub-isolate=" + s.isolate +
+           " needs its runners forked before MPI starts, and this program started MPI itself: "
+           "call taskhub::start_runners(argc, argv) before MPI_Init";
   try {
     zygote::start();
   } catch (const error& e) {

@@ -24,8 +24,8 @@ struct settings {
   bool is_storing_results = true;         // --taskhub-journal-results=0, TASKHUB_JOURNAL_RESULTS
   std::size_t retain_bytes = std::size_t(64) << 20;  // TASKHUB_RETAIN_MB
   // What each rank reads for itself too, before MPI starts.
-  std::string isolate = "off";            // --taskhub-isolate=off|on-request|all, TASKHUB_ISOLATE
-  std::size_t task_memory = 0;            // --taskhub-task-memory=SIZE, TASKHUB_TASK_MEMORY; 0: none
+  std::string isolate = "off";  // --taskhub-isolate=off|on-request|all, TASKHUB_ISOLATE
+  std::size_t task_memory = 0;  // --taskhub-task-memory=SIZE, TASKHUB_TASK_MEMORY (bytes; 0: none)
   std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off
