@@ -447,7 +447,9 @@ void engine_loop::run_batch(incoming& first) {
   std::vector<runner_task> tasks;
   for (const auto& t : batch) tasks.push_back({t.h.handler, t.payload, t.h.length});
   const std::int64_t started = now_us();
-  runner_->run(tasks, rank_, [&](std::size_t i, const runner_outcome& o) {
+  std::size_t taken = 0;
+  auto take = [&](std::size_t i, const runner_outcome& o) {
+    taken = i + 1;
     const record_header& h = batch[i].h;
     runner_failure f = o.failure;
     constexpr std::uint64_t most = max_record_bytes - sizeof(record_header) - sizeof(run_times);
@@ -470,7 +472,14 @@ void engine_loop::run_batch(incoming& first) {
     }
     end_record(out_, at);
     if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
-  });
+  };
+  try {
+    runner_->run(tasks, rank_, take);
+  } catch (const std::exception& e) {  // no runner to be had: the tasks left fail, saying why
+    runner_outcome o;
+    o.failure = {exception_type_name(e), e.what()};
+    for (std::size_t i = taken; i < batch.size(); ++i) take(i, o);
+  }
   last_run_us_ = now_us() - started;
 }
 
