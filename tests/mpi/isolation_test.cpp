@@ -198,6 +198,24 @@ TEST_F(isolation, nested_and_required_tasks_run_isolated_too) {
   EXPECT_EQ(hub.with(taskhub::task_options().isolated()).apply<&iso::item>(9).get(), 81);
 }
 
+// A crash is a failure like any other: retries run the task again, and the last failure says why.
+TEST_F(isolation, a_crashing_task_is_retried) {
+  auto f = hub.with(taskhub::task_options().isolated().retries(1)).apply<&iso::item>(43);
+  f.wait();
+  ASSERT_TRUE(f.failed());
+  const auto& e = f.error();
+  if (engine_count() == 1) {  // no other engine to retry on
+    EXPECT_EQ(e.type_name(), taskhub::failure::impossible_dependency);
+    EXPECT_NE(e.message().find("was taskhub::task_crash: killed by signal 11 (SIGSEGV)"),
+              std::string::npos)
+        << e.message();
+  } else {
+    EXPECT_EQ(e.type_name(), taskhub::failure::task_crash);
+    EXPECT_EQ(e.message().rfind("killed by signal 11 (SIGSEGV) in task ", 0), 0u) << e.message();
+    EXPECT_EQ(hub.record(f.id()).retries_used, 1);
+  }
+}
+
 // A task in a runner cannot submit tasks: it fails with one line that says so.
 TEST_F(isolation, an_isolated_task_cannot_submit_tasks) {
   auto f = hub.with(taskhub::task_options().isolated()).apply<&iso::submits>(0);
