@@ -3,7 +3,10 @@
 // taskhub-bench: the standard workloads through taskhub beside a raw-MPI master/worker doing the
 // same work in the same run, with the same number of tasks in flight per worker.
 //
-//   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1]
+//   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1] [--taskhub-isolate=all]
+//
+// taskhub's own flags apply to its runs: with --taskhub-isolate=all every task runs in its
+// engine's runner process, and the table shows what isolation costs.
 
 #include <taskhub/taskhub.hpp>
 
@@ -154,6 +157,7 @@ figures taskhub_figures(taskhub::hub& hub) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  taskhub::start_runners(argc, argv);  // before MPI starts, as forking after is unsafe
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   int rank = 0, size = 1;
@@ -200,8 +204,11 @@ int main(int argc, char** argv) {
     const double w2p[2] = {med(th, [](auto& f) { return f.w2.p99_us; }), med(raw, [](auto& f) { return f.w2.p99_us; })};
     const double w3[2] = {med(th, [](auto& f) { return f.w3; }), med(raw, [](auto& f) { return f.w3; })};
     const double w4[2] = {med(th, [](auto& f) { return f.w4; }), med(raw, [](auto& f) { return f.w4; })};
-    std::printf("taskhub-bench: %d engines, hwm %d (raw MPI keeps %d tasks in flight per worker), median of %d\n\n",
-                size - 1, hwm, inflight, reps);
+    std::string flags;
+    for (int i = 1; i < argc; ++i)
+      if (std::strncmp(argv[i], "--taskhub-", 10) == 0) flags += std::string(", ") + argv[i];
+    std::printf("taskhub-bench: %d engines, hwm %d (raw MPI keeps %d tasks in flight per worker)%s, "
+                "median of %d\n\n", size - 1, hwm, inflight, flags.c_str(), reps);
     std::printf("| workload | taskhub | raw MPI | taskhub/raw |\n|---|---:|---:|---:|\n");
     std::printf("| W1 20,000 tiny tasks (tasks/s) | %.0f | %.0f | %.2f |\n", w1[0], w1[1], w1[0] / w1[1]);
     std::printf("| W2 round trip, median (us) | %.1f | %.1f | %.2f |\n", w2m[0], w2m[1], w2m[0] / w2m[1]);

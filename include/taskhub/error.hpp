@@ -66,6 +66,11 @@ inline constexpr const char* task_timeout = "taskhub::task_timeout";
 inline constexpr const char* task_aborted = "taskhub::task_aborted";
 /// The task crashed its engine (a fatal signal such as a segmentation fault); the engine retires.
 inline constexpr const char* engine_crash = "taskhub::engine_crash";
+/// The task ended its isolated runner process (a signal, an exit, the kernel's kill); the
+/// message says which. The engine starts a new runner and serves on.
+inline constexpr const char* task_crash = "taskhub::task_crash";
+/// An isolated task passed the memory limit of its runner (`--taskhub-task-memory`).
+inline constexpr const char* out_of_memory = "taskhub::out_of_memory";
 /// The task's arguments or result exceed the largest message (2 GiB).
 inline constexpr const char* message_too_large = "taskhub::message_too_large";
 /// The run ended before the task finished.

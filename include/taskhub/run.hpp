@@ -49,6 +49,12 @@ struct run_options {
 /// exit code 2.
 std::vector<std::string> arguments(int argc, char** argv);
 
+/// For a program that starts MPI itself before run(): starts the process that forks the runners of
+/// isolated tasks when `--taskhub-isolate` (or TASKHUB_ISOLATE) asks for them, since forking a
+/// process that runs MPI is unsafe. Call it first in main, before MPI_Init; otherwise it does
+/// nothing. See doc/guide.md, "Isolated tasks".
+void start_runners(int argc, char** argv);
+
 namespace detail {
 int run_hub(int argc, char** argv, const run_options& opts, const std::function<int(hub&)>& fn);
 }

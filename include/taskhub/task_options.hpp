@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // What a load-balanced task may carry besides its function and arguments: graph dependencies,
-// time-outs, retries, a priority, and the engines it may run on (by tag or by rank).
+// time-outs, retries, a priority, the engines it may run on (by tag or by rank), and isolation.
 #pragma once
 
 #include <chrono>
@@ -115,6 +115,14 @@ class task_options {
     priority_ = p;
     return *this;
   }
+  /// Run in the engine's runner process, so that a crash, an exit or running out of memory fails
+  /// this task alone (taskhub::failure::task_crash, failure::out_of_memory) and the engine serves
+  /// on. The run must prepare runners: `--taskhub-isolate=on-request` (or `all`, which isolates
+  /// every task). See doc/guide.md, "Isolated tasks".
+  task_options& isolated(bool yes = true) {
+    is_isolated_ = yes;
+    return *this;
+  }
   /// Run only on engines that advertise every one of `tags`.
   task_options& require_tags(std::vector<std::string> tags) {
     tags_ = std::move(tags);
@@ -160,18 +168,20 @@ class task_options {
   const std::vector<int>& targets() const { return targets_; }
   const std::vector<std::uint64_t>& requirements() const { return requirements_; }
   const std::string& journal_key() const { return journal_key_; }
+  bool is_isolated() const { return is_isolated_; }
   /// Whether these are the defaults (a plain task).
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
            timeout_.count() == 0 && retries_ == 0 && !retries_anywhere_ && priority_ == 0 &&
-           tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty();
+           tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty() &&
+           !is_isolated_;
   }
 
  private:
   dependency after_, follow_;
   duration dependency_timeout_{0}, timeout_{0};
   int retries_ = 0, priority_ = 0;
-  bool retries_anywhere_ = false;
+  bool retries_anywhere_ = false, is_isolated_ = false;
   std::vector<std::string> tags_;
   std::vector<int> targets_;
   std::vector<std::uint64_t> requirements_;

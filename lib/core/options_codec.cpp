@@ -36,6 +36,7 @@ void encode_options(bytes& out, const task_options& opts) {
   encode(out, std::vector<std::uint64_t>(opts.requirements()));
   encode(out, opts.journal_key());
   encode(out, std::vector<std::int32_t>(opts.targets().begin(), opts.targets().end()));
+  encode(out, static_cast<std::uint8_t>(opts.is_isolated()));
 }
 
 task_options decode_options(reader& in) {
@@ -55,6 +56,7 @@ task_options decode_options(reader& in) {
   o.journal_key(decode<std::string>(in));
   const auto targets = decode<std::vector<std::int32_t>>(in);
   o.targets(std::vector<int>(targets.begin(), targets.end()));
+  o.isolated(decode<std::uint8_t>(in) != 0);
   return o;
 }
 

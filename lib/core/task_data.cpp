@@ -28,9 +28,10 @@ void attach_options(task_data& task, shared_options opts) {
   if (!opts || opts->is_plain()) return;
   task.options = std::move(opts);
   const auto& req = task.options->requirements();
-  if (req.empty()) return;
-  const std::uint32_t flags = has_requirements_flag;
+  const std::uint32_t flags = (req.empty() ? 0 : has_requirements_flag) |
+                              (task.options->is_isolated() ? isolated_flag : 0);
   std::memcpy(task.request.data() + offsetof(record_header, flags), &flags, sizeof flags);
+  if (req.empty()) return;
   encode(task.request, static_cast<std::uint32_t>(req.size()));
   for (auto id : req) encode(task.request, id);
 }

@@ -79,7 +79,10 @@ store_entry& store_assign(const std::string& name) {
 
 namespace taskhub::engine {
 
-int rank() { return detail::current_engine("taskhub::engine::rank").rank(); }
+int rank() {
+  if (const int r = detail::isolated_rank(); r >= 0) return r;
+  return detail::current_engine("taskhub::engine::rank").rank();
+}
 
 MPI_Comm comm() {
   auto& e = detail::current_engine("taskhub::engine::comm");

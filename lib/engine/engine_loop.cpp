@@ -32,14 +32,36 @@ struct crashed : error {
   using error::error;
 };
 
+/// A task failed in the engine's runner, with the type name it gives.
+struct failed_in_runner : error {
+  failed_in_runner(std::string type, const std::string& message)
+      : error(message), type_name(std::move(type)) {}
+  std::string type_name;
+};
+
 thread_local engine_loop* current = nullptr;
+
+std::string task_text(const record_header& h, int rank) {
+  return "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") on engine " +
+         std::to_string(rank);
+}
+
+// A failure in a runner, with the task it ended.
+std::string in_context(const record_header& h, int rank, const runner_failure& f) {
+  if (f.type == failure::task_crash)
+    return f.message + " in " + task_text(h, rank) + "; a new runner replaces it";
+  if (f.type == failure::out_of_memory) return f.message + " in " + task_text(h, rank);
+  return f.message;
+}
 
 }  // namespace
 
 engine_loop::engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
-                         std::vector<std::string> tags, std::atomic<std::uint64_t>* turns)
+                         std::vector<std::string> tags, const isolation& iso,
+                         std::atomic<std::uint64_t>* turns)
     : t_(t), rank_(rank), comm_(comm), engines_(std::move(engines)), tags_(std::move(tags)),
-      hub_(*this), turns_(turns) {}
+      hub_(*this), turns_(turns), iso_(iso),
+      runner_(iso.has_runners ? std::make_unique<runner>(iso.memory_limit) : nullptr) {}
 
 int engine_loop::run() {
   while (!is_stopping_) step();
@@ -159,6 +181,12 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     return;
   }
   note_start(h);
+  if (depth_ == 0 && runner_ && !has_requirements(h) && runs_isolated(h)) {
+    run_batch(r);
+    is_back_from_long_task_ = last_run_us_ > 1000;
+    flush_if_done();
+    return;
+  }
   if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
   mpi_idle_yield_restore();  // a task may wait in MPI calls of its own
   run_task(h, r.payload);
@@ -339,10 +367,17 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
                   handler_id_text(h.handler) +
                   ": the ranks do not run the same binary, or the id is corrupt");
     }
-    e->invoke(in, rec);
+    if (runs_isolated(h)) {
+      run_isolated(h, in, rec);
+    } else {
+      e->invoke(in, rec);
+    }
     crash_landing() = outer_landing;
   } catch (const crashed& c) {
     fail(failure::engine_crash, c.what());
+  } catch (const failed_in_runner& f) {
+    crash_landing() = outer_landing;
+    fail(f.type_name, f.what());
   } catch (const run_stopped&) {
     crash_landing() = outer_landing;
     fail("taskhub::run_ended", "the run ended while the task waited for tasks it submitted");
@@ -375,14 +410,100 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
   }
 }
 
+// Whether this task runs in the runner: it asks to, or the run isolates every task but the
+// runtime's own (the engine's store, say, lives in the engine).
+bool engine_loop::runs_isolated(const record_header& h) {
+  if (is_isolated(h)) return true;
+  if (!iso_.is_every_task) return false;
+  auto it = is_runtime_handler_.find(h.handler);
+  if (it == is_runtime_handler_.end()) {
+    const bool is_runtime = handler_name(h.handler).rfind("taskhub::", 0) == 0;
+    it = is_runtime_handler_.emplace(h.handler, is_runtime).first;
+  }
+  return !it->second;
+}
+
+void engine_loop::run_isolated(const record_header& h, reader& in, bytes& rec) {
+  if (!runner_)
+    throw error(task_text(h, rank_) + " asks to run isolated, but the run has no runners: start "
+                "it with --taskhub-isolate=on-request (or =all)");
+  const std::size_t size = in.remaining();
+  runner_failure f;
+  runner_->run({{h.handler, in.take(size), size}}, rank_,
+               [&](std::size_t, const runner_outcome& o) {
+                 if (o.failure.type.empty()) put_raw(rec, o.result, o.size);
+                 f = o.failure;
+               });
+  if (!f.type.empty()) throw failed_in_runner(f.type, in_context(h, rank_, f));
+}
+
+// Runs `first`, an isolated task, and the isolated tasks queued right behind it in one exchange
+// with the runner, appending their outcomes to out_.
+void engine_loop::run_batch(incoming& first) {
+  constexpr std::size_t most_tasks = 64, most_bytes = std::size_t(1) << 20;
+  std::vector<incoming> batch;
+  std::size_t size = first.h.length;
+  batch.push_back(std::move(first));
+  incoming r;
+  while (batch.size() < most_tasks && size < most_bytes && next(r, true)) {
+    if (r.h.kind != record_kind::task || has_requirements(r.h) || !runs_isolated(r.h)) {
+      deferred_.push_front(std::move(r));  // next in line still
+      break;
+    }
+    size += r.h.length;
+    batch.push_back(std::move(r));
+  }
+  std::vector<runner_task> tasks;
+  for (const auto& t : batch) tasks.push_back({t.h.handler, t.payload, t.h.length});
+  const std::int64_t started = now_us();
+  std::size_t taken = 0;
+  auto take = [&](std::size_t i, const runner_outcome& o) {
+    taken = i + 1;
+    const record_header& h = batch[i].h;
+    runner_failure f = o.failure;
+    constexpr std::uint64_t most = max_record_bytes - sizeof(record_header) - sizeof(run_times);
+    if (f.type.empty() && o.size > most) {
+      f = {failure::message_too_large,
+           task_text(h, rank_) + " returned " + std::to_string(o.size) +
+               " bytes; a result carries at most " + std::to_string(max_record_bytes) + " (2 GiB)"};
+    }
+    const auto at = begin_record(out_, f.type.empty() ? record_kind::result : record_kind::failure,
+                                 h.task, h.handler);
+    set_flags(out_, at, attempt_of(h));
+    const std::int64_t now = now_us();
+    put_run_times(out_, o.started_us != 0 ? run_times{o.started_us, o.completed_us}
+                                          : run_times{now, now});
+    if (f.type.empty()) {
+      put_raw(out_, o.result, o.size);
+    } else {
+      encode(out_, f.type);
+      encode(out_, in_context(h, rank_, f));
+    }
+    end_record(out_, at);
+    if (out_records_++ == 0) first_out_ = std::chrono::steady_clock::now();
+  };
+  try {
+    runner_->run(tasks, rank_, take);
+  } catch (const std::exception& e) {  // no runner to be had: the tasks left fail, saying why
+    runner_outcome o;
+    o.failure = {exception_type_name(e), e.what()};
+    for (std::size_t i = taken; i < batch.size(); ++i) take(i, o);
+  }
+  last_run_us_ = now_us() - started;
+}
+
 engine_loop& current_engine(const char* what) {
+  if (isolated_rank() >= 0)
+    throw error(std::string(what) + " is not available in an isolated task: it runs in a process "
+                "of its own, apart from its engine (submit from a task that is not isolated)");
   if (!current) throw error(std::string(what) + " is only available inside a task on an engine");
   return *current;
 }
 
 int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
-                 const std::vector<std::string>& tags, std::atomic<std::uint64_t>* turns) {
-  engine_loop e(t, rank, engines_comm, engines, tags, turns);
+                 const std::vector<std::string>& tags, const isolation& iso,
+                 std::atomic<std::uint64_t>* turns) {
+  engine_loop e(t, rank, engines_comm, engines, tags, iso, turns);
   current = &e;
   set_thread_helper(&e);
   const int code = e.run();

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,11 +20,19 @@
 #include "core/wait.hpp"
 #include "engine/crash_guard.hpp"
 #include "engine/inbox.hpp"
+#include "engine/runner.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/hub.hpp"
 #include "transport/transport.hpp"
 
 namespace taskhub::detail {
+
+/// Which tasks an engine runs in its runner process (runner.hpp).
+struct isolation {
+  bool has_runners = false;      // --taskhub-isolate=on-request: tasks that ask for it
+  bool is_every_task = false;    // --taskhub-isolate=all: every task but the runtime's own
+  std::size_t memory_limit = 0;  // --taskhub-task-memory, in bytes (0: none)
+};
 
 class engine_loop final : public client_core, public wait_helper {
  public:
@@ -31,7 +40,8 @@ class engine_loop final : public client_core, public wait_helper {
   /// every engine's rank; `tags` are the tags this engine advertises; `turns`, when not null,
   /// counts the loop's turns for the hub's watchdog.
   engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int> engines,
-              std::vector<std::string> tags, std::atomic<std::uint64_t>* turns = nullptr);
+              std::vector<std::string> tags, const isolation& iso,
+              std::atomic<std::uint64_t>* turns = nullptr);
 
   /// Serves tasks from the hub (endpoint 0) until it says stop; returns the exit code it sent.
   int run();
@@ -59,6 +69,9 @@ class engine_loop final : public client_core, public wait_helper {
   void handle(incoming& r, bool may_run_tasks);
   void run_task(const record_header& h, const char* payload);
   void check_requirements(reader& in);
+  bool runs_isolated(const record_header& h);
+  void run_isolated(const record_header& h, reader& in, bytes& rec);
+  void run_batch(incoming& first);
   void take_outcome(const record_header& h, const char* payload);
   void answer_recall(const bytes& msg);
   bool drop(std::uint64_t task, std::uint32_t attempt);
@@ -94,6 +107,9 @@ class engine_loop final : public client_core, public wait_helper {
   int exit_code_ = 0;
   bool is_stopping_ = false;
   bool is_retired_ = false, is_retire_due_ = false;
+  const isolation iso_;
+  std::unique_ptr<runner> runner_;  // null when the run has no runners
+  std::unordered_map<std::uint64_t, bool> is_runtime_handler_;
   crash_guard guard_;
 };
 
@@ -103,7 +119,7 @@ engine_loop& current_engine(const char* what);
 /// Serves tasks on this thread until the hub says stop; returns the exit code it sent. `turns`,
 /// when not null, counts the loop's turns for the hub's watchdog.
 int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vector<int>& engines,
-                 const std::vector<std::string>& tags,
+                 const std::vector<std::string>& tags, const isolation& iso,
                  std::atomic<std::uint64_t>* turns = nullptr);
 
 }  // namespace taskhub::detail

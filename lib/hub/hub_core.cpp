@@ -121,7 +121,7 @@ std::vector<task_ptr> hub_core::resubmit(const std::vector<std::uint64_t>& ids) 
     if (old->hub.origin != 0) throw error(cannot + ": a task submitted it");
     const std::size_t args = old->request.size() - sizeof(record_header);
     auto t = make_task(old->handler, old->target, args);
-    set_flags(t->request, 0, flags_of(old->request.data()) & has_requirements_flag);
+    set_flags(t->request, 0, flags_of(old->request.data()) & option_flags);
     put_raw(t->request, old->request.data() + sizeof(record_header), args);
     end_record(t->request, 0);
     if (old->options) {

@@ -22,6 +22,7 @@
 #include "transport/mpi_transport.hpp"
 #include "engine/engine_loop.hpp"
 #include "engine/pulse.hpp"
+#include "engine/zygote.hpp"
 #include "hub/hub_core.hpp"
 #include "journal/build_fingerprint.hpp"
 #include "journal/journal.hpp"
@@ -201,6 +202,30 @@ int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_com
   return code;
 }
 
+isolation isolation_of(const settings& s) {
+  isolation iso;
+  iso.has_runners = has_runners(s);
+  iso.is_every_task = s.isolate == "all";
+  iso.memory_limit = s.task_memory;
+  return iso;
+}
+
+// Forks the process that forks runners, when the settings ask for runners: before MPI starts.
+// Returns a problem, or "".
+std::string start_zygote(const settings& s, bool is_mpi_running) {
+  if (!has_runners(s) || zygote::get()) return "";
+  if (is_mpi_running)
+    return "--taskhub-isolate=" + s.isolate +
+           " needs its runners forked before MPI starts, and this program started MPI itself: "
+           "call taskhub::start_runners(argc, argv) before MPI_Init";
+  try {
+    zygote::start();
+  } catch (const error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 int run_local(int engines, hub_core::config cfg, const settings& s, const run_options& opts,
               const std::function<int(hub&)>& fn) {
   local_network net(engines + 1);
@@ -212,9 +237,10 @@ int run_local(int engines, hub_core::config cfg, const settings& s, const run_op
   }
   std::vector<std::thread> threads;
   for (int r = 1; r <= engines; ++r) {
-    threads.emplace_back([&net, &ranks, &cfg, r] {
+    threads.emplace_back([&net, &ranks, &cfg, &s, r] {
       auto t = net.endpoint(r);
-      serve_engine(*t, r, MPI_COMM_NULL, ranks, cfg.tags[static_cast<std::size_t>(r - 1)]);
+      serve_engine(*t, r, MPI_COMM_NULL, ranks, cfg.tags[static_cast<std::size_t>(r - 1)],
+                   isolation_of(s));
     });
   }
   auto t = net.endpoint(0);
@@ -289,6 +315,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
 
   int is_initialized = 0;
   MPI_Initialized(&is_initialized);
+  if (bad_setting.empty()) bad_setting = start_zygote(s, is_initialized != 0);
   int provided = 0;
   if (!is_initialized) {
     check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
@@ -372,7 +399,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         std::optional<pulse> alive;
         if (beat) alive.emplace(beat->process, pulse_period(watch));
         mpi_idle_yield_off();
-        code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank),
+        code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank), isolation_of(s),
                             beat ? &beat->turns : nullptr);
         mpi_idle_yield_restore();
       }
@@ -390,3 +417,14 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
 }
 
 }  // namespace taskhub::detail
+
+namespace taskhub {
+
+void start_runners(int argc, char** argv) {
+  const auto s = detail::read_settings(argc, argv, run_options());
+  if (!s.problem.empty()) return;  // run() refuses them with one line
+  if (const auto problem = detail::start_zygote(s, false); !problem.empty())
+    std::fprintf(stderr, "taskhub: %s\n", problem.c_str());
+}
+
+}  // namespace taskhub

@@ -31,6 +31,9 @@ constexpr flag_spec flags[] = {
     {"journal-sync", "TASKHUB_JOURNAL_SYNC", "nothing, 1 or 0"},
     {"accept-rebuild", "TASKHUB_ACCEPT_REBUILD", "nothing, 1 or 0"},
     {"log", "TASKHUB_LOG", "quiet, info or debug"},
+    {"isolate", "TASKHUB_ISOLATE", "off, on-request or all"},
+    {"task-memory", "TASKHUB_TASK_MEMORY",
+     "a size from 16M to 1P, in bytes or with K, M, G, T or P (1024-based), such as 512M"},
 };
 
 std::string every_flag() {
@@ -86,6 +89,28 @@ std::optional<double> seconds(const std::string& text, double high) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size() || !(v >= 0 && v <= high)) return std::nullopt;
+  return v;
+}
+
+// `text` whole as a size in bytes ("512M", "2G", "1048576") within [low, high], or nothing.
+std::optional<std::size_t> size_in_bytes(const std::string& text, std::size_t low,
+                                         std::size_t high) {
+  const auto digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || text.empty()) return std::nullopt;
+  const std::string unit = digits == std::string::npos ? "" : text.substr(digits);
+  int shift = 0;
+  if (!unit.empty()) {
+    const std::string units = "KMGTP";
+    const auto at = units.find(unit[0]);
+    const std::string rest = unit.substr(1);
+    if (at == std::string::npos || !(rest.empty() || rest == "iB" || rest == "B"))
+      return std::nullopt;
+    shift = 10 * static_cast<int>(at + 1);
+  }
+  const auto n = whole(text.substr(0, digits), 0, (1ll << 50));
+  if (!n || static_cast<unsigned long long>(*n) > (high >> shift)) return std::nullopt;
+  const std::size_t v = static_cast<std::size_t>(*n) << shift;
+  if (v < low) return std::nullopt;
   return v;
 }
 
@@ -185,6 +210,17 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
   if (log == "quiet") s.log_level = voice_level::quiet;
   else if (log == "debug") s.log_level = voice_level::debug;
   else if (!log.empty() && log != "info") note(problem, refused(where, flags[11]));
+  if (const auto v = value_of(argc, argv, flags[12], where); !v.empty()) {
+    if (v == "off" || v == "on-request" || v == "all") s.isolate = v;
+    else note(problem, refused(where, flags[12]));
+  }
+  if (const auto v = value_of(argc, argv, flags[13], where); !v.empty()) {
+    if (auto n = size_in_bytes(v, std::size_t(16) << 20, std::size_t(1) << 50)) s.task_memory = *n;
+    else note(problem, refused(where, flags[13]));
+    if (s.task_memory > 0 && !has_runners(s))
+      note(problem,
+           where + ": a memory limit applies to isolated tasks: give --taskhub-isolate too");
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -206,7 +242,9 @@ std::string decided_on_rank_0(const settings& s) {
          "\n--taskhub-journal-sync=" + (s.is_syncing_log ? "1" : "0") +
          "\n--taskhub-accept-rebuild=" + (s.is_accepting_rebuild ? "1" : "0") +
          "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n--taskhub-watchdog=" +
-         std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot + "\n";
+         std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot +
+         "\n--taskhub-isolate=" + s.isolate + "\n--taskhub-task-memory=" +
+         std::to_string(s.task_memory) + "\n";
 }
 
 }  // namespace taskhub::detail

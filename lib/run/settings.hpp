@@ -30,6 +30,9 @@ struct settings {
   std::chrono::nanoseconds watchdog{0};   // --taskhub-watchdog=SECONDS, TASKHUB_WATCHDOG; 0: off
   std::string watchdog_dot = "taskhub-waits.dot";  // --taskhub-watchdog-dot, TASKHUB_WATCHDOG_DOT
   voice_level log_level = voice_level::info;  // --taskhub-log, TASKHUB_LOG
+  // What each rank reads for itself too, before MPI starts.
+  std::string isolate = "off";  // --taskhub-isolate=off|on-request|all, TASKHUB_ISOLATE
+  std::size_t task_memory = 0;  // --taskhub-task-memory=SIZE, TASKHUB_TASK_MEMORY (bytes; 0: none)
   std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off
@@ -38,6 +41,9 @@ struct settings {
   std::vector<std::string> engine_tags;             // TASKHUB_ENGINE_TAGS=a,b
   std::string command;                              // argv, for the journal
 };
+
+/// Whether the settings ask for runners for isolated tasks.
+inline bool has_runners(const settings& s) { return s.isolate != "off"; }
 
 /// The settings rank 0 decides, one "name value" per line, to compare across ranks.
 std::string decided_on_rank_0(const settings& s);

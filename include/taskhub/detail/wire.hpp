@@ -14,7 +14,7 @@
 namespace taskhub::detail {
 
 enum class record_kind : std::uint32_t {
-  task = 1,      // hub -> engine: run handler on payload; flags = attempt (+ requirements bit)
+  task = 1,      // hub -> engine: run handler on payload; flags = attempt (+ option bits)
   result = 2,    // engine -> hub: [started_us, completed_us] + result bytes; flags echoed
   failure = 3,   // engine -> hub: [started_us, completed_us] + type name + message
   stop = 4,      // hub -> engine: finish; payload = exit code
@@ -44,10 +44,13 @@ struct record_header {
 };
 static_assert(sizeof(record_header) == 32, "record_header must stay 32 bytes");
 
-/// Bit of a task's flags: the payload starts with requirement handler ids. The other bits carry
-/// the attempt, so a late answer to an earlier attempt is recognised.
+/// Bits of a task's flags: the payload starts with requirement handler ids; the task runs in its
+/// engine's runner process (task_options::isolated). The other bits carry the attempt, so a late
+/// answer to an earlier attempt is recognised.
 constexpr std::uint32_t has_requirements_flag = 1u << 31;
-constexpr std::uint32_t attempt_mask = ~has_requirements_flag;
+constexpr std::uint32_t isolated_flag = 1u << 30;
+constexpr std::uint32_t option_flags = has_requirements_flag | isolated_flag;
+constexpr std::uint32_t attempt_mask = ~option_flags;
 /// Bit of a blocked or unblocked record's flags: the wait does not change the engine's load.
 constexpr std::uint32_t uncounted_wait_flag = 1u;
 
@@ -64,6 +67,7 @@ inline std::uint64_t task_of_task_id(int engine, std::uint64_t count) {
 
 inline std::uint32_t attempt_of(const record_header& h) { return h.flags & attempt_mask; }
 inline bool has_requirements(const record_header& h) { return (h.flags & has_requirements_flag) != 0; }
+inline bool is_isolated(const record_header& h) { return (h.flags & isolated_flag) != 0; }
 
 /// Appends a record header; returns its offset so the length can be patched.
 inline std::size_t begin_record(bytes& out, record_kind kind, std::uint64_t task,
@@ -93,9 +97,9 @@ inline std::uint32_t flags_of(const char* record) {
   std::memcpy(&flags, record + offsetof(record_header, flags), sizeof flags);
   return flags;
 }
-/// Sets a task record's attempt, keeping its requirements bit.
+/// Sets a task record's attempt, keeping its option bits.
 inline void set_attempt(bytes& out, std::size_t at, std::uint32_t attempt) {
-  set_flags(out, at, (flags_of(out.data() + at) & has_requirements_flag) | (attempt & attempt_mask));
+  set_flags(out, at, (flags_of(out.data() + at) & option_flags) | (attempt & attempt_mask));
 }
 inline void set_kind(bytes& out, std::size_t at, record_kind kind) {
   std::memcpy(out.data() + at + offsetof(record_header, kind), &kind, sizeof kind);
