@@ -12,6 +12,7 @@
 #include "core/registry.hpp"
 #include "taskhub/detail/wire.hpp"
 #include "transport/mpi_yield.hpp"
+#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -405,7 +406,7 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
   put_raw(out_, rec.data(), rec.size());
   if (is_retire_due_) {
     is_retire_due_ = false;
-    std::fprintf(stderr, "taskhub: engine %d retires after a task crashed it\n", rank_);
+    say_info("engine %d retires after a task crashed it", rank_);
     note(record_kind::retire, 0, 0);
   }
 }

@@ -33,6 +33,7 @@
 #include "transport/mpi_yield.hpp"
 #include "core/registry.hpp"
 #include "taskhub/run.hpp"
+#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -123,14 +124,14 @@ void say_why_it_ends(hub_core& core, const std::vector<engine_place>& places, co
     // the hub has stopped: the run is ending anyway
   }
   if (!is_answered) {
-    std::fprintf(stderr, "taskhub: the run was ended by SIGTERM; the hub did not answer within "
+    say_error("the run was ended by SIGTERM; the hub did not answer within "
                          "0.5 s to say what was running\n");
   } else {
-    for (const auto& l : *lines) std::fprintf(stderr, "taskhub: %s\n", l.c_str());
+    for (const auto& l : *lines) say_error("%s", l.c_str());
   }
   if (!s.journal.empty())
-    std::fprintf(stderr,
-                 "taskhub: every task that finished is in the journal %s: run again with "
+    say_error(
+                 "every task that finished is in the journal %s: run again with "
                  "--taskhub-resume to go on from there\n",
                  s.journal.c_str());
 }
@@ -145,8 +146,7 @@ void compare_settings(MPI_Comm world, int rank, int size, const settings& s) {
     const auto theirs = lines_of(all[static_cast<std::size_t>(r)]);
     for (std::size_t i = 0; i < ours.size() && i < theirs.size(); ++i) {
       if (ours[i] == theirs[i]) continue;
-      std::fprintf(stderr,
-                   "taskhub: rank %d was launched with other taskhub settings than rank 0 (%s, "
+      say_info("rank %d was launched with other taskhub settings than rank 0 (%s, "
                    "rank 0 has %s); rank 0's apply\n",
                    r, theirs[i].c_str(), ours[i].c_str());
       return;
@@ -172,25 +172,44 @@ std::shared_ptr<journal> open_journal(const settings& s, const run_options& opts
   return std::make_shared<journal>(std::move(js));
 }
 
+// At --taskhub-log=debug: how the run is set up, in one line.
+void say_set_up(const hub_core::config& cfg, const settings& s, bool is_threads) {
+  if (current_voice_level() < voice_level::debug) return;
+  std::vector<std::string> hosts = cfg.hosts;
+  std::sort(hosts.begin(), hosts.end());
+  hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+  say_debug("run: %zu engine%s on %zu host%s%s, scheme %s, hwm %d, lanes %s, journal %s, "
+            "isolate %s, watchdog %s",
+            cfg.hosts.size(), cfg.hosts.size() == 1 ? "" : "s", hosts.size(),
+            hosts.size() == 1 ? "" : "s", is_threads ? " (threads of this process)" : "",
+            s.scheme.empty() ? "leastload" : s.scheme.c_str(), cfg.hwm,
+            s.is_lanes_on ? "on" : "off", s.journal.empty() ? "none" : s.journal.c_str(),
+            s.isolate.c_str(),
+            s.watchdog.count() > 0
+                ? (std::to_string(std::chrono::duration<double>(s.watchdog).count()) + " s").c_str()
+                : "off");
+}
+
 int call_client(hub_core& core, const std::function<int(hub&)>& fn) {
   try {
     hub h(core);
     return fn(h);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "taskhub: the client function failed: %s\n", e.what());
+    say_error("the client function failed: %s\n", e.what());
   } catch (...) {
-    std::fprintf(stderr, "taskhub: the client function failed with a non-standard exception\n");
+    say_error("the client function failed with a non-standard exception\n");
   }
   return 1;
 }
 
 // Runs the client on this thread while `core` serves on its own; returns the exit code.
 int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_comm) {
+  const auto start = std::chrono::steady_clock::now();
   std::thread hub_thread([&] {
     try {
       core.serve();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "taskhub: the hub failed: %s\n", e.what());
+      say_error("the hub failed: %s\n", e.what());
       std::fflush(stderr);
       if (abort_comm != MPI_COMM_NULL) MPI_Abort(abort_comm, 2);
       std::abort();
@@ -199,6 +218,8 @@ int drive(hub_core& core, const std::function<int(hub&)>& fn, MPI_Comm abort_com
   const int code = call_client(core, fn);
   core.request_stop(code);
   hub_thread.join();
+  say_debug("run ended: exit code %d after %.3f s", code,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return code;
 }
 
@@ -244,6 +265,7 @@ int run_local(int engines, hub_core::config cfg, const settings& s, const run_op
     });
   }
   auto t = net.endpoint(0);
+  say_set_up(cfg, s, true);
   hub_core core(*t, ranks, cfg);
   const int code = drive(core, fn, MPI_COMM_NULL);
   for (auto& th : threads) th.join();
@@ -323,7 +345,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     MPI_Query_thread(&provided);
   }
   if (provided < MPI_THREAD_SERIALIZED) {
-    std::fprintf(stderr, "taskhub: MPI provides thread level %d, taskhub needs MPI_THREAD_SERIALIZED\n",
+    say_error("MPI provides thread level %d, taskhub needs MPI_THREAD_SERIALIZED\n",
                  provided);
     if (!is_initialized) MPI_Finalize();
     return 2;
@@ -358,13 +380,13 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       journal_problem = agree(world, rank, journal_problem, "rank 0 could not open its journal");
     }
     if (!bad_setting.empty()) {
-      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", bad_setting.c_str());
+      if (rank == 0) say_error("cannot start: %s\n", bad_setting.c_str());
       code = 2;
     } else if (!problem.empty()) {
-      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", problem.c_str());
+      if (rank == 0) say_error("cannot start: %s\n", problem.c_str());
       code = 3;
     } else if (!journal_problem.empty()) {
-      if (rank == 0) std::fprintf(stderr, "taskhub: cannot start: %s\n", journal_problem.c_str());
+      if (rank == 0) say_error("cannot start: %s\n", journal_problem.c_str());
       code = 2;
     } else {
       check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
@@ -380,6 +402,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
         for (int r : ranks) cfg.watch.beats.push_back(watch.count() > 0 ? bells.heartbeat_of(r) : nullptr);
+        say_set_up(cfg, s, false);
         hub_core core(t, ranks, cfg);
         termination_watch on_term([&] { say_why_it_ends(core, places, s, cfg.observer); });
         mpi_idle_yield_off();
@@ -405,7 +428,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       }
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "taskhub: %s\n", e.what());
+    say_error("%s\n", e.what());
     std::fflush(stderr);
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
@@ -424,7 +447,7 @@ void start_runners(int argc, char** argv) {
   const auto s = detail::read_settings(argc, argv, run_options());
   if (!s.problem.empty()) return;  // run() refuses them with one line
   if (const auto problem = detail::start_zygote(s, false); !problem.empty())
-    std::fprintf(stderr, "taskhub: %s\n", problem.c_str());
+    detail::say_error("%s\n", problem.c_str());
 }
 
 }  // namespace taskhub

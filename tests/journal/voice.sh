@@ -4,7 +4,7 @@
 # --taskhub-log=quiet|info|debug (and TASKHUB_LOG) set how much taskhub says of itself.
 # voice.sh CAMPAIGN MPIRUN WORKDIR
 # MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
-# A journaled campaign says that it starts a new journal at info (the default), not when quiet;
+# A campaign resumed from a journal that does not exist yet says that it starts a new one at info (the default), not when quiet;
 # debug adds how the run is set up and how it ended; a bad level is refused before any task.
 set -u
 campaign=$1 mpirun=$2 work=$3
@@ -14,7 +14,8 @@ run() { # NAME [flags...]: the campaign on 3 ranks with a fresh journal; stderr 
   local name=$1
   shift
   rm -f j.h5 j.h5.log
-  "$mpirun" -n 3 "$campaign" 50 "$name.out" --taskhub-journal=j.h5 "$@" 2>"$name.err" >/dev/null
+  "$mpirun" -n 3 "$campaign" 50 "$name.out" --taskhub-journal=j.h5 --taskhub-resume "$@" \
+    2>"$name.err" >/dev/null
 }
 said() { grep -c "^taskhub: $2" "$1.err"; }
 
