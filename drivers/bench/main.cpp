@@ -89,6 +89,40 @@ double w3_efficiency(taskhub::hub& hub) {
   return ideal_ms / engines / (seconds_since(t0) * 1e3);
 }
 
+const char usage[] =
+    "usage: mpirun -n RANKS taskhub-bench [options] [--taskhub-... flags]\n"
+    "The standard workloads through taskhub beside a raw-MPI master/worker doing the same work in\n"
+    "the same run (RANKS at least 2: rank 0 is the hub or master, the others engines or workers).\n"
+    "  W1 20,000 tiny tasks (tasks/s)      W2 2,000 round trips of one task (median us)\n"
+    "  W3 400 uneven tasks (efficiency)    W4 200 tasks of 1 MiB each way (MiB/s)\n"
+    "  --hwm=N        tasks in flight per engine or worker, 0 to 1000000 (default 16; 0: 64 for\n"
+    "                 the raw workers and no limit for taskhub)\n"
+    "  --reps=N       repetitions, 1 to 1000 (default 5); each figure is a median\n"
+    "  --schemes=1    also compare the scheduling schemes on W3\n"
+    "  --help, --version  print this or the version, and exit\n"
+    "taskhub's own flags apply to its runs (--taskhub-isolate=all measures isolated tasks).\n"
+    "Exit status: 0 done; 2 a bad option or fewer than 2 ranks; otherwise what taskhub::run\n"
+    "returned.\n";
+
+// Whether the arguments ask for `flag` (--help, --version).
+bool asks_for(int argc, char** argv, const char* flag) {
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], flag)) return true;
+  return false;
+}
+// The first argument that is neither --NAME=N for a known NAME nor a --taskhub- flag, as one line;
+// empty when none.
+std::string unknown_option(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    if (!std::strncmp(a, "--taskhub-", 10) || !std::strncmp(a, "--hwm=", 6) ||
+        !std::strncmp(a, "--reps=", 7) || !std::strncmp(a, "--schemes=", 10))
+      continue;
+    return driver::printable(a, 200) + ": unknown option (taskhub-bench --help lists them)";
+  }
+  return "";
+}
+
 // The value of --NAME=N, or `fallback`; a value that is not a whole number from `min` to `max`
 // sets `problem` (the first one found).
 int flag(int argc, char** argv, const char* name, int fallback, int min, int max,
@@ -157,13 +191,21 @@ figures taskhub_figures(taskhub::hub& hub) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (asks_for(argc, argv, "--help") || asks_for(argc, argv, "-h")) {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  if (asks_for(argc, argv, "--version")) {
+    std::printf("taskhub-bench %s\n", TASKHUB_VERSION);
+    return 0;
+  }
   taskhub::start_runners(argc, argv);  // before MPI starts, as forking after is unsafe
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  std::string problem;
+  std::string problem = unknown_option(argc, argv);
   const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm, 0, 1000000, problem);
   const int reps = flag(argc, argv, "reps", 5, 1, 1000, problem);
   const bool is_comparing_schemes = flag(argc, argv, "schemes", 0, 0, 1, problem) != 0;
@@ -174,7 +216,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (size < 2) {
-    std::fprintf(stderr, "taskhub-bench needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
+    std::fprintf(stderr, "taskhub-bench: needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
     MPI_Finalize();
     return 2;
   }

@@ -30,6 +30,7 @@ const char* const usage =
     "  --top=N     list the N slowest tasks (default 10)\n"
     "  --json      print one JSON object instead of text\n"
     "  --svg=FILE  also draw a timeline of the attempts on each engine to FILE\n"
+    "  --help, --version  print this or the version, and exit\n"
     "exit status: 0 done; 1 the output cannot be written; 2 a bad argument, or a file that is\n"
     "  not a readable journal; 3 the report of a readable journal failed (out of memory, say)\n";
 
@@ -66,6 +67,9 @@ int report_main(int argc, char** argv) {
     unsigned long n = 0;
     if (arg == "--help" || arg == "-h") {
       std::printf("%s", usage);
+      return 0;
+    } else if (arg == "--version") {
+      std::printf("taskhub-report %s\n", TASKHUB_VERSION);
       return 0;
     } else if (arg == "--json") {
       is_json = true;

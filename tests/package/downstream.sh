@@ -22,8 +22,8 @@ for f in share/doc/taskhub/README.md share/doc/taskhub/guide.md share/doc/taskhu
   [ -s "$prefix/$f" ] || fail "the package has no $f"
 done
 [ -x "$prefix/share/taskhub/slurm/campaign.sbatch" ] || fail "the installed Slurm templates are not executable"
-for d in taskhub-farm taskhub-report; do
-  grep -q "^usage: $d" "$prefix/share/doc/taskhub/usage/$d.txt" 2>/dev/null || fail "no usage text for $d"
+for d in taskhub-farm taskhub-report taskhub-bench; do
+  grep -q "^usage: .*$d" "$prefix/share/doc/taskhub/usage/$d.txt" 2>/dev/null || fail "no usage text for $d"
 done
 echo "downstream.sh: docs, examples, Slurm templates and usage texts installed"
 
