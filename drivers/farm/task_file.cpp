@@ -86,7 +86,13 @@ class json_reader {
       do {
         space();
         if (at_ >= t_.size() || t_[at_] != '"') fail("expected a key in double quotes");
+        const std::size_t key_at = at_;
         std::string key = string_value();
+        for (const auto& m : v.members)
+          if (m.first == key) {
+            at_ = key_at;
+            fail("the key \"" + key + "\" appears twice in one object");
+          }
         expect(':');
         v.members.emplace_back(std::move(key), value());
       } while (eat(','));
@@ -166,6 +172,11 @@ class json_reader {
     std::string out;
     while (at_ < t_.size() && t_[at_] != '"') {
       char c = t_[at_++];
+      if (static_cast<unsigned char>(c) < 0x20) {
+        --at_;
+        fail("a raw control character (byte " + std::to_string(static_cast<int>(c)) +
+             ") in a string: write it as an escape such as \\t or \\u0009");
+      }
       if (c != '\\') {
         out.push_back(c);
         continue;

@@ -77,6 +77,26 @@ grep -q -x -F "taskhub-farm: lines.txt:1: \"retries\" is 99999999999: $whole" er
   grep -q -x -F "taskhub-farm: lines.txt:5: \"timeout\" is -5: $positive" err.txt ||
   fail "task lines: $(cat err.txt)"
 [ -f ran.log ] && fail "task lines: a command ran"
+# Invalid JSON, as in the JSON test suites' n_ cases: every line refused, none run. (A line that
+# does not start with {" is a shell command, so single quotes are not among them.)
+printf '%s\n' '{"cmd": "echo ran >> ran.log"} x' \
+  '{"cmd": "echo ran >> ran.log" "x"}' '{"cmd": "echo ran\x >> ran.log"}' '{"cmd": "echo \u00 ran"}' \
+  '{"cmd": "echo ran >> ran.log", "retries": tru}' '{"cmd": "echo ran >> ran.log", "retries": -}' \
+  '{"cmd": "echo ran >> ran.log", "retries": 1.}' '{"cmd": "echo ran >> ran.log", "retries": .5}' \
+  '{"cmd": "echo ran >> ran.log", "retries": +1}' '{"cmd": "echo ran >> ran.log", "retries": NaN}' \
+  '{"cmd": "echo ran >> ran.log", "retries": Infinity}' '{"cmd": "echo ran >> ran.log",,}' \
+  '{"cmd": "echo ran >> ran.log",}' '{"cmd": "echo ran >> ran.log"' '{"cmd": "echo ran >> ran.log}' \
+  '{"cmd": "echo ran >> ran.log", "tags": [1,]}' '{"cmd": "echo ran >> ran.log", "retries": 0x10}' \
+  '{"cmd": "echo ran >> ran.log", "retries": 01}' '{"cmd": "echo ran >> ran.log", "cmd": "echo other"}' \
+  > invalid.txt
+printf '{"cmd": "echo\tran >> ran.log"}\n' >> invalid.txt  # a raw tab inside a string
+run invalid.txt > out.txt 2> err.txt
+[ $? -eq 2 ] || fail "invalid JSON lines were not refused"
+[ "$(grep -c '^taskhub-farm: invalid.txt:[0-9]*: invalid JSON at column [0-9]*: ' err.txt)" -eq 20 ] ||
+  fail "invalid JSON: not every line was refused as invalid JSON: $(cat err.txt)"
+grep -q 'invalid.txt:19: .*the key "cmd" appears twice' err.txt || fail "a duplicated key: $(cat err.txt)"
+grep -q 'invalid.txt:20: .*a raw control character (byte 9)' err.txt || fail "a raw tab: $(cat err.txt)"
+[ -f ran.log ] && fail "invalid JSON: a command ran"
 # Accepted forms take effect: 2 retries, a time-out of half a second, a JSON time-out as text.
 printf '%s\n' 'echo x >> retried.log; exit 1' 'sleep 30' '{"cmd": "sleep 30", "timeout": "0:00.5"}' \
   > good.txt
