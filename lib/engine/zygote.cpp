@@ -22,6 +22,12 @@
 #include "engine/runner.hpp"
 #include "taskhub/error.hpp"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TASKHUB_ASAN 1
+#endif
+#endif
+
 namespace taskhub::detail {
 namespace {
 
@@ -89,10 +95,14 @@ void die_with(pid_t parent) {
                              std::size_t limit) {
   close(socket);
   die_with(zygote);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(TASKHUB_ASAN)
+  // (AddressSanitizer's shadow memory takes more address space than any limit: there the tests
+  // cap allocations through ASAN_OPTIONS instead.)
   if (limit > 0) {
     rlimit r{limit, limit};
     setrlimit(RLIMIT_AS, &r);
   }
+#endif
   serve_runner(region_fd, runner_socket, limit);
 }
 
