@@ -13,6 +13,7 @@
 #include "taskhub/detail/wire.hpp"
 #include "transport/mpi_yield.hpp"
 #include "core/voice.hpp"
+#include "core/ending.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -177,6 +178,7 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
       return;
   }
   if (is_retired_) return;  // the hub has sent it elsewhere
+  if (is_ending()) return;  // told to end: what starts now would be killed half-way
   if (!may_run_tasks && !is_task_of_task(h.task)) {
     deferred_.push_back(std::move(r));
     return;
@@ -221,6 +223,11 @@ void engine_loop::flush_if_done() {
 
 void engine_loop::flush() {
   if (out_.empty()) return;
+  if (is_ending()) {  // outcomes of tasks the launcher is killing must not count
+    out_.clear();
+    out_records_ = 0;
+    return;
+  }
   t_.send(0, std::move(out_));
   out_ = take_buffer(4096);
   out_records_ = 0;

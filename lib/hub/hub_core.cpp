@@ -11,6 +11,7 @@
 #include "hub/dispatch.hpp"
 #include "taskhub/task_options.hpp"
 #include "core/voice.hpp"
+#include "core/ending.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -185,7 +186,10 @@ bool hub_core::receive() {
             }
             break;
           case record_kind::result:
-          case record_kind::failure: flow_.complete(*slot, h, payload, batch); break;
+          case record_kind::failure:
+            // Told to end: an engine's failure may be the launcher killing its task.
+            if (!is_ending()) flow_.complete(*slot, h, payload, batch);
+            break;
           case record_kind::stop_ack: slot->is_stopped = true; break;
           case record_kind::blocked: flow_.waits_inside(*slot, h, true); break;
           case record_kind::unblocked: flow_.waits_inside(*slot, h, false); break;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 #include "run/termination.hpp"
+#include "core/ending.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -17,6 +18,7 @@ int signal_pipe = -1;  // write end, for the handler
 struct sigaction previous {};
 
 void on_sigterm(int) {
+  mark_ending();
   const int saved = errno;
   const char byte = 1;
   if (signal_pipe >= 0) (void)!write(signal_pipe, &byte, 1);
