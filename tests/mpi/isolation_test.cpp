@@ -81,7 +81,16 @@ const std::map<int, std::pair<std::string, std::string>> bad_items = {
     {55,
      {taskhub::failure::task_crash,
       "killed by SIGKILL (probably the out-of-memory killer) in task "}},
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ISOLATION_UNDER_ASAN 1
+#endif
+#endif
+#ifdef ISOLATION_UNDER_ASAN  // AddressSanitizer ends the process on a failed operator new
+    {67, {taskhub::failure::task_crash, "exited with status 1 in task "}},
+#else
     {67, {taskhub::failure::out_of_memory, "out of memory (limit 512 MiB) in task "}},
+#endif
     {79, {"std::domain_error", "item 79 is bad"}},
 };
 
