@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // Doorbells let a rank sleep in the kernel instead of polling MPI, and let a sender on the same
-// node wake it at once. Each rank owns one 32-bit word in an MPI shared-memory window; a sleeper
+// node wake it at once. Each rank owns one 32-bit word in the node's shared memory; a sleeper
 // sets its word to 1 and waits on it with a futex; a sender that finds 1 there after sending
 // resets it and wakes the sleeper. Peers on other nodes have no doorbell: their messages are
 // found when the sleeper's nap ends. Beside each doorbell lies the rank's heartbeat, which the
@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "transport/node_memory.hpp"
+
 namespace taskhub::detail {
 
 /// What a rank shows the hub's watchdog: counters that move while it lives.
@@ -27,8 +29,6 @@ class doorbells {
  public:
   /// Collective over `comm`: every rank makes its doorbell and maps those of its node.
   explicit doorbells(MPI_Comm comm);
-  /// Collective over `comm`.
-  ~doorbells();
   doorbells(const doorbells&) = delete;
   doorbells& operator=(const doorbells&) = delete;
 
@@ -51,8 +51,7 @@ class doorbells {
  private:
   static void wait(std::atomic<std::uint32_t>& bell, std::chrono::microseconds most);
 
-  MPI_Comm node_ = MPI_COMM_NULL;
-  MPI_Win window_ = MPI_WIN_NULL;
+  node_memory memory_;
   int me_ = 0;
   bool is_node_local_ = false;
   std::vector<std::atomic<std::uint32_t>*> bells_;  // by rank of `comm`; null off-node

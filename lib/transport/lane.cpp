@@ -3,12 +3,12 @@
 // Lanes: one-writer, one-reader rings in a shared-memory window.
 #include "transport/lane.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include "core/mpi_check.hpp"
-#include "transport/node_ranks.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -22,12 +22,6 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
 std::uint64_t padded(std::size_t n) { return (static_cast<std::uint64_t>(n) + 7) & ~std::uint64_t(7); }
 
 // What precedes each entry in the ring.
-// Segments need not start on a cache line; lanes do.
-char* aligned(void* p) {
-  const auto at = reinterpret_cast<std::uintptr_t>(p);
-  return reinterpret_cast<char*>((at + 63) & ~std::uintptr_t(63));
-}
-
 struct mark {
   std::uint32_t size;
   lane::kind what;
@@ -104,70 +98,53 @@ lanes::lanes(MPI_Comm comm, int hub, bool is_on_here) {
   int me = 0, size = 0;
   MPI_Comm_rank(comm, &me);
   MPI_Comm_size(comm, &size);
-  check_mpi(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, me, MPI_INFO_NULL, &node_),
-            "MPI_Comm_split_type");
-  int node_size = 0;
-  MPI_Comm_size(node_, &node_size);
-  // Every rank of the node must agree to use lanes (TASKHUB_LANES=0 turns them off).
+  // Every rank must agree to use lanes (TASKHUB_LANES=0 turns them off).
   int is_on = is_on_here ? 1 : 0;
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &is_on, 1, MPI_INT, MPI_MIN, node_), "MPI_Allreduce");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &is_on, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
 
-  // The node's ranks, as ranks of `comm`, in node order; the others besides the hub get lanes.
-  const std::vector<int> comm_ranks = ranks_in(node_, comm);
-  int hub_at = -1;  // the hub's rank in the node, if it is here
-  std::vector<int> others;
-  for (int i = 0; i < node_size; ++i) {
-    if (comm_ranks[static_cast<std::size_t>(i)] == hub) {
-      hub_at = i;
-    } else {
-      others.push_back(comm_ranks[static_cast<std::size_t>(i)]);
-    }
-  }
-  const bool has_lanes = is_on && hub_at >= 0;
-  // The hub reads one lane per other rank of the node; each of those reads one from the hub.
+  // The hub reads one lane per other rank of its node; each of those reads one from the hub.
+  auto others_of = [hub](const std::vector<int>& node) {
+    std::vector<int> others;
+    for (int r : node)
+      if (r != hub) others.push_back(r);
+    return others;
+  };
+  auto has_hub = [hub](const std::vector<int>& node) {
+    return std::find(node.begin(), node.end(), hub) != node.end();
+  };
+  memory_.emplace(comm, [&](const std::vector<int>& node) -> std::size_t {
+    if (!is_on || !has_hub(node)) return 0;
+    return me == hub ? others_of(node).size() * slot_bytes : slot_bytes;
+  });
+  const std::vector<int>& node = memory_->ranks();
+  const std::vector<int> others = others_of(node);
+  const bool has_lanes = is_on && has_hub(node);
   const std::size_t mine = !has_lanes ? 0 : me == hub ? others.size() * slot_bytes : slot_bytes;
-  void* got = nullptr;
-  check_mpi(MPI_Win_allocate_shared(static_cast<MPI_Aint>(mine ? mine + 64 : 0), 1, MPI_INFO_NULL,
-                                    node_, &got, &window_),
-            "MPI_Win_allocate_shared");
-  char* base = aligned(got);
+  char* base = memory_->part_of(me);
   for (std::size_t k = 0; k * slot_bytes < mine; ++k) lane::format(base + k * slot_bytes, slot_bytes);
-  check_mpi(MPI_Barrier(node_), "MPI_Barrier");
+  // Every lane is formatted before any is written.
+  check_mpi(MPI_Barrier(comm), "MPI_Barrier");
   to_.assign(static_cast<std::size_t>(size), nullptr);
   from_.assign(static_cast<std::size_t>(size), nullptr);
   if (!has_lanes) return;
 
-  auto segment = [&](int node_rank) {
-    MPI_Aint bytes = 0;
-    int unit = 0;
-    void* at = nullptr;
-    check_mpi(MPI_Win_shared_query(window_, node_rank, &bytes, &unit, &at), "MPI_Win_shared_query");
-    return aligned(at);
-  };
   if (me == hub) {
     for (std::size_t k = 0; k < others.size(); ++k) {
       const int r = others[k];
       from_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(base + k * slot_bytes);
-      int node_rank = 0;
-      for (int i = 0; i < node_size; ++i)
-        if (comm_ranks[static_cast<std::size_t>(i)] == r) node_rank = i;
-      to_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(segment(node_rank));
+      to_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(memory_->part_of(r));
       peers_.push_back(r);
     }
-    is_complete_ = node_size == size;
+    is_complete_ = memory_->node_size() == size;
   } else {
     std::size_t k = 0;
     while (others[k] != me) ++k;
     from_[static_cast<std::size_t>(hub)] = reinterpret_cast<lane*>(base);
-    to_[static_cast<std::size_t>(hub)] = reinterpret_cast<lane*>(segment(hub_at) + k * slot_bytes);
+    to_[static_cast<std::size_t>(hub)] =
+        reinterpret_cast<lane*>(memory_->part_of(hub) + k * slot_bytes);
     peers_.push_back(hub);
     is_complete_ = true;
   }
-}
-
-lanes::~lanes() {
-  if (window_ != MPI_WIN_NULL) MPI_Win_free(&window_);
-  if (node_ != MPI_COMM_NULL) MPI_Comm_free(&node_);
 }
 
 }  // namespace taskhub::detail

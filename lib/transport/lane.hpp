@@ -2,7 +2,7 @@
 // Part of taskhub.
 // Lanes carry messages between the hub and the engines on its node through shared memory, so a
 // message costs two copies and no MPI call. Each lane is a ring with one writer and one reader,
-// living in the reader's part of an MPI shared-memory window. A message too large for a lane goes
+// living in the reader's part of the node's shared memory. A message too large for a lane goes
 // through MPI, and the lane carries a marker in its place so the reader keeps the sender's order.
 #pragma once
 
@@ -11,7 +11,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "transport/node_memory.hpp"
 
 namespace taskhub::detail {
 
@@ -58,7 +61,6 @@ class lanes {
  public:
   /// `is_on`: whether this rank wants lanes; every rank of the node must, or none has them.
   lanes(MPI_Comm comm, int hub, bool is_on);
-  ~lanes();
   lanes(const lanes&) = delete;
   lanes& operator=(const lanes&) = delete;
 
@@ -76,8 +78,7 @@ class lanes {
     return rank >= 0 && static_cast<std::size_t>(rank) < v.size() ? v[static_cast<std::size_t>(rank)]
                                                                  : nullptr;
   }
-  MPI_Comm node_ = MPI_COMM_NULL;
-  MPI_Win window_ = MPI_WIN_NULL;
+  std::optional<node_memory> memory_;
   std::vector<lane*> to_, from_;  // by rank of `comm`
   std::vector<int> peers_;
   bool is_complete_ = false;
