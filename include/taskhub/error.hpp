@@ -66,6 +66,9 @@ inline constexpr const char* task_timeout = "taskhub::task_timeout";
 inline constexpr const char* task_aborted = "taskhub::task_aborted";
 /// The task crashed its engine (a fatal signal such as a segmentation fault); the engine retires.
 inline constexpr const char* engine_crash = "taskhub::engine_crash";
+/// The engine running the task died (its process ended: killed, or out of memory) and the run
+/// went on without it. Retries run the task again on another engine.
+inline constexpr const char* engine_died = "taskhub::engine_died";
 /// The task ended its isolated runner process (a signal, an exit, the kernel's kill); the
 /// message says which. The engine starts a new runner and serves on.
 inline constexpr const char* task_crash = "taskhub::task_crash";

@@ -42,7 +42,10 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       watchdog_([&] {
         cfg.watch.hosts = cfg.hosts;
         return std::move(cfg.watch);
-      }()) {
+      }()),
+      deaths_(cfg.pids),
+      hosts_(cfg.hosts),
+      pids_(cfg.pids) {
   flow_.observer().started(engines_, cfg.hosts);
 }
 
@@ -167,7 +170,7 @@ bool hub_core::receive() {
   while (t_.poll(source, msg)) {
     did = true;
     engine_slot* slot = flow_.engines().slot_of(source);
-    if (!slot) continue;
+    if (!slot || slot->is_gone) continue;
     // The futures of this batch's tasks read their results in place; the last one to go
     // recycles the buffer.
     auto batch = shared_batch(std::move(msg));
@@ -215,8 +218,34 @@ bool hub_core::receive() {
 void hub_core::retire(engine_slot& slot) {
   if (slot.is_retired) return;
   flow_.retire(slot);
+  drop_from_live(slot.rank);
+}
+
+// The process of the engine of `slot` ended and the launcher let the others run: the run goes
+// on without it.
+void hub_core::engine_died(engine_slot& slot) {
+  if (slot.is_gone || slot.is_stopped) return;  // an engine told to stop ends as it should
+  const auto at = static_cast<std::size_t>(&slot - flow_.engines().slots().data());
+  const std::string who = "engine " + std::to_string(slot.rank) + " on " +
+                          (at < hosts_.size() ? hosts_[at] : std::string("?")) + " (process " +
+                          std::to_string(at < pids_.size() ? pids_[at] : 0) + ")";
+  const bool was_retired = slot.is_retired;
+  slot.is_gone = true;
+  slot.is_stopped = true;  // no answer to the stop will come
+  t_.forget(slot.rank);
+  const auto running = flow_.engine_died(slot, who);
+  if (!was_retired) drop_from_live(slot.rank);
+  std::string doing = running.empty() ? std::string("while idle") : "while running ";
+  for (std::size_t i = 0; i < running.size(); ++i) doing += (i ? ", " : "") + running[i];
+  const auto left = live_.load()->size();
+  say_error("%s died %s; the run goes on with %zu engine%s, and what it held runs elsewhere\n",
+            who.c_str(), doing.c_str(), left, left == 1 ? "" : "s");
+  flow_.publish();
+}
+
+void hub_core::drop_from_live(int rank) {
   auto live = *live_.load();
-  live.erase(std::remove(live.begin(), live.end(), slot.rank), live.end());
+  live.erase(std::remove(live.begin(), live.end(), rank), live.end());
   live_lists_.push_back(std::move(live));  // earlier lists stay valid for clients that hold them
   live_.store(&live_lists_.back());
 }
@@ -254,6 +283,7 @@ bool hub_core::pass(bool is_hub_thread) {
   }
   did |= receive();
   if (is_hub_thread) {
+    for (const std::size_t i : deaths_.check()) engine_died(flow_.engines().slots()[i]);
     flow_.observer().catch_up(false);
     watchdog_.check(flow_);
   }
@@ -297,7 +327,8 @@ void hub_core::serve() {
     }
     // While sends wait (a full lane, MPI in flight), nap no longer than a yield.
     const auto next = did || is_sending_ ? std::chrono::microseconds(0)
-                                         : std::min(flow_.until_due(), watchdog_.until_due());
+                                         : std::min({flow_.until_due(), watchdog_.until_due(),
+                                                     deaths_.until_due()});
     lock.unlock();
     if (did) {
       wait.busy();

@@ -16,6 +16,7 @@
 
 #include "core/wait.hpp"
 #include "core/hub_observer.hpp"
+#include "hub/death_watch.hpp"
 #include "hub/pass_sharing.hpp"
 #include "hub/submissions.hpp"
 #include "hub/task_flow.hpp"
@@ -39,6 +40,7 @@ class hub_core final : public client_core, public wait_helper {
     std::shared_ptr<taskhub::scheme> scheme;
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
     std::vector<std::string> hosts;              // per engine, in engine order
+    std::vector<long> pids;                      // per engine; 0 where not on the hub's host
     std::shared_ptr<hub_observer> observer;      // null: none
     std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
     watchdog::config watch;                      // its hosts are filled in from `hosts`
@@ -93,6 +95,8 @@ class hub_core final : public client_core, public wait_helper {
   bool receive();
   void stop_engines();
   void retire(engine_slot& slot);
+  void engine_died(engine_slot& slot);
+  void drop_from_live(int rank);
 
   transport& t_;
   const std::vector<int> engines_;
@@ -100,6 +104,9 @@ class hub_core final : public client_core, public wait_helper {
   submission_stack submissions_;
   pass_sharing sharing_;
   watchdog watchdog_;
+  death_watch deaths_;
+  const std::vector<std::string> hosts_;
+  const std::vector<long> pids_;
 
   // What clients hand the hub thread besides tasks.
   std::mutex controls_m_;

@@ -97,7 +97,7 @@ std::string scheduler::why_not(const task_data& t) const {
   if (!t.hub.excluded.empty())
     add("engines " + list_ranks(t.hub.excluded) + " reported an unmet dependency");
   if (!t.hub.tried.empty()) add("it failed on engines " + list_ranks(t.hub.tried));
-  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes)";
+  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes or died)";
   return why;
 }
 

@@ -48,7 +48,8 @@ struct engine_slot {
   std::deque<sent_task> sent;     // sent, not answered, in the order the engine takes them
   std::deque<pending_recall> recalls;  // in the order sent; the engine answers in that order
   bool is_stopped = false;
-  bool is_retired = false;  // a task crashed it: it runs nothing more
+  bool is_retired = false;  // a task crashed it, or it died: it runs nothing more
+  bool is_gone = false;     // its process ended
   /// Tasks it holds or will be sent, against the high-water mark.
   int load() const { return outstanding - blocked + static_cast<int>(batch.size()); }
 };

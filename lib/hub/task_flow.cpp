@@ -471,12 +471,36 @@ std::chrono::microseconds task_flow::until_due() const {
 void task_flow::retire(engine_slot& slot) {
   if (slot.is_retired) return;
   scheduler_.retire(slot);
+  move_tasks_of(slot, failure::engine_crash, "engine " + std::to_string(slot.rank) + " retired");
+}
+
+std::vector<std::string> task_flow::engine_died(engine_slot& slot, const std::string& who) {
+  std::vector<task_data*> running;
+  if (!slot.is_retired) {
+    table_.for_each([&](task_data& t) {
+      if (t.hub.state == state::running && t.engine == slot.rank) running.push_back(&t);
+    });
+    scheduler_.retire(slot);
+  }
+  std::vector<std::string> names;
+  for (task_data* t : running) {
+    names.push_back("task " + std::to_string(t->id) + " (" + handler_name(t->handler) + ")");
+    t->hub.is_request_pinned = true;  // its send may not have finished
+    const std::string message = who + " died while running task " + std::to_string(t->id);
+    const bytes why = encoded_failure(failure::engine_died, message);
+    if (!retry(*t, slot.rank, why.data(), why.size())) fail(*t, failure::engine_died, message);
+  }
+  move_tasks_of(slot, failure::engine_died, who + " died");
+  return names;
+}
+
+// Tasks the engine of `slot` held go back to the queue; those meant for it alone fail.
+void task_flow::move_tasks_of(engine_slot& slot, const char* type, const std::string& what) {
   table_.for_each([&](task_data& t) {
     if ((t.hub.state != state::queued && t.hub.state != state::running) || t.engine != slot.rank)
       return;
     if (t.target >= 0) {
-      fail(t, failure::engine_crash,
-           "engine " + std::to_string(slot.rank) + " retired before task " + std::to_string(t.id) + " ran");
+      fail(t, type, what + " before task " + std::to_string(t.id) + " ran");
     } else {
       requeue(t);
     }

@@ -53,6 +53,10 @@ class task_flow {
                 const std::shared_ptr<const bytes>& batch);
   /// A task crashed the engine: nothing more goes there, and what it held runs elsewhere.
   void retire(engine_slot& slot);
+  /// The engine's process ended (`who` names it): what it was running fails with
+  /// failure::engine_died, or runs again while its retries last; what waited in its queue runs
+  /// elsewhere; nothing more goes there. Returns the running tasks, as "task 17 (name)" each.
+  std::vector<std::string> engine_died(engine_slot& slot, const std::string& who);
   /// Fails the tasks whose deadlines passed, or runs them again while their retries last.
   void check_timers();
   /// Time until a timer or the observer is due.
@@ -93,6 +97,7 @@ class task_flow {
   void make_ready(task_data& t);
   void run(task_data& t);
   void requeue(task_data& t);
+  void move_tasks_of(engine_slot& slot, const char* type, const std::string& what);
   bool retry(task_data& t, int engine, const char* why, std::size_t size);
   void restore(task_data& t, const stored_outcome& s);
   void fail(task_data& t, const std::string& type, const std::string& message,

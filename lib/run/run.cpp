@@ -21,6 +21,7 @@
 #include "transport/local_transport.hpp"
 #include "transport/mpi_transport.hpp"
 #include "engine/engine_loop.hpp"
+#include "engine/hub_watch.hpp"
 #include "engine/pulse.hpp"
 #include "engine/zygote.hpp"
 #include "hub/hub_core.hpp"
@@ -105,6 +106,18 @@ void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const
     t.erase(t.begin(), t.begin() + 2);
     cfg.tags.push_back(std::move(t));
   }
+}
+
+// Rank 0's host and process, on every rank.
+engine_place hub_place(MPI_Comm world, int rank) {
+  std::string text = rank == 0 ? host_name() + '\n' + std::to_string(getpid()) : std::string();
+  int length = static_cast<int>(text.size());
+  check_mpi(MPI_Bcast(&length, 1, MPI_INT, 0, world), "MPI_Bcast");
+  text.resize(static_cast<std::size_t>(length));
+  check_mpi(MPI_Bcast(text.data(), length, MPI_CHAR, 0, world), "MPI_Bcast");
+  auto lines = lines_of(text);
+  lines.resize(2);
+  return {0, lines[0], std::atol(lines[1].c_str())};
 }
 
 // On SIGTERM the hub says which engine is gone and what each was running, and flushes the
@@ -340,6 +353,10 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   if (bad_setting.empty()) bad_setting = start_zygote(s, is_initialized != 0);
   int provided = 0;
   if (!is_initialized) {
+    // Under mpirun --enable-recovery the run goes on when a rank dies, and MPI_Finalize's closing
+    // fence would wait for the dead rank (Open MPI 4.1). taskhub needs no such fence: the hub
+    // ends only once every live engine has answered its stop.
+    if (std::getenv("OMPI_MCA_orte_enable_recovery")) setenv("OMPI_MCA_async_mpi_finalize", "1", 0);
     check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
   } else {
     MPI_Query_thread(&provided);
@@ -398,6 +415,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       } else if (rank == 0) {
         std::vector<engine_place> places;
         gather_engines(world, rank, size, s, opts, cfg, places);
+        hub_place(world, rank);
+        for (const auto& p : places) cfg.pids.push_back(p.host == host_name() ? p.pid : 0);
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
@@ -408,12 +427,18 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         mpi_idle_yield_off();
         code = drive(core, fn, world);
         mpi_idle_yield_restore();
+        if (code != 0 && std::getenv("OMPI_MCA_orte_enable_recovery"))
+          say_error("the run ends with exit code %d, which mpirun --enable-recovery does not "
+                    "pass on (it exits 0)\n",
+                    code);
       } else {
         std::vector<engine_place> places;
         gather_engines(world, rank, size, s, opts, cfg, places);
+        const engine_place hub = hub_place(world, rank);
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
+        const hub_watch hub_alive(rank, hub.host, hub.pid);
         // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
         // the engine that died gone and this one still there.
         termination_watch on_term(

@@ -3,6 +3,7 @@
 // The transport between ranks: lanes on a node, MPI otherwise.
 #include "transport/mpi_transport.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <cstdlib>
@@ -88,14 +89,33 @@ void mpi_transport::send_linked(int dest, link& l, outgoing m) {
   l.backlog.push_back(std::move(m));
 }
 
+void mpi_transport::forget(int peer) {
+  auto& l = links_[static_cast<std::size_t>(peer)];
+  l.is_gone = true;
+  l.backlog.clear();
+  linked_.erase(std::remove(linked_.begin(), linked_.end(), peer), linked_.end());
+  next_lane_ = 0;
+  for (auto it = sending_.begin(); it != sending_.end();) {
+    if (it->dest != peer) {
+      ++it;
+      continue;
+    }
+    if (!abandoned_) abandoned_ = new std::deque<pending>();
+    abandoned_->push_back(std::move(*it));
+    it = sending_.erase(it);
+  }
+}
+
 void mpi_transport::send(int dest, bytes msg) {
   auto& l = links_[static_cast<std::size_t>(dest)];
+  if (l.is_gone) return recycle_buffer(std::move(msg));
   if (l.out) return send_linked(dest, l, {std::move(msg), nullptr, nullptr});
   send_mpi(dest, tag_, {std::move(msg), nullptr, nullptr});
 }
 
 void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) {
   auto& l = links_[static_cast<std::size_t>(dest)];
+  if (l.is_gone) return;
   if (l.out) return send_linked(dest, l, {bytes(), &data, std::move(owner)});
   send_mpi(dest, tag_, {bytes(), &data, std::move(owner)});
 }

@@ -33,6 +33,7 @@ class mpi_transport : public transport {
   void idle(std::chrono::microseconds most) override;
   void wake() override;
   std::chrono::microseconds longest_nap() const override;
+  void forget(int peer) override;
   void claim() override { owner_ = std::this_thread::get_id(); }
   bool is_shareable() const override { return is_lane_only_; }
   bool wants_owner() const override { return wants_owner_.load(); }
@@ -56,6 +57,7 @@ class mpi_transport : public transport {
     lane* out = nullptr;
     lane* in = nullptr;
     std::deque<outgoing> backlog;
+    bool is_gone = false;  // the peer's process ended
   };
   void start(pending& p, const char* data, std::size_t n, int tag);
   void send_mpi(int dest, int tag, outgoing m);
@@ -71,6 +73,9 @@ class mpi_transport : public transport {
   std::atomic<bool> is_woken_{false};
   doorbells& bells_;
   std::deque<pending> sending_;
+  // Sends to peers that died, which never finish: MPI keeps their requests and buffers, so they
+  // are kept until the process ends.
+  std::deque<pending>* abandoned_ = nullptr;
   std::vector<link> links_;         // by rank; links_[r].out is null without a lane to r
   std::vector<int> linked_;         // the ranks with lanes
   std::size_t next_lane_ = 0;       // where the next poll starts, so no lane starves

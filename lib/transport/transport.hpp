@@ -27,6 +27,9 @@ class transport {
   virtual void idle(std::chrono::microseconds most) = 0;
   /// Ends an idle() early; safe from any thread.
   virtual void wake() = 0;
+  /// `peer`'s process has ended: drops what waits to go there, sends nothing more there, and
+  /// reads nothing more from there.
+  virtual void forget(int peer) { (void)peer; }
   /// The longest an idle() may last: short when a message can arrive without a wake-up.
   virtual std::chrono::microseconds longest_nap() const = 0;
 

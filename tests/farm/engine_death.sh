@@ -3,7 +3,9 @@
 # Part of taskhub.
 # An engine rank killed with SIGKILL: the launcher ends every rank, the hub names the engine that
 # is gone, its host and the task it ran, the journal keeps what finished, and a resume finishes
-# the rest. A run ended by SIGTERM from outside says so too.
+# the rest. A run ended by SIGTERM from outside says so too. Under `mpirun --enable-recovery`,
+# which lets the other ranks live, the run goes on without the dead engine: its task runs again
+# elsewhere (a retry), and every task finishes in the same run.
 # engine_death.sh FARM MPIRUN RANKS WORKDIR
 # MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
 set -u
@@ -62,4 +64,31 @@ wait "$launcher"
 grep -q "^taskhub: the run was ended by SIGTERM from outside" err3.txt ||
   fail "SIGTERM from outside: not said: $(cat err3.txt)"
 grep -q ' is gone;' err3.txt && fail "SIGTERM from outside: an engine was called gone: $(cat err3.txt)"
+
+# Under --enable-recovery the run goes on: the killer's task fails with the engine and its retry
+# runs elsewhere; with one engine, nothing is left to run the rest, which fails at once.
+rm -f killed.mark done.log
+"$mpirun" --enable-recovery -n "$ranks" "$farm" tasks.txt --retries=1 --journal=r.h5 > out4.txt 2> err4.txt
+code=$?
+[ -s killed.mark ] || fail "recovery: the killer task did not run: $(cat err4.txt)"
+victim=$(cat killed.mark)
+grep -E -q "^taskhub: engine [0-9]+ on $(hostname) \(process $victim\) died while running task [0-9]+ \(farm::run_command\); the run goes on with $((ranks - 2)) engines?" err4.txt ||
+  fail "recovery: no line names the dead engine (pid $victim), its host and its task: $(cat err4.txt)"
+if [ "$ranks" -gt 2 ]; then
+  [ "$code" -eq 0 ] || fail "recovery: the run exited $code: $(cat err4.txt)"
+  grep -q "exit code" err4.txt && fail "recovery: an exit code other than 0 is said: $(cat err4.txt)"
+  [ "$(sort -u done.log | wc -l)" -eq 30 ] || fail "recovery: $(sort -u done.log | wc -l) of 30 tasks finished"
+  grep -E -q "^taskhub-farm: 30 tasks: 30 done, 0 failed" out4.txt ||
+    fail "recovery: the last line: $(tail -n 1 out4.txt)"
+else
+  # mpirun --enable-recovery exits 0 whatever the ranks return: the hub says the exit code.
+  grep -q "^taskhub: the run ends with exit code 1, which mpirun --enable-recovery does not pass on" err4.txt ||
+    fail "recovery: the exit code is not said: $(cat err4.txt)"
+  grep -q "no engine can run task 30 (1 engine(s) retired after crashes or died)" err4.txt || fail "recovery: the rest did not fail as impossible: $(cat out4.txt err4.txt)"
+  # What failed with the engine is a failure the client saw: --retry-failed runs it again.
+  "$mpirun" -n "$ranks" "$farm" tasks.txt --journal=r.h5 --retry-failed > out5.txt 2> err5.txt ||
+    fail "recovery: the resume failed: $(cat err5.txt)"
+  [ "$(sort -u done.log | wc -l)" -eq 30 ] || fail "recovery: after the resume $(sort -u done.log | wc -l) of 30 tasks finished"
+fi
+echo "engine_death.sh: recovery: $(grep ' died while' err4.txt); $(tail -n 1 out4.txt)"
 echo "engine_death.sh: ok"

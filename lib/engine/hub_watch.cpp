@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// An engine's watch on the hub's process.
+#include "engine/hub_watch.hpp"
+
+#include <unistd.h>
+
+#include "core/ending.hpp"
+#include "core/voice.hpp"
+
+namespace taskhub::detail {
+namespace {
+
+std::string this_host() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+}  // namespace
+
+hub_watch::hub_watch(int rank, const std::string& hub_host, long hub_pid)
+    : hub_(std::vector<long>{hub_host == this_host() ? hub_pid : 0}) {
+  if (!hub_.is_watching()) return;
+  thread_ = std::thread([this, rank, hub_host, hub_pid] {
+    if (hub_.wait_for_end() != 0) return;  // stopped: the run ended as it should
+    // A launcher that ends the job when a rank dies sends its SIGTERM meanwhile; a hub that
+    // ended the run as it should has told this engine to stop.
+    if (hub_.wait_for_stop(1000) || is_ending()) return;
+    say_error("engine %d: the hub (rank 0, process %ld on %s) died, and nothing is left to "
+              "tell this engine to stop: it ends\n",
+              rank, hub_pid, hub_host.c_str());
+    _exit(1);
+  });
+}
+
+hub_watch::~hub_watch() {
+  hub_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace taskhub::detail

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// The hub's watch on the processes of the engines that share its host: an engine whose process
+// has ended, and whose end has not brought the launcher's SIGTERM within a grace period (as
+// `mpirun --enable-recovery` or `srun --kill-on-bad-exit=0` allow), is dead to the run, which goes
+// on without it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "core/process_watch.hpp"
+
+namespace taskhub::detail {
+
+class death_watch {
+ public:
+  /// `pids`: per engine, in engine order; 0 for an engine on another host.
+  explicit death_watch(const std::vector<long>& pids);
+
+  /// On the hub thread, once a pass: the engines (positions in engine order) dead to the run
+  /// since the last call.
+  std::vector<std::size_t> check();
+  /// Time until the next look (the longest the hub may sleep meanwhile).
+  std::chrono::microseconds until_due() const;
+
+ private:
+  process_watch processes_;
+  std::vector<std::int64_t> ended_ns_;  // per engine: when its end was seen; 0: not seen
+  std::vector<bool> is_told_;
+  std::int64_t next_check_ns_ = 0;
+};
+
+}  // namespace taskhub::detail
