@@ -9,18 +9,8 @@
 #include "core/voice.hpp"
 
 namespace taskhub::detail {
-namespace {
-
-std::string this_host() {
-  char name[256] = {};
-  gethostname(name, sizeof name - 1);
-  return name;
-}
-
-}  // namespace
-
-hub_watch::hub_watch(int rank, const std::string& hub_host, long hub_pid)
-    : hub_(std::vector<long>{hub_host == this_host() ? hub_pid : 0}) {
+hub_watch::hub_watch(int rank, long hub_pid, const std::string& hub_host)
+    : hub_(std::vector<long>{hub_pid}) {
   if (!hub_.is_watching()) return;
   thread_ = std::thread([this, rank, hub_host, hub_pid] {
     if (hub_.wait_for_end() != 0) return;  // stopped: the run ended as it should

@@ -14,9 +14,8 @@ namespace taskhub::detail {
 
 class hub_watch {
  public:
-  /// Watches `hub_pid` (which runs on `hub_host`) from engine `rank`; does nothing when the hub
-  /// runs on another host.
-  hub_watch(int rank, const std::string& hub_host, long hub_pid);
+  /// Watches `hub_pid` (on `hub_node`) from engine `rank`; 0 when the hub runs on another node.
+  hub_watch(int rank, long hub_pid, const std::string& hub_node);
   ~hub_watch();
   hub_watch(const hub_watch&) = delete;
   hub_watch& operator=(const hub_watch&) = delete;

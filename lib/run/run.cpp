@@ -16,6 +16,7 @@
 
 #include "core/backoff.hpp"
 #include "core/mpi_check.hpp"
+#include "core/node_name.hpp"
 #include "core/wait.hpp"
 #include "transport/doorbell.hpp"
 #include "transport/local_transport.hpp"
@@ -46,12 +47,6 @@ std::vector<std::string> tags_of(const settings& s, const run_options& opts, int
   if (opts.engine_tags)
     for (auto& t : opts.engine_tags(rank)) tags.push_back(std::move(t));
   return tags;
-}
-
-std::string host_name() {
-  char name[256] = {};
-  gethostname(name, sizeof name - 1);
-  return name;
 }
 
 // Every rank's `mine`, on rank 0 in rank order (empty elsewhere).
@@ -94,7 +89,7 @@ void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const
                     hub_core::config& cfg, std::vector<engine_place>& places) {
   std::string mine;
   if (rank != 0) {
-    mine = host_name() + '\n' + std::to_string(getpid()) + '\n';
+    mine = node_name() + '\n' + std::to_string(getpid()) + '\n';
     for (const auto& t : tags_of(s, opts, rank)) mine += t + '\n';
   }
   const auto all = gather_strings(world, rank, size, mine);
@@ -110,7 +105,7 @@ void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const
 
 // Rank 0's host and process, on every rank.
 engine_place hub_place(MPI_Comm world, int rank) {
-  std::string text = rank == 0 ? host_name() + '\n' + std::to_string(getpid()) : std::string();
+  std::string text = rank == 0 ? node_name() + '\n' + std::to_string(getpid()) : std::string();
   int length = static_cast<int>(text.size());
   check_mpi(MPI_Bcast(&length, 1, MPI_INT, 0, world), "MPI_Bcast");
   text.resize(static_cast<std::size_t>(length));
@@ -129,7 +124,7 @@ void say_why_it_ends(hub_core& core, const std::vector<engine_place>& places, co
   try {
     is_answered = core.on_hub_thread(
         [&core, places, lines, observer] {
-          *lines = ending_report(core, places, host_name());
+          *lines = ending_report(core, places, node_name());
           if (observer) observer->catch_up(true);
         },
         std::chrono::milliseconds(500));
@@ -267,7 +262,7 @@ int run_local(int engines, hub_core::config cfg, const settings& s, const run_op
   for (int r = 1; r <= engines; ++r) {
     ranks.push_back(r);
     cfg.tags.push_back(tags_of(s, opts, r));
-    cfg.hosts.push_back(host_name());
+    cfg.hosts.push_back(node_name());
   }
   std::vector<std::thread> threads;
   for (int r = 1; r <= engines; ++r) {
@@ -384,6 +379,10 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     std::int64_t watch_ns = s.watchdog.count();
     check_mpi(MPI_Bcast(&watch_ns, 1, MPI_INT64_T, 0, world), "MPI_Bcast");
     const std::chrono::nanoseconds watch(watch_ns);
+    // And how ranks group into nodes, before any rank makes node memory or says its node.
+    int node_size = s.node_size;
+    check_mpi(MPI_Bcast(&node_size, 1, MPI_INT, 0, world), "MPI_Bcast");
+    simulate_nodes(rank, node_size);
     // The journal opens (and an old one is replaced) only once the run is sure to start.
     std::string journal_problem;
     if (bad_setting.empty() && problem.empty()) {
@@ -416,7 +415,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         std::vector<engine_place> places;
         gather_engines(world, rank, size, s, opts, cfg, places);
         hub_place(world, rank);
-        for (const auto& p : places) cfg.pids.push_back(p.host == host_name() ? p.pid : 0);
+        for (const auto& p : places) cfg.pids.push_back(p.host == node_name() ? p.pid : 0);
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
@@ -438,7 +437,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         doorbells bells(world);
         lanes node(world, 0, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
-        const hub_watch hub_alive(rank, hub.host, hub.pid);
+        const hub_watch hub_alive(rank, hub.host == node_name() ? hub.pid : 0, hub.host);
         // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
         // the engine that died gone and this one still there.
         termination_watch on_term(

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <system_error>
 
 namespace taskhub::detail {
@@ -34,7 +35,15 @@ constexpr flag_spec flags[] = {
     {"isolate", "TASKHUB_ISOLATE", "off, on-request or all"},
     {"task-memory", "TASKHUB_TASK_MEMORY",
      "a size from 16M to 1P, in bytes or with K, M, G, T or P (1024-based), such as 512M"},
+    {"node-size", "TASKHUB_NODE_SIZE", "a whole number from 0 (the real nodes) to 1000000"},
 };
+
+// The flag named `name`; a name missing from the table is a mistake in this file.
+constexpr const flag_spec& flag(std::string_view name) {
+  for (const auto& f : flags)
+    if (name == f.name) return f;
+  throw "a flag missing from the table";
+}
 
 std::string every_flag() {
   std::string all;
@@ -155,71 +164,75 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (!is_known) note(problem, "unknown flag " + arg + " (taskhub's flags: " + every_flag() + ")");
   }
   std::string where;
-  const auto& hwm_flag = flags[0];
+  const auto& hwm_flag = flag("hwm");
   if (opts.hwm >= 0) {
     s.hwm = opts.hwm;
   } else if (const auto v = value_of(argc, argv, hwm_flag, where); !v.empty()) {
     if (auto n = whole(v, 0, 1000000)) s.hwm = static_cast<int>(*n);
     else note(problem, refused(where, hwm_flag));
   }
-  s.scheme = value_of(argc, argv, flags[1], where);
+  s.scheme = value_of(argc, argv, flag("scheme"), where);
   if (opts.local_engines > 0) {
     s.local_engines = opts.local_engines;
-  } else if (const auto v = value_of(argc, argv, flags[2], where); !v.empty()) {
+  } else if (const auto v = value_of(argc, argv, flag("engines"), where); !v.empty()) {
     if (auto n = whole(v, 1, 4096)) s.local_engines = static_cast<int>(*n);
-    else note(problem, refused(where, flags[2]));
+    else note(problem, refused(where, flag("engines")));
   }
   if (!opts.journal.empty()) {
     s.journal = opts.journal;
   } else {
-    s.journal = value_of(argc, argv, flags[3], where);
+    s.journal = value_of(argc, argv, flag("journal"), where);
     if (where.rfind("--", 0) == 0 && (where == "--taskhub-journal" || s.journal.empty()))
       note(problem, "--taskhub-journal needs a path: --taskhub-journal=PATH");
   }
-  s.resume = value_of(argc, argv, flags[4], where);
+  s.resume = value_of(argc, argv, flag("resume"), where);
   if (!s.resume.empty() && s.resume != "1" && s.resume != "0" && s.resume != "retry-failed")
-    note(problem, refused(where, flags[4]));
-  s.journal_flush = value_of(argc, argv, flags[5], where);
+    note(problem, refused(where, flag("resume")));
+  s.journal_flush = value_of(argc, argv, flag("journal-flush"), where);
   if (!s.journal_flush.empty() && !seconds(s.journal_flush, 86400))
-    note(problem, refused(where, flags[5]));
-  const auto results = value_of(argc, argv, flags[6], where);
-  if (!results.empty() && results != "0" && results != "1") note(problem, refused(where, flags[6]));
+    note(problem, refused(where, flag("journal-flush")));
+  const auto results = value_of(argc, argv, flag("journal-results"), where);
+  if (!results.empty() && results != "0" && results != "1") note(problem, refused(where, flag("journal-results")));
   s.is_storing_results = results != "0";
-  const auto watch = value_of(argc, argv, flags[7], where);
+  const auto watch = value_of(argc, argv, flag("watchdog"), where);
   if (!watch.empty()) {
     const auto v = seconds(watch, 86400);
-    if (!v || (*v > 0 && *v < 0.01)) note(problem, refused(where, flags[7]));
+    if (!v || (*v > 0 && *v < 0.01)) note(problem, refused(where, flag("watchdog")));
     else s.watchdog = std::chrono::nanoseconds(static_cast<std::int64_t>(*v * 1e9));
   }
-  if (const auto dot = value_of(argc, argv, flags[8], where); !where.empty()) {
+  if (const auto dot = value_of(argc, argv, flag("watchdog-dot"), where); !where.empty()) {
     if (dot.empty() || where == "--taskhub-watchdog-dot")
       note(problem, "--taskhub-watchdog-dot needs a path: --taskhub-watchdog-dot=PATH");
     else s.watchdog_dot = dot;
   }
-  const auto sync = value_of(argc, argv, flags[9], where);
-  if (!sync.empty() && sync != "0" && sync != "1") note(problem, refused(where, flags[9]));
+  const auto sync = value_of(argc, argv, flag("journal-sync"), where);
+  if (!sync.empty() && sync != "0" && sync != "1") note(problem, refused(where, flag("journal-sync")));
   s.is_syncing_log = sync == "1";
   if (opts.accept_rebuild) {
     s.is_accepting_rebuild = true;
   } else {
-    const auto accept = value_of(argc, argv, flags[10], where);
-    if (!accept.empty() && accept != "0" && accept != "1") note(problem, refused(where, flags[10]));
+    const auto accept = value_of(argc, argv, flag("accept-rebuild"), where);
+    if (!accept.empty() && accept != "0" && accept != "1") note(problem, refused(where, flag("accept-rebuild")));
     s.is_accepting_rebuild = accept == "1";
   }
-  const auto log = value_of(argc, argv, flags[11], where);
+  const auto log = value_of(argc, argv, flag("log"), where);
   if (log == "quiet") s.log_level = voice_level::quiet;
   else if (log == "debug") s.log_level = voice_level::debug;
-  else if (!log.empty() && log != "info") note(problem, refused(where, flags[11]));
-  if (const auto v = value_of(argc, argv, flags[12], where); !v.empty()) {
+  else if (!log.empty() && log != "info") note(problem, refused(where, flag("log")));
+  if (const auto v = value_of(argc, argv, flag("isolate"), where); !v.empty()) {
     if (v == "off" || v == "on-request" || v == "all") s.isolate = v;
-    else note(problem, refused(where, flags[12]));
+    else note(problem, refused(where, flag("isolate")));
   }
-  if (const auto v = value_of(argc, argv, flags[13], where); !v.empty()) {
+  if (const auto v = value_of(argc, argv, flag("task-memory"), where); !v.empty()) {
     if (auto n = size_in_bytes(v, std::size_t(16) << 20, std::size_t(1) << 50)) s.task_memory = *n;
-    else note(problem, refused(where, flags[13]));
+    else note(problem, refused(where, flag("task-memory")));
     if (s.task_memory > 0 && !has_runners(s))
       note(problem,
            where + ": a memory limit applies to isolated tasks: give --taskhub-isolate too");
+  }
+  if (const auto v = value_of(argc, argv, flag("node-size"), where); !v.empty()) {
+    if (auto n = whole(v, 0, 1000000)) s.node_size = static_cast<int>(*n);
+    else note(problem, refused(where, flag("node-size")));
   }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
@@ -244,7 +257,8 @@ std::string decided_on_rank_0(const settings& s) {
          "\nTASKHUB_RETAIN_MB=" + std::to_string(s.retain_bytes >> 20) + "\n--taskhub-watchdog=" +
          std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot +
          "\n--taskhub-isolate=" + s.isolate + "\n--taskhub-task-memory=" +
-         std::to_string(s.task_memory) + "\n";
+         std::to_string(s.task_memory) + "\n--taskhub-node-size=" + std::to_string(s.node_size) +
+         "\n";
 }
 
 }  // namespace taskhub::detail

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/mpi_check.hpp"
+#include "core/node_name.hpp"
 #include "taskhub/error.hpp"
 
 namespace taskhub::detail {
@@ -53,6 +54,12 @@ node_memory::node_memory(MPI_Comm comm,
   MPI_Comm node = MPI_COMM_NULL;
   check_mpi(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, me, MPI_INFO_NULL, &node),
             "MPI_Comm_split_type");
+  if (const int per_node = simulated_node_size(); per_node > 0) {  // a node of its own per group
+    MPI_Comm group = MPI_COMM_NULL;
+    check_mpi(MPI_Comm_split(node, me / per_node, me, &group), "MPI_Comm_split");
+    MPI_Comm_free(&node);
+    node = group;
+  }
   ranks_ = ranks_in(node, comm);
   const auto node_size = ranks_.size();
   unsigned long long asked = rounded(mine(ranks_));

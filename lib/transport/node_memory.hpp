@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// Memory the ranks of one node share: one POSIX shared-memory object per node, mapped by each of
-// its ranks, each owning a part. Unlike an MPI shared-memory window, letting it go is local (an
-// unmap), so ranks that outlive a dead peer end without a collective call that would wait for it.
+// Memory the ranks of one node (core/node_name.hpp) share: one POSIX shared-memory object per
+// node, mapped by each of its ranks, each owning a part. Unlike an MPI shared-memory window,
+// letting it go is local (an unmap), so ranks that outlive a dead peer end without a collective
+// call that would wait for it.
 #pragma once
 
 #include <mpi.h>
