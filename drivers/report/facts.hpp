@@ -94,11 +94,11 @@ struct run_usage {
   double total_busy = 0;
   double speedup = 0, efficiency = 0, serial_fraction = 0;  // NaN when undefined
   std::string undefined_because;                            // why serial_fraction is NaN
-  std::vector<attempt> attempts;  // every attempt that ran, for the timeline
-  counts tasks;                   // of this run, by final state
+  std::vector<attempt> attempts;             // every attempt that ran, for the timeline
+  counts tasks;                              // of this run, by final state
   std::size_t failed_tasks = 0, errors = 0;  // of this run, as the failures count them
-  std::vector<task_node> graph;   // every task of the run, by id, when any has parents
-  std::size_t dependencies = 0;   // edges of the graph
+  std::vector<task_node> graph;              // every task of the run, by id, when any has parents
+  std::size_t dependencies = 0;              // edges of the graph
 };
 
 struct report {

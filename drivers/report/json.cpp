@@ -176,13 +176,13 @@ void print_json(const report& r, std::FILE* out) {
       o.add("serial_fraction_undefined", quote(u.undefined_because));
     if (!u.graph.empty()) {
       o.add("graph", array(u.graph, [](const task_node& n) {
-        return object()
-            .add("id", number(n.id))
-            .add("state", n.what == event::none ? "null" : quote(event_name(n.what)))
-            .add("depth", number(n.depth))
-            .add("parents", array(n.parents, [](std::uint64_t p) { return number(p); }))
-            .str();
-      }));
+              return object()
+                  .add("id", number(n.id))
+                  .add("state", n.what == event::none ? "null" : quote(event_name(n.what)))
+                  .add("depth", number(n.depth))
+                  .add("parents", array(n.parents, [](std::uint64_t p) { return number(p); }))
+                  .str();
+            }));
     }
     return o.str();
   });

@@ -64,17 +64,21 @@ double draw_in_flight(std::string& svg, const run_usage& u, double y) {
   for (const auto& [t, d] : steps) {
     now += d;
     peak = std::max(peak, now);
-    if (!shape.empty() && shape.back().first == t) shape.back().second = now;
-    else shape.push_back({t, now});
+    if (!shape.empty() && shape.back().first == t)
+      shape.back().second = now;
+    else
+      shape.push_back({t, now});
   }
   svg += "<text x=\"10\" y=\"" + num(y + 14) + "\" font-weight=\"bold\">tasks in flight (peak " +
          "<tspan id=\"run-" + std::to_string(u.run) + "-peak\">" + std::to_string(peak) +
-         "</tspan>, " + std::to_string(u.p) + " engine" + (u.p == 1 ? "" : "s") +
-         ", mean " + num(u.total_busy / span) + ")</text>\n";
+         "</tspan>, " + std::to_string(u.p) + " engine" + (u.p == 1 ? "" : "s") + ", mean " +
+         num(u.total_busy / span) + ")</text>\n";
   y += 24;
   const double top = std::max<double>({1.0, static_cast<double>(peak), static_cast<double>(u.p)});
   count_axis(svg, top, y, "tasks");
-  const auto x_of = [&](double t) { return left + std::clamp((t - start) / span, 0.0, 1.0) * plot; };
+  const auto x_of = [&](double t) {
+    return left + std::clamp((t - start) / span, 0.0, 1.0) * plot;
+  };
   const auto y_of = [&](int n) { return y + chart_height - n / top * chart_height; };
   int level = 0;
   for (const auto& [t, n] : shape) {
@@ -94,8 +98,8 @@ double draw_in_flight(std::string& svg, const run_usage& u, double y) {
   }
   const double unit = time_unit(span);
   svg += text(left + plot / 2, y + chart_height + 18,
-              std::string("time since the first task was submitted, 0 to ") +
-                  num(span / unit) + " " + time_unit_name(span),
+              std::string("time since the first task was submitted, 0 to ") + num(span / unit) +
+                  " " + time_unit_name(span),
               "middle", " fill=\"#555555\"");
   return y + chart_height + 40;
 }
@@ -133,18 +137,18 @@ double draw_durations(std::string& svg, const run_usage& u, double y) {
       if (bins[b][s] == 0) continue;
       const double h = static_cast<double>(bins[b][s]) / tallest * chart_height;
       base -= h;
-      svg += "<rect x=\"" + num(left + b * bar + 1) + "\" y=\"" + num(base) +
-             "\" width=\"" + num(bar - 2) + "\" height=\"" + num(h) + "\" fill=\"" +
-             colour(states[s]) + "\"><title>" + std::to_string(bins[b][s]) + " " +
-             event_name(states[s]) + ", " + xml(human_seconds(b * width_of_bin)) + " to " +
+      svg += "<rect x=\"" + num(left + b * bar + 1) + "\" y=\"" + num(base) + "\" width=\"" +
+             num(bar - 2) + "\" height=\"" + num(h) + "\" fill=\"" + colour(states[s]) +
+             "\"><title>" + std::to_string(bins[b][s]) + " " + event_name(states[s]) + ", " +
+             xml(human_seconds(b * width_of_bin)) + " to " +
              xml(human_seconds((b + 1) * width_of_bin)) + "</title></rect>\n";
     }
   }
   for (std::size_t b = 0; b <= histogram_bins; b += 5)
     svg += text(left + b * bar, y + chart_height + 16, xml(human_seconds(b * width_of_bin)),
                 b == histogram_bins ? "end" : "middle");
-  svg += text(left + plot / 2, y + chart_height + 32, "task duration", "middle",
-              " fill=\"#555555\"");
+  svg +=
+      text(left + plot / 2, y + chart_height + 32, "task duration", "middle", " fill=\"#555555\"");
   return y + chart_height + 52;
 }
 
@@ -180,9 +184,8 @@ double draw_graph(std::string& svg, const report& r, const run_usage& u, double 
       }
       order.push_back({known ? sum / known : 0.0, n});
     }
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.first < b.first;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     const double gap = plot / order.size();
     for (std::size_t i = 0; i < order.size(); ++i)
       at[order[i].second->id] = {left + gap * (i + 0.5), y + 12 + l * level_gap};
@@ -212,10 +215,9 @@ double draw_graph(std::string& svg, const report& r, const run_usage& u, double 
         tip.pop_back();
       }
       svg += "<circle class=\"task " + state + "\" cx=\"" + num(x) + "\" cy=\"" + num(ny) +
-             "\" r=\"" + num(radius) + "\" fill=\"" +
-             (is_open ? "#ffffff" : colour(n->what)) +
-             "\" stroke=\"" + (is_open ? "#ff7f0e" : "#333333") + "\" stroke-width=\"0.5\"><title>" +
-             xml(tip) + "</title></circle>\n";
+             "\" r=\"" + num(radius) + "\" fill=\"" + (is_open ? "#ffffff" : colour(n->what)) +
+             "\" stroke=\"" + (is_open ? "#ff7f0e" : "#333333") +
+             "\" stroke-width=\"0.5\"><title>" + xml(tip) + "</title></circle>\n";
       const double room = plot / by_level[l].size();
       if (room >= 80) {  // a name fits under the node
         std::string shown = name;

@@ -22,8 +22,8 @@ using errors_by_task =
     std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<const failure*>>;
 
 // One run's rows and axis, from `y` down; returns the y below it.
-double draw_run(std::string& svg, const report& r, const errors_by_task& errors,
-                const run_usage& u, double y) {
+double draw_run(std::string& svg, const report& r, const errors_by_task& errors, const run_usage& u,
+                double y) {
   std::string heading = "run " + std::to_string(u.run) + ": " + std::to_string(u.p) + " engine" +
                         (u.p == 1 ? "" : "s") + ", wall span " + human_seconds(u.wall_span);
   if (!std::isnan(u.speedup)) {
@@ -40,13 +40,13 @@ double draw_run(std::string& svg, const report& r, const errors_by_task& errors,
     return "<tspan id=\"" + run + name + "\" font-weight=\"bold\">" + std::to_string(n) +
            "</tspan>";
   };
-  svg += "<text x=\"10\" y=\"" + num(y + 14) + "\">tasks " + value("tasks", u.tasks.tasks) +
-         ": " + value("done", u.tasks.done) + " done, " + value("failed", u.tasks.failed) +
-         " failed, " + value("cancelled", u.tasks.cancelled) + " cancelled, " +
+  svg += "<text x=\"10\" y=\"" + num(y + 14) + "\">tasks " + value("tasks", u.tasks.tasks) + ": " +
+         value("done", u.tasks.done) + " done, " + value("failed", u.tasks.failed) + " failed, " +
+         value("cancelled", u.tasks.cancelled) + " cancelled, " +
          value("restored", u.tasks.restored) + " restored, " +
          value("unfinished", u.tasks.unfinished) + " unfinished; " +
-         value("failed-tasks", u.failed_tasks) + " failed tasks with " +
-         value("errors", u.errors) + " errors</text>\n";
+         value("failed-tasks", u.failed_tasks) + " failed tasks with " + value("errors", u.errors) +
+         " errors</text>\n";
   y += 26;
 
   const auto [start, end] = time_range(u);
@@ -167,9 +167,8 @@ bool write_svg(const report& r, const std::string& file) {
          xml("taskhub timeline: " + r.path + " (" + focus_name(r) + ")") + "</text>\n";
   // Legend.
   double x = 10;
-  for (event s :
-       {event::done, event::failed, event::retried, event::cancelled, event::restored,
-        event::dispatched}) {
+  for (event s : {event::done, event::failed, event::retried, event::cancelled, event::restored,
+                  event::dispatched}) {
     const std::string name = s == event::retried      ? "failed, then retried"
                              : s == event::dispatched ? "no outcome"
                                                       : event_name(s);
@@ -179,8 +178,7 @@ bool write_svg(const report& r, const std::string& file) {
     svg += "<text x=\"" + num(x + 19) + "\" y=\"46\">" + name + "</text>\n";
     x += 32 + 6.5 * name.size();
   }
-  svg += "<text x=\"" + num(x + 10) +
-         "\" y=\"46\" fill=\"#555555\">hover for details</text>\n";
+  svg += "<text x=\"" + num(x + 10) + "\" y=\"46\" fill=\"#555555\">hover for details</text>\n";
   svg += body + "</svg>\n";
 
   std::FILE* out = std::fopen(file.c_str(), "wb");

@@ -10,11 +10,11 @@ namespace taskhub {
 
 /// How far a map has come, as its progress hook sees it.
 struct map_progress {
-  std::size_t done = 0;    // items finished, failed ones among them
-  std::size_t failed = 0;  // items that failed
-  std::size_t total = 0;   // items submitted so far: all of them once is_total_known
+  std::size_t done = 0;         // items finished, failed ones among them
+  std::size_t failed = 0;       // items that failed
+  std::size_t total = 0;        // items submitted so far: all of them once is_total_known
   bool is_total_known = false;  // the input is exhausted (always so for map, at the end for imap)
-  double elapsed = 0;      // seconds since the first item was submitted
+  double elapsed = 0;           // seconds since the first item was submitted
   /// Whether every item has finished: the hook's last call for this map.
   bool is_finished() const { return is_total_known && done == total; }
 };

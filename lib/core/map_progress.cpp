@@ -21,8 +21,8 @@ void show_map_progress(const map_progress& p) {
   if (p.failed > 0) add(", %zu failed", p.failed);
   add(", %.1f s", p.elapsed);
   if (p.is_total_known && p.done > 0 && p.done < p.total)
-    add(", about %.0f s left", p.elapsed / static_cast<double>(p.done) *
-                                   static_cast<double>(p.total - p.done));
+    add(", about %.0f s left",
+        p.elapsed / static_cast<double>(p.done) * static_cast<double>(p.total - p.done));
   static const bool is_terminal = ::isatty(STDERR_FILENO) == 1;
   if (is_terminal)
     std::fprintf(stderr, "\r\x1b[K%s%s", line, p.is_finished() ? "\n" : "");

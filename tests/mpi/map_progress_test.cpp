@@ -79,11 +79,11 @@ TEST_F(map_progress, reports_every_item_of_an_ordered_map_read_with_get) {
 TEST_F(map_progress, reports_an_unordered_map_read_in_a_loop) {
   seen s;
   std::size_t read = 0;
-  for (const auto& o : hub.map<&fail_on_multiples_of_five>(
-                              taskhub::map_options().unordered().chunksize(4).progress(
-                                  s.hook(), std::chrono::milliseconds(1)),
-                              iota(120))
-                           .return_exceptions()) {
+  for (const auto& o :
+       hub.map<&fail_on_multiples_of_five>(taskhub::map_options().unordered().chunksize(4).progress(
+                                               s.hook(), std::chrono::milliseconds(1)),
+                                           iota(120))
+           .return_exceptions()) {
     static_cast<void>(o);
     ++read;
   }
@@ -105,11 +105,11 @@ TEST_F(map_progress, a_long_interval_leaves_only_the_last_call) {
 TEST_F(map_progress, an_imap_knows_its_total_once_its_input_is_read) {
   seen s;
   std::size_t read = 0;
-  for (const auto& o : hub.imap<&fail_on_multiples_of_five>(
-                              taskhub::map_options().max_outstanding(8).progress(
-                                  s.hook(), std::chrono::seconds(0)),
-                              iota(50))
-                           .return_exceptions()) {
+  for (const auto& o :
+       hub.imap<&fail_on_multiples_of_five>(
+              taskhub::map_options().max_outstanding(8).progress(s.hook(), std::chrono::seconds(0)),
+              iota(50))
+           .return_exceptions()) {
     static_cast<void>(o);
     ++read;
   }
