@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -17,9 +18,10 @@ namespace taskhub::detail {
 namespace {
 
 constexpr std::uint32_t record_magic = 0x314c4854;  // "THL1"
-// Kind 1 was a task's row without its label and parents (journal version 2): now dropped as
-// damaged, so that its task runs again.
-enum record_kind : std::uint8_t { outcome_record = 2, task_record = 3 };
+// A task record of journal version 2 holds its row without the label (the fields before it,
+// laid out alike, then padding to 8 bytes) and no parents.
+enum record_kind : std::uint8_t { task_record_2 = 1, outcome_record = 2, task_record = 3 };
+constexpr std::size_t task_row_2_size = (offsetof(schema::task_row, label) + 7) / 8 * 8;
 
 struct record_frame {
   std::uint32_t magic;
@@ -152,6 +154,17 @@ log_contents outcome_log::read(const std::string& path) {
     if (schema::fnv1a(payload, frame.length) != frame.checksum ||
         !take(payload, payload_end, kind)) {
       ++all.damaged;
+      continue;
+    }
+    if (kind == task_record_2) {
+      schema::task_row t{};
+      const auto size = static_cast<std::size_t>(payload_end - payload);
+      if (size != task_row_2_size) {
+        ++all.damaged;
+        continue;
+      }
+      std::memcpy(&t, payload, offsetof(schema::task_row, label));
+      all.tasks.push_back(t);
       continue;
     }
     if (kind == task_record) {
