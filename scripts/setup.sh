@@ -5,7 +5,7 @@
 # into ./build. Run as root on Debian 12.
 set -e
 cd "$(dirname "$0")/.."
-packages="g++ make cmake pkg-config openmpi-bin libopenmpi-dev libboost-serialization-dev libgtest-dev libhdf5-openmpi-dev hdf5-tools clang libclang-rt-14-dev"
+packages="g++ make cmake pkg-config openmpi-bin libopenmpi-dev libboost-serialization-dev libgtest-dev libhdf5-openmpi-dev hdf5-tools zlib1g-dev clang libclang-rt-14-dev chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -268,6 +268,22 @@ std::string identity(const command& c) {
   return key + timeout;
 }
 
+std::string label_of(const command& c) {
+  std::string text;
+  for (const char ch : c.text) {  // whitespace runs, newlines among them, become one space
+    const bool is_space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+    if (!is_space) text += ch;
+    else if (!text.empty() && text.back() != ' ') text += ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > max_label_bytes) {
+    std::size_t cut = max_label_bytes - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;  // UTF-8
+    text = text.substr(0, cut) + "...";
+  }
+  return text + " (line " + std::to_string(c.line) + ")";
+}
+
 std::string to_text(const outcome& o) {
   char head[512];
   std::snprintf(head, sizeof head, "exit %d\nsignal %d\nhost %s\nstarted %.6f\nended %.6f\n",

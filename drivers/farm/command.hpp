@@ -30,6 +30,11 @@ struct command {
 /// how, not its line, so a task file edited around finished lines still resumes.
 std::string identity(const command& c);
 
+/// What the journal and taskhub-report call a command (task_options::label): its text on one
+/// line, cut to `max_label_bytes` with "...", and its line: "make -C src all (line 3)".
+std::string label_of(const command& c);
+inline constexpr std::size_t max_label_bytes = 72;
+
 /// Settings of the whole run, set from the command line on every rank before the run starts
 /// (every rank runs the same binary with the same arguments).
 struct run_settings {

@@ -220,7 +220,7 @@ int farm_main(taskhub::hub& hub, const settings& s, farm::task_file& file) {
     // A command's failure seldom depends on its engine: retries may run where it failed.
     opts.retries(t.retries >= 0 ? t.retries : s.retries).retries_anywhere();
     if (!t.tags.empty()) opts.require_tags(t.tags);
-    opts.journal_key(farm::identity(t.cmd));
+    opts.journal_key(farm::identity(t.cmd)).label(farm::label_of(t.cmd));
     futures.push_back(hub.with(opts).apply<&farm::run_command>(t.cmd));
   }
 

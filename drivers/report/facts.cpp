@@ -95,7 +95,64 @@ void count(counts& c, const task_view& t) {
   }
 }
 
+// The final state a task is drawn with: done, failed, cancelled, restored, or none (unfinished).
+event final_state(const task_view& t) {
+  if (!t.outcome) return event::none;
+  if (is_restored(*t.outcome)) return event::restored;
+  const event e = t.outcome->what;
+  return e == event::done || e == event::failed || e == event::cancelled ? e : event::none;
+}
+
+// The task graph of run u.run, when the journal names parents for any of its tasks: every task
+// of the run, its parents among them, and its depth, the longest chain of parents above it.
+void add_graph(run_usage& u, const std::map<task_key, task_view>& tasks,
+               const std::map<task_key, std::vector<std::uint64_t>>& parents_of) {
+  const auto first = parents_of.lower_bound({u.run, 0});
+  if (first == parents_of.end() || first->first.first != u.run) return;
+  std::map<std::uint64_t, std::size_t> at;  // id -> its node
+  for (auto it = tasks.lower_bound({u.run, 0}); it != tasks.end() && it->first.first == u.run;
+       ++it) {
+    at[it->first.second] = u.graph.size();
+    const task_row* row = it->second.task;
+    u.graph.push_back({it->first.second, final_state(it->second), 0, {},
+                       row ? row->function : std::string("?")});
+  }
+  std::vector<std::vector<std::size_t>> children(u.graph.size());
+  std::vector<std::size_t> waiting(u.graph.size(), 0);  // parents whose depth is not known yet
+  for (std::size_t i = 0; i < u.graph.size(); ++i) {
+    auto& n = u.graph[i];
+    const auto p = parents_of.find({u.run, n.id});
+    if (p == parents_of.end()) continue;
+    for (const auto id : p->second) {
+      const auto parent = at.find(id);
+      if (parent == at.end() || parent->second == i) continue;
+      n.parents.push_back(id);
+      children[parent->second].push_back(i);
+      ++waiting[i];
+    }
+    u.dependencies += n.parents.size();
+  }
+  // Parents before children (Kahn's order); a cycle, which no run can make, keeps depth 0.
+  std::vector<std::size_t> ready;
+  for (std::size_t i = 0; i < u.graph.size(); ++i)
+    if (waiting[i] == 0) ready.push_back(i);
+  while (!ready.empty()) {
+    const std::size_t i = ready.back();
+    ready.pop_back();
+    for (const std::size_t c : children[i]) {
+      u.graph[c].depth = std::max(u.graph[c].depth, u.graph[i].depth + 1);
+      if (--waiting[c] == 0) ready.push_back(c);
+    }
+  }
+}
+
 }  // namespace
+
+std::string task_name(const report& r, std::uint32_t run, std::uint64_t id, bool is_run_named) {
+  const std::string prefix = is_run_named ? "run " + std::to_string(run) + " " : "";
+  const auto label = r.labels.find({run, id});
+  return prefix + (label != r.labels.end() ? label->second : "task " + std::to_string(id));
+}
 
 report analyse(const journal& j, const std::string& path, const selection& sel) {
   report r;
@@ -108,6 +165,8 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
   for (const auto& o : j.outcomes) tasks[{o.run, o.id}].outcome = &o;
   for (const auto& e : j.events) tasks[{e.run, e.id}].events.push_back(&e);
   for (const auto& e : j.errors) tasks[{e.run, e.id}].errors.push_back(&e);
+  std::map<task_key, std::vector<std::uint64_t>> parents_of;
+  for (const auto& p : j.parents) parents_of[{p.run, p.id}].push_back(p.parent);
 
   std::map<std::uint32_t, run_facts> runs;
   for (const auto& row : j.runs) {
@@ -169,7 +228,10 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
   for (const auto& [key, t] : tasks) {
     if (!focus.count(key.first)) continue;
     const std::string function = t.task ? t.task->function : std::string("?");
+    if (t.task && !t.task->label.empty()) r.labels[key] = t.task->label;
     auto& u = usage[key.first];
+    count(u.tasks, t);
+    const std::size_t failures_before = r.failures.size(), failed_before = r.failed_tasks;
     if (t.task && !(t.task->submitted >= u.wall_start)) u.wall_start = t.task->submitted;
 
     // Earlier attempts that failed and were retried: from their dispatch to the retry.
@@ -232,6 +294,8 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
       }
       ++r.cancellations[at->second].tasks;
     }
+    u.errors += r.failures.size() - failures_before;
+    u.failed_tasks += r.failed_tasks - failed_before;
   }
 
   std::stable_sort(finals.begin(), finals.end(),
@@ -305,6 +369,7 @@ report analyse(const journal& j, const std::string& path, const selection& sel) 
       const double p = u.p;
       u.serial_fraction = (1 / u.speedup - 1 / p) / (1 - 1 / p);
     }
+    add_graph(u, tasks, parents_of);
     std::sort(u.attempts.begin(), u.attempts.end(),
               [](const attempt& a, const attempt& b) { return a.started < b.started; });
     r.usage.push_back(u);

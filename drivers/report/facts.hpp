@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,16 @@ struct engine_use {
   double utilisation = 0;  // busy / wall span; NaN without a span
 };
 
+/// A task in its run's task graph: its parents are the tasks its after and follow dependencies
+/// named; its depth is the longest chain of parents above it (0 for a task without any).
+struct task_node {
+  std::uint64_t id = 0;
+  event what = event::none;  // done, failed, cancelled, restored; none when unfinished
+  std::size_t depth = 0;
+  std::vector<std::uint64_t> parents;  // those the run has, in the journal's order
+  std::string function;                // "?" without a /tasks row
+};
+
 /// Utilisation and speed-up of one run.
 struct run_usage {
   std::uint32_t run = 0;
@@ -83,7 +94,11 @@ struct run_usage {
   double total_busy = 0;
   double speedup = 0, efficiency = 0, serial_fraction = 0;  // NaN when undefined
   std::string undefined_because;                            // why serial_fraction is NaN
-  std::vector<attempt> attempts;  // every attempt that ran, for the timeline
+  std::vector<attempt> attempts;             // every attempt that ran, for the timeline
+  counts tasks;                              // of this run, by final state
+  std::size_t failed_tasks = 0, errors = 0;  // of this run, as the failures count them
+  std::vector<task_node> graph;              // every task of the run, by id, when any has parents
+  std::size_t dependencies = 0;              // edges of the graph
 };
 
 struct report {
@@ -99,7 +114,11 @@ struct report {
   std::vector<attempt> slowest;
   std::size_t top = 0;
   std::vector<run_usage> usage;
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::string> labels;  // of labelled tasks
 };
+
+/// What people call a task: its label, else "task ID" ("run R " before either when `is_run_named`).
+std::string task_name(const report& r, std::uint32_t run, std::uint64_t id, bool is_run_named);
 
 /// Works out the report; throws journal_error for a run the journal does not have.
 report analyse(const journal& j, const std::string& path, const selection& sel);

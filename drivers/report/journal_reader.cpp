@@ -40,8 +40,8 @@ event known(event e) {
   return e >= schema::first_event && e <= schema::last_event ? e : event::none;
 }
 
-// Checks the root attributes and that every dataset of the layout is there.
-void check_layout(hid_t file) {
+// Checks the root attributes and that every dataset of the layout is there; returns the version.
+std::uint32_t check_layout(hid_t file) {
   if (H5Aexists(file, "format") <= 0)
     throw journal_error("not a taskhub journal (no 'format' attribute)");
   const auto format = hdf5::read_text_attribute(file, "format");
@@ -55,9 +55,10 @@ void check_layout(hid_t file) {
   long long version = 0;
   if (!hdf5::read_attribute(file, "version", H5T_NATIVE_LLONG, &version))
     throw journal_error("not a taskhub journal (cannot read 'version' as a number)");
-  if (version != schema::format_version) {
+  if (version < schema::oldest_version || version > schema::format_version) {
     throw journal_error("journal version " + std::to_string(version) +
-                        " is not supported (taskhub-report reads version " +
+                        " is not supported (taskhub-report reads versions " +
+                        std::to_string(schema::oldest_version) + " to " +
                         std::to_string(schema::format_version) + ")");
   }
   std::string missing;
@@ -66,6 +67,7 @@ void check_layout(hid_t file) {
       missing += (missing.empty() ? "/" : ", /") + std::string(name);
   }
   if (!missing.empty()) throw journal_error("not a taskhub journal (no dataset " + missing + ")");
+  return static_cast<std::uint32_t>(version);
 }
 
 // Says why `path` cannot be read at all, before HDF5 tries.
@@ -90,7 +92,7 @@ journal read_journal(const std::string& path) {
   journal j;
   const hdf5::handle file = hdf5::open_to_read(path, &j.is_swmr_open);
   if (!file) throw journal_error("HDF5 cannot open it (HDF5: " + hdf5::error_text() + ")");
-  check_layout(file.get());
+  j.version = check_layout(file.get());
 
   for (const auto& r : rows_of<schema::run_row>(file.get(), schema::dataset::runs))
     j.runs.push_back({r.run, r.started, r.engines, text_of(r.host), text_of(r.command),
@@ -98,7 +100,12 @@ journal read_journal(const std::string& path) {
   for (const auto& e : rows_of<schema::engine_row>(file.get(), schema::dataset::engines))
     j.engines.push_back({e.run, e.rank, text_of(e.host)});
   for (const auto& t : rows_of<schema::task_row>(file.get(), schema::dataset::tasks))
-    j.tasks.push_back({t.run, t.id, text_of(t.function), t.submitted, t.target, t.origin});
+    j.tasks.push_back(
+        {t.run, t.id, text_of(t.function), t.submitted, t.target, t.origin, text_of(t.label)});
+  if (H5Lexists(file.get(), schema::dataset::parents, H5P_DEFAULT) > 0) {
+    for (const auto& p : rows_of<schema::parent_row>(file.get(), schema::dataset::parents))
+      j.parents.push_back({p.run, p.id, p.parent});
+  }
   for (const auto& e : rows_of<schema::event_row>(file.get(), schema::dataset::events))
     j.events.push_back({e.run, e.id, e.time, known(e.state), e.engine, e.attempt});
   for (const auto& o : rows_of<schema::outcome_row>(file.get(), schema::dataset::outcomes)) {

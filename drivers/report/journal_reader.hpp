@@ -35,6 +35,13 @@ struct task_row {
   std::string function;
   double submitted = 0;
   std::int32_t target = -1, origin = 0;
+  std::string label;  // empty: none (always so in a version 2 journal)
+};
+
+/// A task's parent: a task its after or follow dependency names (none in a version 2 journal).
+struct parent_row {
+  std::uint32_t run = 0;
+  std::uint64_t id = 0, parent = 0;
 };
 
 struct event_row {
@@ -67,10 +74,12 @@ struct journal {
   std::vector<run_row> runs;
   std::vector<engine_row> engines;
   std::vector<task_row> tasks;
+  std::vector<parent_row> parents;
   std::vector<event_row> events;
   std::vector<outcome_row> outcomes;
   std::vector<error_row> errors;
   bool is_swmr_open = false;  // opened for SWMR reading: the writer did not close the file
+  std::uint32_t version = 0;  // of the layout
 };
 
 /// What is wrong with a journal file, in words that follow "PATH: ".

@@ -90,10 +90,17 @@ std::string counts_json(const counts& c) {
       .str();
 }
 
-std::string attempt_json(const attempt& a) {
+// The task's label, or null.
+std::string label_json(const report& r, std::uint32_t run, std::uint64_t id) {
+  const auto label = r.labels.find({run, id});
+  return label == r.labels.end() ? "null" : quote(label->second);
+}
+
+std::string attempt_json(const report& r, const attempt& a) {
   return object()
       .add("run", number(a.run))
       .add("id", number(a.id))
+      .add("label", label_json(r, a.run, a.id))
       .add("function", quote(a.function))
       .add("engine", engine_value(a.engine))
       .add("host", quote(a.host))
@@ -119,10 +126,11 @@ void print_json(const report& r, std::FILE* out) {
     }
     return o.add("counts", counts_json(f.tasks)).str();
   });
-  const std::string failures = array(r.failures, [](const failure& f) {
+  const std::string failures = array(r.failures, [&r](const failure& f) {
     return object()
         .add("run", number(f.run))
         .add("id", number(f.id))
+        .add("label", label_json(r, f.run, f.id))
         .add("function", quote(f.function))
         .add("engine", engine_value(f.engine))
         .add("host", quote(f.host))
@@ -166,6 +174,16 @@ void print_json(const report& r, std::FILE* out) {
         .add("serial_fraction", number(u.serial_fraction));
     if (!u.undefined_because.empty())
       o.add("serial_fraction_undefined", quote(u.undefined_because));
+    if (!u.graph.empty()) {
+      o.add("graph", array(u.graph, [](const task_node& n) {
+              return object()
+                  .add("id", number(n.id))
+                  .add("state", n.what == event::none ? "null" : quote(event_name(n.what)))
+                  .add("depth", number(n.depth))
+                  .add("parents", array(n.parents, [](std::uint64_t p) { return number(p); }))
+                  .str();
+            }));
+    }
     return o.str();
   });
   const std::string text =
@@ -180,7 +198,7 @@ void print_json(const report& r, std::FILE* out) {
           .add("restored_failures", number(r.restored_failures))
           .add("cancellations", cancellations)
           .add("top", number(r.top))
-          .add("slowest", array(r.slowest, attempt_json))
+          .add("slowest", array(r.slowest, [&r](const attempt& a) { return attempt_json(r, a); }))
           .add("usage", usage)
           .str();
   std::fprintf(out, "%s\n", text.c_str());

@@ -8,79 +8,13 @@
 #include <set>
 
 #include "facts.hpp"
+#include "svg_parts.hpp"
 
 namespace taskhub_report {
 
 namespace {
 
-constexpr double width = 1000, left = 190, right = 30, plot = width - left - right;
-constexpr double row_height = 22, bar_height = 15;
-
-// Text for XML: markup characters escaped; control characters (C0, which XML forbids, DEL and
-// C1, which it discourages) become spaces.
-std::string xml(const std::string& text) {
-  std::string out;
-  const std::string valid = clean_utf8(text);
-  for (std::size_t i = 0; i < valid.size(); ++i) {
-    const char c = valid[i];
-    if (is_c1(valid, i) || c == 0x7f) {
-      out += ' ';
-      i += c == 0x7f ? 0 : 1;
-      continue;
-    }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += static_cast<unsigned char>(c) < 0x20 && c != '\n' ? ' ' : c;
-    }
-  }
-  return out;
-}
-
-std::string num(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", x);
-  return text;
-}
-
-const char* colour(event s) {
-  switch (s) {
-    case event::done:
-      return "#2ca02c";
-    case event::failed:
-      return "#d62728";
-    case event::retried:
-      return "#f4a6a6";
-    case event::dispatched:
-      return "#ffe0b2";
-    default:
-      return "#9e9e9e";
-  }
-}
-
-// Tick spacing of 1, 2 or 5 times a power of ten, about `ticks` ticks over `span`.
-double tick_step(double span, int ticks) {
-  const double raw = span / ticks;
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0}) {
-    if (m * magnitude >= raw * 0.999) return m * magnitude;
-  }
-  return 10 * magnitude;
-}
+using namespace svg;
 
 // The errors of each task's failed attempts, for the bars' tooltips: retried ones in order, then
 // the final one.
@@ -88,7 +22,8 @@ using errors_by_task =
     std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<const failure*>>;
 
 // One run's rows and axis, from `y` down; returns the y below it.
-double draw_run(std::string& svg, const errors_by_task& errors, const run_usage& u, double y) {
+double draw_run(std::string& svg, const report& r, const errors_by_task& errors, const run_usage& u,
+                double y) {
   std::string heading = "run " + std::to_string(u.run) + ": " + std::to_string(u.p) + " engine" +
                         (u.p == 1 ? "" : "s") + ", wall span " + human_seconds(u.wall_span);
   if (!std::isnan(u.speedup)) {
@@ -98,11 +33,24 @@ double draw_run(std::string& svg, const errors_by_task& errors, const run_usage&
   }
   svg +=
       "<text x=\"10\" y=\"" + num(y + 14) + "\" font-weight=\"bold\">" + xml(heading) + "</text>\n";
-  y += 24;
+  y += 20;
+  // The counts the text report gives, each in an element of its own.
+  const std::string run = "run-" + std::to_string(u.run) + "-";
+  const auto value = [&](const char* name, std::size_t n) {
+    return "<tspan id=\"" + run + name + "\" font-weight=\"bold\">" + std::to_string(n) +
+           "</tspan>";
+  };
+  svg += "<text x=\"10\" y=\"" + num(y + 14) + "\">tasks " + value("tasks", u.tasks.tasks) + ": " +
+         value("done", u.tasks.done) + " done, " + value("failed", u.tasks.failed) + " failed, " +
+         value("cancelled", u.tasks.cancelled) + " cancelled, " +
+         value("restored", u.tasks.restored) + " restored, " +
+         value("unfinished", u.tasks.unfinished) + " unfinished; " +
+         value("failed-tasks", u.failed_tasks) + " failed tasks with " + value("errors", u.errors) +
+         " errors</text>\n";
+  y += 26;
 
-  double end = std::isnan(u.wall_end) ? u.wall_start : u.wall_end;
-  for (const auto& a : u.attempts) end = std::max(end, a.completed);
-  const double start = u.wall_start, span = end - start;
+  const auto [start, end] = time_range(u);
+  const double span = end - start;
   if (!(span > 0)) {
     svg += "<text x=\"" + num(left) + "\" y=\"" + num(y + 14) + "\">no task ran</text>\n";
     return y + 30;
@@ -134,8 +82,8 @@ double draw_run(std::string& svg, const errors_by_task& errors, const run_usage&
   }
 
   // Time axis: grid lines and labels in the unit that suits the span.
-  const double unit = span >= 1 ? 1 : span >= 1e-3 ? 1e-3 : 1e-6;
-  const char* unit_name = span >= 1 ? "s" : span >= 1e-3 ? "ms" : "us";
+  const double unit = time_unit(span);
+  const char* unit_name = time_unit_name(span);
   const double step = tick_step(span / unit, 8);
   const int digits = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
   for (int k = 0; k * step <= span / unit * 1.0001; ++k) {
@@ -157,7 +105,7 @@ double draw_run(std::string& svg, const errors_by_task& errors, const run_usage&
   for (const auto& a : u.attempts) {
     const double x = left + (a.started - start) / span * plot;
     const double w = std::max(1.0, a.seconds() / span * plot);  // the shortest still shows
-    std::string tip = "task " + std::to_string(a.id) + " " + a.function + " on engine " +
+    std::string tip = task_name(r, a.run, a.id, false) + " " + a.function + " on engine " +
                       std::to_string(a.engine) + ": ";
     if (a.what == event::dispatched) {
       tip += "no outcome (dispatched " + human_seconds(a.started - start) +
@@ -190,7 +138,10 @@ double draw_run(std::string& svg, const errors_by_task& errors, const run_usage&
            (is_open ? "unfinished" : event_name(a.what)) + "\" fill=\"" + colour(a.what) +
            "\" stroke=\"" + outline + "\"><title>" + xml(tip) + "</title></rect>\n";
   }
-  return y + 56;
+  y += 56;
+  y = draw_in_flight(svg, u, y);
+  y = draw_durations(svg, u, y);
+  return draw_graph(svg, r, u, y);
 }
 
 }  // namespace
@@ -200,7 +151,7 @@ bool write_svg(const report& r, const std::string& file) {
   double y = 70;
   errors_by_task errors;
   for (const auto& f : r.failures) errors[{f.run, f.id}].push_back(&f);
-  for (const auto& u : r.usage) y = draw_run(body, errors, u, y);
+  for (const auto& u : r.usage) y = draw_run(body, r, errors, u, y);
   if (r.usage.empty()) {
     body += "<text x=\"10\" y=\"90\">the journal has no runs</text>\n";
     y = 110;
@@ -216,8 +167,8 @@ bool write_svg(const report& r, const std::string& file) {
          xml("taskhub timeline: " + r.path + " (" + focus_name(r) + ")") + "</text>\n";
   // Legend.
   double x = 10;
-  for (event s :
-       {event::done, event::failed, event::retried, event::cancelled, event::dispatched}) {
+  for (event s : {event::done, event::failed, event::retried, event::cancelled, event::restored,
+                  event::dispatched}) {
     const std::string name = s == event::retried      ? "failed, then retried"
                              : s == event::dispatched ? "no outcome"
                                                       : event_name(s);
@@ -227,9 +178,7 @@ bool write_svg(const report& r, const std::string& file) {
     svg += "<text x=\"" + num(x + 19) + "\" y=\"46\">" + name + "</text>\n";
     x += 32 + 6.5 * name.size();
   }
-  svg += "<text x=\"" + num(x + 10) +
-         "\" y=\"46\" fill=\"#555555\">one row per engine, one bar per attempt (hover for "
-         "details)</text>\n";
+  svg += "<text x=\"" + num(x + 10) + "\" y=\"46\" fill=\"#555555\">hover for details</text>\n";
   svg += body + "</svg>\n";
 
   std::FILE* out = std::fopen(file.c_str(), "wb");

@@ -65,10 +65,9 @@ std::string engine_name(std::int32_t engine, const std::string& host) {
   return std::to_string(engine) + " (" + host + ")";
 }
 
-// "task 4", or "run 2 task 4" when several runs are shown.
+// "task 4" or its label, after "run 2 " when several runs are shown.
 std::string task_name(const report& r, std::uint32_t run, std::uint64_t id) {
-  return (r.focus.size() > 1 ? "run " + std::to_string(run) + " task " : "task ") +
-         std::to_string(id);
+  return task_name(r, run, id, r.focus.size() > 1);
 }
 
 // One line per error: later lines of a message are indented under the first.
@@ -174,6 +173,12 @@ void print_text(const report& r, std::FILE* out) {
                    percent(e.utilisation)});
     }
     engines.print(out);
+    if (!u.graph.empty()) {
+      std::size_t depth = 0;
+      for (const auto& n : u.graph) depth = std::max(depth, n.depth + 1);
+      std::fprintf(out, "task graph of run %u: %zu tasks, %zu dependencies, %zu levels\n", u.run,
+                   u.graph.size(), u.dependencies, depth);
+    }
     std::fprintf(out, "speed-up in run %u: %u engine%s, busy %s in a wall span of %s\n", u.run, u.p,
                  u.p == 1 ? "" : "s", human_seconds(u.total_busy).c_str(),
                  human_seconds(u.wall_span).c_str());

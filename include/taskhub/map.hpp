@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "taskhub/future.hpp"
+#include "taskhub/map_progress.hpp"
 
 namespace taskhub {
 
@@ -38,14 +40,39 @@ class map_options {
     max_outstanding_ = n == 0 ? 1 : n;
     return *this;
   }
+  /// Calls `hook` with the map's progress (items done and failed of how many), on the thread
+  /// that reads the results (a loop, get(), next()) while it reads or waits for them: at most
+  /// once every `every`, and once more when the last item has finished.
+  ///
+  /// ```
+  /// auto ys = hub.map<&f>(taskhub::map_options().progress([](const taskhub::map_progress& p) {
+  ///   std::printf("%zu of %zu\n", p.done, p.total);
+  /// }), xs).get();
+  /// ```
+  template <class Rep = long long, class Period = std::ratio<1>>
+  map_options& progress(map_progress_fn hook,
+                        std::chrono::duration<Rep, Period> every = std::chrono::seconds(1)) {
+    progress_ = std::move(hook);
+    every_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(every);
+    return *this;
+  }
+  /// Shows the progress on stderr (show_map_progress) every `every`.
+  template <class Rep = long long, class Period = std::ratio<1>>
+  map_options& show_progress(std::chrono::duration<Rep, Period> every = std::chrono::seconds(1)) {
+    return progress(show_map_progress, every);
+  }
   bool is_ordered() const { return is_ordered_; }
   std::size_t chunk() const { return chunksize_; }
   std::size_t outstanding() const { return max_outstanding_; }
+  const map_progress_fn& progress_hook() const { return progress_; }
+  std::chrono::steady_clock::duration progress_interval() const { return every_; }
 
  private:
   bool is_ordered_ = true;
   std::size_t chunksize_ = 1;
   std::size_t max_outstanding_ = 1024;
+  map_progress_fn progress_;
+  std::chrono::steady_clock::duration every_ = std::chrono::seconds(1);
 };
 
 /// One item of a map: its index in the input and either its value or its error.
@@ -77,7 +104,8 @@ class map_result {
 
   /// `is_stream`: outcomes are dropped once read (imap).
   map_result(map_options opts, bool is_stream, refill_fn refill)
-      : opts_(opts), refill_(std::move(refill)), is_stream_(is_stream) {
+      : opts_(std::move(opts)), refill_(std::move(refill)), is_stream_(is_stream) {
+    next_report_ = std::chrono::steady_clock::now() + opts_.progress_interval();
     fill();
   }
   map_result(map_result&&) = default;
@@ -217,8 +245,41 @@ class map_result {
         return step::taken;
       }
       if (pending_.empty()) return step::exhausted;
-      if (!deliver(until)) return step::timed_out;
+      if (!deliver_reporting(until)) return step::timed_out;
     }
+  }
+
+  // deliver(), calling the progress hook when due while it waits, and after.
+  bool deliver_reporting(detail::deadline until) {
+    if (!opts_.progress_hook()) return deliver(until);
+    for (;;) {
+      const bool is_report_first = next_report_ < until;
+      const bool took = deliver(is_report_first ? next_report_ : until);
+      report_progress();
+      if (took) return true;
+      if (!is_report_first) return false;
+    }
+  }
+
+  // Calls the progress hook if it is due, or if every item has finished (once).
+  void report_progress() {
+    map_progress p;
+    p.total = items_;
+    p.is_total_known = is_exhausted_;
+    p.done = dropped_ + delivered_.size();
+    p.failed = failed_;
+    const bool is_last = p.is_total_known && p.done == p.total;
+    const auto now = std::chrono::steady_clock::now();
+    if (has_reported_end_ || (!is_last && now < next_report_)) return;
+    for (const auto& i : pending_) {  // finished, not yet delivered (behind a slower one)
+      if (!i.task.ready()) continue;
+      ++p.done;
+      if (i.task.failed()) ++p.failed;
+    }
+    p.elapsed = times_.until_now().count();
+    has_reported_end_ = p.is_finished();  // perhaps before the last items are delivered
+    next_report_ = now + opts_.progress_interval();
+    opts_.progress_hook()(p);
   }
 
   // Reads the outcome at `pos` (of a stream: the next one) and moves `pos` past it.
@@ -307,6 +368,7 @@ class map_result {
     outcome<R> o;
     o.index = p.index;
     if (p.task.failed()) {
+      ++failed_;
       o.error = detail::failure_of(s);
     } else {
       try {
@@ -315,6 +377,7 @@ class map_result {
       } catch (const decode_error& e) {
         o.error = remote_error("taskhub::decode_error", e.what(), s.engine,
                                detail::handler_name(s.handler), s.id);
+        ++failed_;
       }
     }
     delivered_.push_back(std::move(o));
@@ -342,6 +405,9 @@ class map_result {
   std::vector<std::uint64_t> ids_;    // of every item, unless a stream
   bool is_exhausted_ = false;
   detail::time_span times_;  // of the submitted items, and of those delivered
+  std::size_t failed_ = 0;   // delivered items that failed
+  std::chrono::steady_clock::time_point next_report_;  // of the progress hook
+  bool has_reported_end_ = false;
 };
 
 }  // namespace taskhub

@@ -151,6 +151,13 @@ class task_options {
     return *this;
   }
 
+  /// What people call the task: the journal keeps it and taskhub-report shows it in place of
+  /// the function's name (`opts.label("make all (line 3)")`). It does not identify the task.
+  task_options& label(std::string text) {
+    label_ = std::move(text);
+    return *this;
+  }
+
   /// Replaces the requirement handler ids (for decoding options sent over the wire).
   task_options& set_requirements(std::vector<std::uint64_t> ids) {
     requirements_ = std::move(ids);
@@ -168,13 +175,14 @@ class task_options {
   const std::vector<int>& targets() const { return targets_; }
   const std::vector<std::uint64_t>& requirements() const { return requirements_; }
   const std::string& journal_key() const { return journal_key_; }
+  const std::string& label() const { return label_; }
   bool is_isolated() const { return is_isolated_; }
   /// Whether these are the defaults (a plain task).
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
            timeout_.count() == 0 && retries_ == 0 && !retries_anywhere_ && priority_ == 0 &&
            tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty() &&
-           !is_isolated_;
+           label_.empty() && !is_isolated_;
   }
 
  private:
@@ -186,6 +194,7 @@ class task_options {
   std::vector<int> targets_;
   std::vector<std::uint64_t> requirements_;
   std::string journal_key_;
+  std::string label_;
 };
 
 }  // namespace taskhub

@@ -37,6 +37,7 @@ void encode_options(bytes& out, const task_options& opts) {
   encode(out, opts.journal_key());
   encode(out, std::vector<std::int32_t>(opts.targets().begin(), opts.targets().end()));
   encode(out, static_cast<std::uint8_t>(opts.is_isolated()));
+  encode(out, opts.label());
 }
 
 task_options decode_options(reader& in) {
@@ -57,6 +58,7 @@ task_options decode_options(reader& in) {
   const auto targets = decode<std::vector<std::int32_t>>(in);
   o.targets(std::vector<int>(targets.begin(), targets.end()));
   o.isolated(decode<std::uint8_t>(in) != 0);
+  o.label(decode<std::string>(in));
   return o;
 }
 

@@ -156,6 +156,9 @@ handle untyped_table::reading_type(hid_t file_type) const {
     H5free_memory(field);
     const H5T_class_t want = H5Tget_member_class(type_.get(), i);
     const int at = H5Tget_member_index(file_type, name.c_str());
+    if (at < 0 && std::find(missing_allowed_.begin(), missing_allowed_.end(), name) !=
+                      missing_allowed_.end())
+      continue;  // left as the storage has it: zero
     if (at < 0) throw std::runtime_error(name_ + " has no field '" + name + "'");
     handle on_disk(H5Tget_member_type(file_type, static_cast<unsigned>(at)));
     const H5T_class_t has = H5Tget_class(on_disk.get());

@@ -41,10 +41,15 @@ class untyped_table {
   /// Closes the dataset create() made; false when HDF5 failed to (its last writes failed).
   bool close() { return set_.close(); }
 
+  /// Lets read_into() take a file whose rows lack the field `name` (one a later layout added):
+  /// the field is then left zero.
+  void allow_missing(std::string name) { missing_allowed_.push_back(std::move(name)); }
+
  protected:
   /// Reads every row of the dataset in `file` into `storage(row count)`. Fields are matched by
   /// name, so the file's field order, padding and number widths do not matter; each field of the
-  /// row must be there with the same class (an enum may be a plain integer on disk). Throws
+  /// row must be there with the same class (an enum may be a plain integer on disk), except
+  /// those allow_missing() names, left zero when the file lacks them. Throws
   /// std::runtime_error when the dataset is missing, not one-dimensional, of other rows, or
   /// declares more rows than the file can hold (checked before `storage` is called).
   /// With `damaged`, the rows are read chunk by chunk, and the rows of a chunk that cannot be
@@ -62,6 +67,7 @@ class untyped_table {
   handle type_;
   handle set_;
   hsize_t size_ = 0;
+  std::vector<std::string> missing_allowed_;
 };
 
 /// A table of `Row`s, a struct laid out as `row_type` says (or a number).

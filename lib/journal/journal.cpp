@@ -6,6 +6,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "hdf5/error_text.hpp"
@@ -119,8 +120,16 @@ const stored_outcome* journal::submitted(const task_data& t) {
                             .count());
   r.target = t.target;
   r.origin = t.hub.origin;
+  std::vector<std::uint64_t> parents;
+  if (t.options) {
+    copy_text(r.label, t.options->label());
+    for (const auto* d : {&t.options->after(), &t.options->follow()})
+      for (const auto id : d->ids())
+        if (std::find(parents.begin(), parents.end(), id) == parents.end()) parents.push_back(id);
+  }
   p_->tasks.pending.push_back(r);
-  p_->log.add(r);
+  for (const auto id : parents) p_->parents.pending.push_back({r.run, r.id, id});
+  p_->log.add(r, parents);
   if (p_->stored.empty() || t.target >= 0) return nullptr;
   const auto it = p_->stored.find({name.hash, hash, r.occurrence});
   if (it == p_->stored.end()) return nullptr;

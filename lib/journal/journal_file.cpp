@@ -29,15 +29,16 @@ void write_attributes(hid_t file) {
   hdf5::write_attribute(file, "version", H5T_NATIVE_UINT32, &schema::format_version);
 }
 
-// Throws unless `file` says it is a journal of this version.
+// Throws unless `file` says it is a journal of a version this taskhub reads.
 void check_attributes(hid_t file) {
   if (hdf5::read_text_attribute(file, "format") != std::string(schema::format_name))
     throw std::runtime_error("it is not a taskhub journal");
   std::uint32_t version = 0;
   hdf5::read_attribute(file, "version", H5T_NATIVE_UINT32, &version);
-  if (version != schema::format_version)
+  if (version < schema::oldest_version || version > schema::format_version)
     throw std::runtime_error("it has journal version " + std::to_string(version) +
-                             ", this taskhub reads version " +
+                             ", this taskhub reads versions " +
+                             std::to_string(schema::oldest_version) + " to " +
                              std::to_string(schema::format_version));
 }
 
@@ -105,6 +106,7 @@ void journal::impl::create(const std::string& path) {
   outcomes.create(file.get());
   errors.create(file.get());
   results.create(file.get());
+  parents.create(file.get());
 }
 
 bool journal::impl::close() {
@@ -116,6 +118,7 @@ bool journal::impl::close() {
   is_closed = outcomes.close() && is_closed;
   is_closed = errors.close() && is_closed;
   is_closed = results.close() && is_closed;
+  is_closed = parents.close() && is_closed;
   return file.close() && is_closed;
 }
 
@@ -137,6 +140,7 @@ void journal::impl::write_all() {
     results.write();
     errors.write();
     tasks.write();
+    parents.write();
     events.write();
     engines.write();
     runs.write();
@@ -170,7 +174,9 @@ void journal::impl::check_build(const std::vector<run_row>& runs_read) const {
 // Adds what the outcome log beside the journal holds and its file does not: the tasks and
 // outcomes of the last run since its last flush. A record whose checksum fails costs its task a
 // run, with one line.
-void journal::impl::fold_log(std::vector<task_row>& tasks_read, std::vector<event_row>& events_read,
+void journal::impl::fold_log(std::vector<task_row>& tasks_read,
+                             std::vector<parent_row>& parents_read,
+                             std::vector<event_row>& events_read,
                              std::vector<outcome_row>& outcomes_read,
                              std::vector<error_row>& errors_read,
                              std::vector<std::uint8_t>& results_read) const {
@@ -185,8 +191,14 @@ void journal::impl::fold_log(std::vector<task_row>& tasks_read, std::vector<even
   std::set<key> has_task, has_outcome;
   for (const auto& t : tasks_read) has_task.insert({t.run, t.id});
   for (const auto& o : outcomes_read) has_outcome.insert({o.run, o.id});
+  std::set<key> folded_tasks;
   for (const auto& t : logged.tasks)
-    if (t.run != 0 && has_task.insert({t.run, t.id}).second) tasks_read.push_back(t);
+    if (t.run != 0 && has_task.insert({t.run, t.id}).second) {
+      tasks_read.push_back(t);
+      folded_tasks.insert({t.run, t.id});
+    }
+  for (const auto& p : logged.parents)
+    if (folded_tasks.count({p.run, p.id})) parents_read.push_back(p);
   std::size_t folded = 0;
   for (const auto& o : logged.outcomes) {
     if (o.outcome.run == 0 || !has_outcome.insert({o.outcome.run, o.outcome.id}).second)
@@ -221,6 +233,7 @@ void journal::impl::recover() {
   std::vector<run_row> old_runs;
   std::vector<engine_row> old_engines;
   std::vector<task_row> old_tasks;
+  std::vector<parent_row> old_parents;  // none before version 3
   std::vector<event_row> old_events;
   std::vector<outcome_row> old_outcomes;
   std::vector<error_row> old_errors;
@@ -256,6 +269,10 @@ void journal::impl::recover() {
       old_outcomes = outcomes.read(old.get(), &damaged_rows[2]);
       old_errors = errors.read(old.get(), &damaged_rows[3]);
       old_results = results.read(old.get(), &damaged_results);
+      if (H5Lexists(old.get(), schema::dataset::parents, H5P_DEFAULT) > 0) {
+        std::vector<hdf5::row_range> lost_parents;  // a task's parents are for people only
+        old_parents = parents.read(old.get(), &lost_parents);
+      }
     } catch (const std::runtime_error& e) {
       refuse(std::string(e.what()) + "; refusing to resume from it");
     }
@@ -265,6 +282,7 @@ void journal::impl::recover() {
   const std::size_t zeros = drop_zero_rows(old_runs) + drop_zero_rows(old_engines) +
                             drop_zero_rows(old_tasks) + drop_zero_rows(old_events) +
                             drop_zero_rows(old_outcomes) + drop_zero_rows(old_errors);
+  drop_zero_rows(old_parents);
   check_build(old_runs);
   std::string lost;
   std::size_t lost_rows = 0;
@@ -284,7 +302,7 @@ void journal::impl::recover() {
                  "journal %s: %zu row(s) of zeros, left by a write that failed, are "
                  "dropped\n",
                  path.c_str(), zeros - lost_rows);
-  fold_log(old_tasks, old_events, old_outcomes, old_errors, old_results);
+  fold_log(old_tasks, old_parents, old_events, old_outcomes, old_errors, old_results);
   std::uint32_t last_run = 0;
   for (const auto& r : old_runs) last_run = std::max(last_run, r.run);
   for (const auto& t : old_tasks) last_run = std::max(last_run, t.run);
@@ -364,6 +382,7 @@ void journal::impl::recover() {
     runs.pending = std::move(old_runs);
     engines.pending = std::move(old_engines);
     tasks.pending = std::move(old_tasks);
+    parents.pending = std::move(old_parents);
     events.pending = std::move(old_events);
     outcomes.pending = std::move(kept);
     errors.pending = std::move(old_errors);

@@ -26,6 +26,7 @@ using schema::event;
 using schema::event_row;
 using schema::fnv1a;
 using schema::outcome_row;
+using schema::parent_row;
 using schema::run_row;
 using schema::task_row;
 using schema::text_of;
@@ -93,6 +94,7 @@ struct journal::impl {
   buffered_table<outcome_row> outcomes{schema::dataset::outcomes, 1024};
   buffered_table<error_row> errors{schema::dataset::errors, 256};
   buffered_table<std::uint8_t> results{schema::dataset::results, 1 << 16};
+  buffered_table<parent_row> parents{schema::dataset::parents, 1024};
 
   struct served {
     stored_outcome outcome;
@@ -140,7 +142,8 @@ struct journal::impl {
 
   /// Adds to the rows read from the journal's file what its outcome log holds and the file does
   /// not (the last run's tasks and outcomes since its last flush).
-  void fold_log(std::vector<task_row>& tasks_read, std::vector<event_row>& events_read,
+  void fold_log(std::vector<task_row>& tasks_read, std::vector<parent_row>& parents_read,
+                std::vector<event_row>& events_read,
                 std::vector<outcome_row>& outcomes_read, std::vector<error_row>& errors_read,
                 std::vector<std::uint8_t>& results_read) const;
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -17,7 +18,10 @@ namespace taskhub::detail {
 namespace {
 
 constexpr std::uint32_t record_magic = 0x314c4854;  // "THL1"
-enum record_kind : std::uint8_t { task_record = 1, outcome_record = 2 };
+// A task record of journal version 2 holds its row without the label (the fields before it,
+// laid out alike, then padding to 8 bytes) and no parents.
+enum record_kind : std::uint8_t { task_record_2 = 1, outcome_record = 2, task_record = 3 };
+constexpr std::size_t task_row_2_size = (offsetof(schema::task_row, label) + 7) / 8 * 8;
 
 struct record_frame {
   std::uint32_t magic;
@@ -58,11 +62,13 @@ void outcome_log::open(const std::string& path, bool is_syncing) {
   size_ = 0;
 }
 
-void outcome_log::add(const schema::task_row& t) {
+void outcome_log::add(const schema::task_row& t, const std::vector<std::uint64_t>& parents) {
   const std::size_t at = unwritten_.size();
   put(unwritten_, record_frame{});
   put(unwritten_, task_record);
   put(unwritten_, t);
+  put(unwritten_, static_cast<std::uint32_t>(parents.size()));
+  for (const auto parent : parents) put(unwritten_, parent);
   end_record(at);
 }
 
@@ -150,10 +156,30 @@ log_contents outcome_log::read(const std::string& path) {
       ++all.damaged;
       continue;
     }
+    if (kind == task_record_2) {
+      schema::task_row t{};
+      const auto size = static_cast<std::size_t>(payload_end - payload);
+      if (size != task_row_2_size) {
+        ++all.damaged;
+        continue;
+      }
+      std::memcpy(&t, payload, offsetof(schema::task_row, label));
+      all.tasks.push_back(t);
+      continue;
+    }
     if (kind == task_record) {
       schema::task_row t{};
-      if (take(payload, payload_end, t) && payload == payload_end) all.tasks.push_back(t);
-      else ++all.damaged;
+      std::uint32_t count = 0;
+      const bool is_whole = take(payload, payload_end, t) && take(payload, payload_end, count) &&
+                            static_cast<std::size_t>(payload_end - payload) ==
+                                std::size_t{count} * sizeof(std::uint64_t);
+      if (!is_whole) {
+        ++all.damaged;
+        continue;
+      }
+      all.tasks.push_back(t);
+      for (schema::parent_row p{t.run, t.id, 0}; take(payload, payload_end, p.parent);)
+        all.parents.push_back(p);
       continue;
     }
     logged_outcome o;

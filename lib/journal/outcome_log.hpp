@@ -24,12 +24,13 @@ struct logged_outcome {
 /// What a log holds: its whole records, and how many were dropped as damaged.
 struct log_contents {
   std::vector<schema::task_row> tasks;
+  std::vector<schema::parent_row> parents;  // of those tasks
   std::vector<logged_outcome> outcomes;
   std::size_t damaged = 0;
 };
 
 /// PATH.log: records of [magic, payload length, FNV-1a of the payload][payload], back to back;
-/// a payload is a submitted task's row, or a finished task's rows and result.
+/// a payload is a submitted task's row and its parents, or a finished task's rows and result.
 class outcome_log {
  public:
   outcome_log() = default;
@@ -43,8 +44,8 @@ class outcome_log {
   /// Opens (creates) the log at `path` empty, for appending; `is_syncing` adds fsync(2) to every
   /// write. Throws std::runtime_error.
   void open(const std::string& path, bool is_syncing);
-  /// Adds a submitted task to what the next write() appends.
-  void add(const schema::task_row& t);
+  /// Adds a submitted task and the ids of its parents to what the next write() appends.
+  void add(const schema::task_row& t, const std::vector<std::uint64_t>& parents);
   /// Adds a finished task to what the next write() appends: its rows (`error` may be null) and
   /// its result's `size` bytes.
   void add(const schema::event_row& event, const schema::outcome_row& outcome,

@@ -17,9 +17,11 @@
 
 namespace taskhub::detail::schema {
 
-/// The root group's attributes `format` and `version`.
+/// The root group's attributes `format` and `version`: this taskhub writes format_version and
+/// reads every version from oldest_version on (version 2 lacks /tasks' `label` and /parents).
 constexpr const char* format_name = "taskhub-journal";
-constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version = 3;
+constexpr std::uint32_t oldest_version = 2;
 
 /// result_offset of a done outcome whose result was not kept (--taskhub-journal-results=0).
 constexpr std::uint64_t no_result = ~std::uint64_t{0};
@@ -33,6 +35,8 @@ constexpr const char* events = "events";
 constexpr const char* outcomes = "outcomes";
 constexpr const char* errors = "errors";
 constexpr const char* results = "results";
+constexpr const char* parents = "parents";  // since version 3
+/// Those every version has.
 constexpr const char* all[] = {runs, engines, tasks, events, outcomes, errors, results};
 }  // namespace dataset
 
@@ -100,6 +104,12 @@ struct task_row {
   std::uint32_t occurrence;
   double submitted;
   std::int32_t target, origin;
+  char label[128];  // task_options::label(); empty for none (and in version 2, which lacks it)
+};
+/// One of a task's parents: a task its `after` or `follow` dependency names.
+struct parent_row {
+  std::uint32_t run;
+  std::uint64_t id, parent;
 };
 struct event_row {
   std::uint32_t run;
@@ -188,6 +198,14 @@ inline hdf5::handle row_type(const task_row*) {
       .add(TASKHUB_FIELD(task_row, submitted), H5T_NATIVE_DOUBLE)
       .add(TASKHUB_FIELD(task_row, target), H5T_NATIVE_INT32)
       .add(TASKHUB_FIELD(task_row, origin), H5T_NATIVE_INT32)
+      .text(TASKHUB_FIELD(task_row, label), 128)
+      .take();
+}
+inline hdf5::handle row_type(const parent_row*) {
+  return hdf5::compound(sizeof(parent_row))
+      .add(TASKHUB_FIELD(parent_row, run), H5T_NATIVE_UINT32)
+      .add(TASKHUB_FIELD(parent_row, id), H5T_NATIVE_UINT64)
+      .add(TASKHUB_FIELD(parent_row, parent), H5T_NATIVE_UINT64)
       .take();
 }
 inline hdf5::handle row_type(const event_row*) {
@@ -229,10 +247,13 @@ inline hdf5::handle row_type(const std::uint8_t*) {
 
 #undef TASKHUB_FIELD
 
-/// The dataset `name` of `Row`s: `table_of<task_row>(dataset::tasks)`.
+/// The dataset `name` of `Row`s: `table_of<task_row>(dataset::tasks)`. It reads the rows of
+/// every version from oldest_version on: fields a later version added are left zero.
 template <class Row>
 hdf5::table<Row> table_of(const char* name) {
-  return hdf5::table<Row>(name, row_type(static_cast<const Row*>(nullptr)));
+  hdf5::table<Row> table(name, row_type(static_cast<const Row*>(nullptr)));
+  if (std::strcmp(name, dataset::tasks) == 0) table.allow_missing("label");
+  return table;
 }
 
 }  // namespace taskhub::detail::schema

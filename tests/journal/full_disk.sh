@@ -5,7 +5,7 @@
 # whole on one line, and a resume with no room for its fresh copy is refused cleanly.
 # full_disk.sh CAMPAIGN MPIRUN WORKDIR
 # MPIRUN is the tests' launcher (taskhub-mpiexec in the build tree: mpiexec and its flags).
-# Mounts a 2 MiB tmpfs (skipped, saying so, where mounting is not allowed), fills most of it,
+# Mounts a 3 MiB tmpfs (skipped, saying so, where mounting is not allowed), fills most of it,
 # runs a journaled campaign on it until the disk is full, and checks: the run stops with one
 # line that ends in "No space left on device" and what follows it; every outcome in the journal
 # has its result or error; a resume elsewhere (with the outcome log) serves outcomes and gives the
@@ -18,7 +18,7 @@ n=3000
 fail() { echo "full_disk.sh: FAILED: $*"; exit 1; }
 if mountpoint -q "$work/fs" 2>/dev/null; then umount "$work/fs"; fi
 rm -rf "$work" && mkdir -p "$work/fs" && cd "$work" || exit 1
-if ! mount -t tmpfs -o size=2m tmpfs "$work/fs" 2>mount.txt; then
+if ! mount -t tmpfs -o size=3m tmpfs "$work/fs" 2>mount.txt; then
   echo "full_disk.sh: cannot mount a tmpfs here ($(head -1 mount.txt)): skipped"
   echo "full_disk.sh: ok"
   exit 0

@@ -21,6 +21,12 @@
 //   odd-times      times that are not a number, or past any calendar
 //   controls       error texts and a host name with C0 and C1 control characters, as UTF-8
 //                  and as raw bytes
+//   graph          run 3's tasks labelled ("echo 3 (line 3)") and with parents: 3 after 1 and 2,
+//                  4 after 3, 5 following 3 (5 tasks, 4 dependencies, 3 levels)
+//   version-2      the layout of journal version 2: /tasks without `label`, no /parents
+//   version-2-of SOURCE
+//                  the rows of the journal SOURCE (version 3, closed) in the layout of version 2,
+//                  as a taskhub of that version would have written them
 
 #include <hdf5.h>
 #include <unistd.h>
@@ -82,6 +88,18 @@ hdf5::table<Row> create_packed(hid_t file, const char* name, bool is_foreign) {
   return table;
 }
 
+// `row`, a compound type, without its field `name`: a row of an older layout.
+hdf5::handle without(hid_t row, const char* name) {
+  hdf5::compound out(H5Tget_size(row));
+  for (unsigned i = 0; i < static_cast<unsigned>(H5Tget_nmembers(row)); ++i) {
+    char* field = H5Tget_member_name(row, i);
+    hdf5::handle type(H5Tget_member_type(row, i));
+    if (std::strcmp(field, name) != 0) out.add(field, H5Tget_member_offset(row, i), type.get());
+    H5free_memory(field);
+  }
+  return out.take();
+}
+
 // The format attribute as other writers store it (see the modes above).
 void write_format(hid_t file, const std::string& mode) {
   std::string text = schema::format_name;
@@ -137,7 +155,7 @@ int main(int argc, char** argv) {
   std::vector<std::uint8_t> results;
   const auto task = [&](std::uint32_t run, std::uint64_t id, const char* function,
                         double submitted) {
-    task_row t{run, id, {}, id * 1000 + 7, 0, t0 + submitted, -1, 0};
+    task_row t{run, id, {}, id * 1000 + 7, 0, t0 + submitted, -1, 0, {}};
     copy_text(t.function, function);
     tasks.push_back(t);
   };
@@ -248,6 +266,37 @@ int main(int argc, char** argv) {
     const auto last = static_cast<std::uint32_t>(n + 1);
     ran(4, 1, 1, 200 + 1e-4 * (n + 1), 200 + 1e-4 * (n + 2), done, last);
   }
+  if (mode == "version-2-of") {
+    if (argc < 4) {
+      std::fprintf(stderr, "make_journal: version-2-of needs the journal to copy\n");
+      return 2;
+    }
+    hdf5::silence_errors();
+    const hdf5::handle source = hdf5::open_to_read(argv[3]);
+    if (!source) {
+      std::fprintf(stderr, "make_journal: cannot open %s\n", argv[3]);
+      return 1;
+    }
+    try {
+      runs = schema::table_of<run_row>(dataset::runs).read(source.get());
+      engines = schema::table_of<engine_row>(dataset::engines).read(source.get());
+      tasks = schema::table_of<task_row>(dataset::tasks).read(source.get());
+      events = schema::table_of<event_row>(dataset::events).read(source.get());
+      outcomes = schema::table_of<outcome_row>(dataset::outcomes).read(source.get());
+      errors = schema::table_of<error_row>(dataset::errors).read(source.get());
+      results = schema::table_of<std::uint8_t>(dataset::results).read(source.get());
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "make_journal: %s: %s\n", argv[3], e.what());
+      return 1;
+    }
+  }
+  const bool is_version_2 = mode == "version-2" || mode == "version-2-of";
+  std::vector<parent_row> parents;
+  if (mode == "graph") {
+    for (auto& t : tasks)
+      if (t.run == 3) copy_text(t.label, "echo " + std::to_string(t.id) + " (line " + std::to_string(t.id) + ")");
+    parents = {{3, 3, 1}, {3, 3, 2}, {3, 4, 3}, {3, 5, 3}};
+  }
   if (mode == "empty") {  // a journal whose run has not started: every dataset, no rows
     runs.clear();
     engines.clear();
@@ -270,13 +319,23 @@ int main(int argc, char** argv) {
     hdf5::write_text_attribute(file.get(), "format",
                                mode == "wrong-format" ? "something-else" : schema::format_name);
   }
-  hdf5::write_attribute(file.get(), "version", H5T_NATIVE_UINT32, &schema::format_version);
+  const std::uint32_t version = is_version_2 ? 2 : schema::format_version;
+  hdf5::write_attribute(file.get(), "version", H5T_NATIVE_UINT32, &version);
   try {
     // Datasets first, then SWMR writing, then the rows, as the hub does.
     const bool is_foreign = mode == "foreign-strings";
     auto run_d = create_packed<run_row>(file.get(), dataset::runs, is_foreign);
     auto engine_d = create_packed<engine_row>(file.get(), dataset::engines, is_foreign);
-    auto task_d = create_packed<task_row>(file.get(), dataset::tasks, is_foreign);
+    auto task_d = is_version_2
+                      ? hdf5::table<task_row>(dataset::tasks,
+                                              without(schema::table_of<task_row>(dataset::tasks)
+                                                          .row_type(),
+                                                      "label"))
+                      : create_packed<task_row>(file.get(), dataset::tasks, is_foreign);
+    if (is_version_2) task_d.create(file.get(), 64);
+    std::optional<hdf5::table<parent_row>> parent_d;
+    if (!is_version_2)
+      parent_d = create_packed<parent_row>(file.get(), dataset::parents, is_foreign);
     auto event_d = create_packed<event_row>(file.get(), dataset::events, is_foreign);
     auto outcome_d = create_packed<outcome_row>(file.get(), dataset::outcomes, is_foreign);
     std::optional<hdf5::table<error_row>> error_d;
@@ -288,6 +347,7 @@ int main(int argc, char** argv) {
     run_d.append(runs);
     engine_d.append(engines);
     task_d.append(tasks);
+    if (parent_d) parent_d->append(parents);
     event_d.append(events);
     outcome_d.append(outcomes);
     if (error_d) error_d->append(errors);

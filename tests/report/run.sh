@@ -4,7 +4,8 @@
 # run.sh PART REPORT MAKE_JOURNAL DIR [CAMPAIGN MPIEXEC]
 # Checks taskhub-report on journals that make_journal writes with known contents (see its
 # comments for the numbers): PART is text, json, svg, errors, killed, hostile (declared sizes,
-# foreign format attributes, control characters) or large (40,000 retries in bounded time). PART
+# foreign format attributes, control characters), large (40,000 retries in bounded time), graph
+# (labels and parents) or version2 (a journal of the older layout). PART
 # real reads a journal that taskhub itself wrote, running tests/journal's campaign under MPIEXEC;
 # PART damaged reads damaged copies of one.
 set -u
@@ -346,6 +347,69 @@ EOF
     "$dir/format_controls.h5"
   refused control_name "no^[]0;suchM-^[$(printf '\357\277\275').h5: No such file or directory" \
     "$dir/$(printf 'no\033]0;such\302\233\205.h5')"
+  ;;
+
+graph)
+  # Run 3's tasks with labels and parents: the labels name the tasks, the graph is reported.
+  "$make_journal" "$dir/graph.h5" graph || fail "make_journal graph failed"
+  run graph "$dir/graph.h5" --svg="$dir/graph.svg"
+  [ "$code" -eq 0 ] || fail "exit code $code: $(cat "$dir/graph.err")"
+  has graph "      1  taskhub::task_aborted  echo 4 (line 4): task 4 was aborted before it started"
+  has graph "  1.000 s  echo 3 (line 3)  parse     1 (node-a)  done"
+  has graph "task graph of run 3: 5 tasks, 4 dependencies, 3 levels"
+  run graph_json "$dir/graph.h5" --json
+  python3 - "$dir" <<'EOF' || fail "the graph in --json or the SVG is wrong"
+import json, sys, xml.dom.minidom
+d = sys.argv[1]
+r = json.load(open(f"{d}/graph_json.out", encoding="utf-8"))
+(u,) = r["usage"]
+g = {n["id"]: n for n in u["graph"]}
+assert sorted(g) == [1, 2, 3, 4, 5], g
+assert [g[i]["depth"] for i in range(1, 6)] == [0, 0, 1, 2, 2], g
+assert g[3]["parents"] == [1, 2] and g[4]["parents"] == [3] and g[5]["parents"] == [3], g
+assert [g[i]["state"] for i in range(1, 6)] == ["restored", "restored", "done", "cancelled", None]
+assert r["slowest"][0]["label"] == "echo 3 (line 3)", r["slowest"]
+doc = xml.dom.minidom.parse(f"{d}/graph.svg")
+dots = [c for c in doc.getElementsByTagName("circle") if "task" in c.getAttribute("class")]
+assert len(dots) == 5, len(dots)
+assert len([l for l in doc.getElementsByTagName("line") if l.getAttribute("class") == "dependency"]) == 4
+shown = {t.getAttribute("id"): t.firstChild.data for t in doc.getElementsByTagName("tspan") if t.getAttribute("id")}
+assert shown["run-3-graph-tasks"] == "5" and shown["run-3-graph-levels"] == "3", shown
+assert shown["run-3-tasks"] == "5" and shown["run-3-cancelled"] == "1", shown
+EOF
+  # Without parents no graph is drawn.
+  run plain "$journal"
+  grep -q "^task graph" "$dir/plain.out" && fail "a graph without parents: $(cat "$dir/plain.out")"
+  ;;
+
+version2)
+  # A journal of version 2, before /tasks had `label` and /parents existed, reads as before.
+  "$make_journal" "$dir/v2.h5" version-2 || fail "make_journal version-2 failed"
+  run v2 "$dir/v2.h5" --svg="$dir/v2.svg"
+  [ "$code" -eq 0 ] || fail "exit code $code: $(cat "$dir/v2.err")"
+  run v3 "$journal" --svg="$dir/v3.svg"
+  sed "s#$dir/v2#PATH#" "$dir/v2.out" >"$dir/v2.cmp"
+  sed "s#$dir/journal.h5#PATH.h5#; s#$dir/v3#PATH#" "$dir/v3.out" >"$dir/v3.cmp"
+  diff "$dir/v3.cmp" "$dir/v2.cmp" || fail "a version 2 journal reads otherwise"
+  has v2 "  1.000 s  task 3  parse     1 (node-a)  done"
+  [ $# -ge 6 ] || exit 0
+  # A real journal in the layout of version 2 resumes: its results are served, and the journal
+  # goes on in the layout of version 3. Task 1 (index 0) throws: its failure is served too.
+  campaign=$5 mpiexec=$6
+  "$mpiexec" --allow-run-as-root --oversubscribe --bind-to none -n 3 "$campaign" 40 "$dir/out1" \
+    --taskhub-journal="$dir/new.h5" >/dev/null || fail "the campaign failed"
+  "$make_journal" "$dir/old.h5" version-2-of "$dir/new.h5" || fail "make_journal version-2-of failed"
+  h5dump -a version "$dir/old.h5" | grep -q "(0): 2" || fail "$dir/old.h5 is not of version 2"
+  "$mpiexec" --allow-run-as-root --oversubscribe --bind-to none -n 3 "$campaign" 40 "$dir/out2" \
+    --taskhub-journal="$dir/old.h5" --taskhub-resume >"$dir/resume.out" 2>&1 ||
+    fail "the resume from version 2 failed: $(cat "$dir/resume.out")"
+  grep -q "^campaign: 40 tasks, 40 answered from the journal" "$dir/resume.out" ||
+    fail "not every task was answered from the version 2 journal: $(cat "$dir/resume.out")"
+  cmp -s "$dir/out1" "$dir/out2" || fail "the resumed results differ"
+  h5dump -a version "$dir/old.h5" | grep -q "(0): 3" || fail "the resumed journal is not of version 3"
+  run resumed "$dir/old.h5" --all-runs
+  [ "$code" -eq 0 ] || fail "exit code $code: $(cat "$dir/resumed.err")"
+  has resumed "      2     40     0       0          0        40           0"
   ;;
 
 large)
