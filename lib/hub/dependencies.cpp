@@ -18,13 +18,22 @@ std::string dependency_resolver::attach(task_data& t) {
                ", which the hub does not know";
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids()) {
-      auto* p = table_.lookup(parent);
+      auto p = table_.find(parent);
+      t.hub.parents.push_back(p);  // the table keeps it while `t` waits
       if (p->hub.is_finished()) continue;
       auto& dependents = p->hub.dependents;
       if (dependents.capacity() == 0) dependents.reserve(4);  // most that have any have a few
       dependents.push_back(&t);
     }
   return "";
+}
+
+void dependency_resolver::settled(task_data& t) {
+  for (const auto& p : t.hub.parents) {
+    auto& dependents = p->hub.dependents;
+    dependents.erase(std::remove(dependents.begin(), dependents.end(), &t), dependents.end());
+  }
+  t.hub.parents = {};
 }
 
 void dependency_resolver::finished(task_data& parent) {

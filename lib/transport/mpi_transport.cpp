@@ -89,12 +89,14 @@ void mpi_transport::send_linked(int dest, link& l, outgoing m) {
 }
 
 void mpi_transport::send(int dest, bytes msg) {
+  count_sent(dest, msg.size());
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.out) return send_linked(dest, l, {std::move(msg), nullptr, nullptr});
   send_mpi(dest, tag_, {std::move(msg), nullptr, nullptr});
 }
 
 void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) {
+  count_sent(dest, data.size());
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.out) return send_linked(dest, l, {bytes(), &data, std::move(owner)});
   send_mpi(dest, tag_, {bytes(), &data, std::move(owner)});
@@ -161,7 +163,12 @@ bool mpi_transport::poll_lanes(int& source, bytes& msg) {
 }
 
 bool mpi_transport::poll(int& source, bytes& msg) {
-  if (poll_lanes(source, msg)) return true;
+  if (!poll_lanes(source, msg) && !poll_mpi(source, msg)) return false;
+  count_received(source, msg.size());
+  return true;
+}
+
+bool mpi_transport::poll_mpi(int& source, bytes& msg) {
   if (is_lane_only_) return false;
   int flag = 0;
   MPI_Message handle;
