@@ -11,8 +11,7 @@
 namespace taskhub::detail {
 namespace {
 
-// Finished tasks become due for release in batches of at least this many, so a look at them
-// costs little per task.
+// Finished tasks are looked at for release in batches of at least this many.
 constexpr std::size_t fewest_due = 1024;
 
 bool is_large_request(const task_data& t) {
@@ -147,7 +146,9 @@ std::size_t task_table::release_unheld(bool is_forced) {
     ++n;
   }
   released_due_.resize(kept);
-  next_release_ = std::max(fewest_due, 2 * kept);
+  // The next look comes once a quarter more than are kept have finished: each task is looked
+  // at about five times at most, and the table holds at most a quarter more than it must.
+  next_release_ = kept + std::max(fewest_due, kept / 4);
   slide_window();
   if (had_large) {  // the arguments still kept for resubmit
     retained_.erase(std::remove_if(retained_.begin(), retained_.end(),
