@@ -63,23 +63,22 @@ bool task_table::drop(std::uint64_t id) {
 // Moves the window's start past the tasks the hub no longer works on: past empty places always,
 // and past finished tasks still held (into the map) when they are few among them.
 void task_table::slide_window() {
-  std::size_t empty = 0, finished = 0, at = 0;
-  for (; at < window_.size(); ++at) {
+  std::size_t empty = 0, at = 0;
+  while (at < window_.size() && !window_[at]) ++at;
+  const std::size_t leading = at;
+  for (std::size_t finished = 0; at < window_.size(); ++at) {
     const auto& t = window_[at];
     if (!t) {
       ++empty;
-    } else if (t->hub.is_finished()) {
-      ++finished;
-    } else {
+    } else if (!t->hub.is_finished()) {
+      break;
+    } else if (++finished * 4 > empty + 64) {  // mostly held: past the leading empty places only
+      at = leading;
       break;
     }
   }
-  if (finished * 4 > empty) {  // mostly held: slide past the leading empty places only
-    at = 0;
-    while (at < window_.size() && !window_[at]) ++at;
-  }
   if (at == 0) return;
-  for (std::size_t i = 0; i < at; ++i)
+  for (std::size_t i = leading; i < at; ++i)
     if (window_[i]) sparse_.emplace(base_ + i, std::move(window_[i]));
   window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(at));
   base_ += at;
