@@ -478,6 +478,7 @@ void task_flow::retire(engine_slot& slot) {
   table_.for_each([&](task_data& t) {
     if ((t.hub.state != state::queued && t.hub.state != state::running) || t.engine != slot.rank)
       return;
+    t.hub.is_request_pinned = true;  // a send to the dead engine may still read it
     if (t.target >= 0) {
       fail(t, failure::engine_crash,
            "engine " + std::to_string(slot.rank) + " retired before task " + std::to_string(t.id) + " ran");

@@ -167,4 +167,25 @@ TEST_F(traffic, the_hub_counts_every_message_with_its_engines) {
   }
 }
 
+// An engine counts what it exchanged with the hub: the hub sent it at least what it received
+// before running a task, and received what it sent before, and the task's result besides.
+std::vector<std::uint64_t> engine_counts() {
+  const auto t = taskhub::engine::traffic();
+  return {static_cast<std::uint64_t>(taskhub::engine::rank()), t.messages_sent, t.bytes_sent,
+          t.messages_received, t.bytes_received};
+}
+
+TEST_F(traffic, an_engine_counts_what_it_exchanged_with_the_hub) {
+  for (int i = 0; i < 20; ++i) {
+    const auto e = hub.apply<&engine_counts>().get();
+    const auto seen = hub.traffic().engines.at(static_cast<int>(e[0]));
+    EXPECT_GE(e[3], 1u);
+    EXPECT_GE(e[4], sizeof(taskhub::detail::record_header));
+    EXPECT_GE(seen.messages_sent, e[3]);
+    EXPECT_GE(seen.bytes_sent, e[4]);
+    EXPECT_GE(seen.messages_received, e[1] + 1);
+    EXPECT_GE(seen.bytes_received, e[2] + sizeof(taskhub::detail::record_header));
+  }
+}
+
 }  // namespace table_test
