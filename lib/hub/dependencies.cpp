@@ -16,6 +16,7 @@ std::string dependency_resolver::attach(task_data& t) {
       if (!table_.lookup(parent))
         return "task " + std::to_string(t.id) + " depends on task " + std::to_string(parent) +
                ", which the hub does not know";
+  t.hub.parents.reserve(opts.after().ids().size() + opts.follow().ids().size());
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids()) {
       auto p = table_.find(parent);
