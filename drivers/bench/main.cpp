@@ -4,6 +4,7 @@
 // same work in the same run, with the same number of tasks in flight per worker.
 //
 //   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1] [--taskhub-isolate=all]
+//   mpirun -n 3 taskhub-bench --campaign=1000000 [--max-outstanding=10000]
 //
 // taskhub's own flags apply to its runs: with --taskhub-isolate=all every task runs in its
 // engine's runner process, and the table shows what isolation costs.
@@ -21,6 +22,7 @@
 
 #include "../common/parse.hpp"
 #include "../common/terminal.hpp"
+#include "campaign.hpp"
 #include "raw_mpi.hpp"
 #include "work.hpp"
 
@@ -48,6 +50,7 @@ struct figures {
   double w3 = 0, w4 = 0;
   double dag = 0;
   double map = 0;
+  double w1_sent = 0, w1_received = 0;  // the hub's messages per 1,000 tasks of W1
 };
 
 // A random DAG of tiny tasks: each takes up to three parents among the 1,000 before it.
@@ -99,6 +102,8 @@ const char usage[] =
     "                 the raw workers and no limit for taskhub)\n"
     "  --reps=N       repetitions, 1 to 1000 (default 5); each figure is a median\n"
     "  --schemes=1    also compare the scheduling schemes on W3\n"
+    "  --campaign=N   instead, run N tiny tasks as one imap and print rank 0's peak memory\n"
+    "  --max-outstanding=N  the campaign's tasks in flight, 1 to 10000000 (default 10000)\n"
     "  --help, --version  print this or the version, and exit\n"
     "taskhub's own flags apply to its runs (--taskhub-isolate=all measures isolated tasks).\n"
     "Exit status: 0 done; 2 a bad option or fewer than 2 ranks; otherwise what taskhub::run\n"
@@ -116,7 +121,8 @@ std::string unknown_option(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     if (!std::strncmp(a, "--taskhub-", 10) || !std::strncmp(a, "--hwm=", 6) ||
-        !std::strncmp(a, "--reps=", 7) || !std::strncmp(a, "--schemes=", 10))
+        !std::strncmp(a, "--reps=", 7) || !std::strncmp(a, "--schemes=", 10) ||
+        !std::strncmp(a, "--campaign=", 11) || !std::strncmp(a, "--max-outstanding=", 18))
       continue;
     return driver::printable(a, 200) + ": unknown option (taskhub-bench --help lists them)";
   }
@@ -141,6 +147,7 @@ int flag(int argc, char** argv, const char* name, int fallback, int min, int max
 figures taskhub_figures(taskhub::hub& hub) {
   figures f;
   {  // W1: 20,000 tiny tasks.
+    const auto before = hub.traffic().hub;
     const auto t0 = clock_type::now();
     std::vector<taskhub::future<std::int64_t>> fs;
     fs.reserve(20000);
@@ -148,6 +155,9 @@ figures taskhub_figures(taskhub::hub& hub) {
     std::int64_t sum = 0;
     for (auto& x : fs) sum += x.get();
     f.w1 = 20000 / seconds_since(t0);
+    const auto after = hub.traffic().hub;
+    f.w1_sent = static_cast<double>(after.messages_sent - before.messages_sent) / 20;
+    f.w1_received = static_cast<double>(after.messages_received - before.messages_received) / 20;
     if (sum != 20000ll * 19999 + 20000) std::fprintf(stderr, "W1: wrong sum %lld\n", (long long)sum);
   }
   {  // W2: 2,000 sequential round trips.
@@ -209,6 +219,8 @@ int main(int argc, char** argv) {
   const int hwm = flag(argc, argv, "hwm", taskhub::default_hwm, 0, 1000000, problem);
   const int reps = flag(argc, argv, "reps", 5, 1, 1000, problem);
   const bool is_comparing_schemes = flag(argc, argv, "schemes", 0, 0, 1, problem) != 0;
+  const int campaign = flag(argc, argv, "campaign", 0, 0, 1000000000, problem);
+  const int max_outstanding = flag(argc, argv, "max-outstanding", 10000, 1, 10000000, problem);
   const int inflight = hwm == 0 ? 64 : hwm;
   if (!problem.empty()) {
     if (rank == 0) std::fprintf(stderr, "taskhub-bench: %s\n", problem.c_str());
@@ -219,6 +231,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "taskhub-bench: needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
     MPI_Finalize();
     return 2;
+  }
+
+  if (campaign > 0) {
+    taskhub::run_options o;
+    o.hwm = hwm;
+    const int code = taskhub::run(argc, argv, [&](taskhub::hub& hub) {
+      run_campaign(hub, static_cast<std::size_t>(campaign), static_cast<std::size_t>(max_outstanding));
+    }, o);
+    MPI_Finalize();
+    return code;
   }
 
   // Raw MPI and taskhub take turns, so both see the same machine; each figure is a median.
@@ -263,6 +285,9 @@ int main(int argc, char** argv) {
     const double map = med(th, [](auto& f) { return f.map; });
     std::printf("| map, 20,000 tiny items in chunks of 64 (items/s) | %.0f | %.2f of W1 |\n", map,
                 map / w1[0]);
+    std::printf("\nhub messages per 1,000 tasks of W1: %.0f sent, %.0f received\n",
+                med(th, [](auto& f) { return f.w1_sent; }),
+                med(th, [](auto& f) { return f.w1_received; }));
   }
   if (is_comparing_schemes && code == 0) {
     // W3 under every scheme and high-water mark.

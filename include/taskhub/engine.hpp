@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/traffic.hpp"
 
 namespace taskhub::detail {
 
@@ -39,6 +40,10 @@ int rank();
 
 /// The tags this engine advertises (TASKHUB_ENGINE_TAGS and run_options::engine_tags).
 const std::vector<std::string>& tags();
+
+/// The messages and bytes this engine sent and received so far (throws off an engine, and in
+/// an isolated task's runner).
+taskhub::traffic traffic();
 
 /// A hub for the calling task to submit further tasks through and wait for them: while it waits,
 /// its engine keeps serving, so the tasks it waits for may run on the same engine.

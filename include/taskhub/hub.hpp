@@ -12,6 +12,7 @@
 #include "taskhub/direct_view.hpp"
 #include "taskhub/load_balanced_view.hpp"
 #include "taskhub/task_record.hpp"
+#include "taskhub/traffic.hpp"
 
 namespace taskhub {
 
@@ -98,7 +99,8 @@ class hub : public load_balanced_view {
   future<R> resubmit(const future<R>& f) {
     return future<R>(detail::state_of(resubmit(std::vector<std::uint64_t>{f.id()}).front()));
   }
-  /// The task with this id, finished or not (throws taskhub::error for an unknown id).
+  /// The task with this id, finished or not (throws taskhub::error for an unknown id, or one
+  /// that finished and left the table once nothing held it).
   task_handle task(std::uint64_t id);
   /// The result of the task with this id, as a future of `R`.
   template <class R>
@@ -125,8 +127,14 @@ class hub : public load_balanced_view {
   /// returns how many. Unfinished and unknown ids are left alone.
   std::size_t purge(const std::vector<std::uint64_t>& ids);
   /// Per engine of the run (by rank), retired ones included: whether it is live, and its tasks
-  /// queued, running, done and failed.
+  /// queued, running, done and failed (of the tasks the table holds).
   std::map<int, engine_counts> counts();
+  /// How many tasks the hub's table holds: the unfinished ones, and the finished ones something
+  /// still holds (a future or handle, a task waiting on it, a map's result) or that tasks
+  /// submitted. A finished task that nothing holds leaves the table, as purge() would drop it.
+  std::size_t tasks_held();
+  /// The messages and bytes the hub sent and received, in all and with each engine.
+  taskhub::traffic_report traffic();
 
   /// What the run waits for, in lines: the unfinished tasks and the parents they wait for, each
   /// engine's running, queued and nested-waiting tasks, what the client waits for, and a deadlock

@@ -90,8 +90,9 @@ struct outcome {
 /// call `get()` (every value in input order, or a map_error naming every failed index).
 ///
 /// A map's result keeps every outcome: it can be read again, and gives the same values and the
-/// same error every time. An imap's result is a stream, as Python's `imap` is: what a loop or
-/// `get()` read is gone, and a later loop goes on where the last stopped.
+/// same error every time; its tasks stay in the hub's table while it lives. An imap's result is
+/// a stream, as Python's `imap` is: what a loop or `get()` read is gone (and its task may leave
+/// the hub's table), and a later loop goes on where the last stopped.
 ///
 /// ```
 /// for (double y : hub.map<&f>(xs)) use(y);
@@ -114,7 +115,7 @@ class map_result {
   /// Records the task of the next item.
   void add_item(task_handle task) {
     times_.submitted(task.submitted());
-    if (!is_stream_) ids_.push_back(task.id());
+    if (!is_stream_) tasks_.push_back(task);
     pending_.push_back({items_++, std::move(task)});
   }
 
@@ -122,8 +123,11 @@ class map_result {
   std::size_t size() const { return items_; }
   /// The task ids of the items, in input order (of an imap: of the items not yet delivered).
   std::vector<std::uint64_t> ids() const {
-    if (!is_stream_) return ids_;
     std::vector<std::uint64_t> ids;
+    if (!is_stream_) {
+      for (const auto& t : tasks_) ids.push_back(t.id());
+      return ids;
+    }
     for (const auto& p : pending_) ids.push_back(p.task.id());
     return ids;
   }
@@ -402,7 +406,7 @@ class map_result {
   std::size_t items_ = 0;             // items submitted
   std::size_t consumed_ = 0;          // delivery positions read at least once
   std::size_t cursor_ = 0;            // next()'s position
-  std::vector<std::uint64_t> ids_;    // of every item, unless a stream
+  std::vector<task_handle> tasks_;    // of every item, unless a stream: held for the table
   bool is_exhausted_ = false;
   detail::time_span times_;  // of the submitted items, and of those delivered
   std::size_t failed_ = 0;   // delivered items that failed

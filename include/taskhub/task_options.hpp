@@ -26,17 +26,24 @@ namespace taskhub {
 class dependency {
  public:
   dependency() = default;
-  /// Parents given as futures (or task_handles).
+  /// Parents given as futures (or task_handles); the dependency holds them, so the hub keeps
+  /// them until a task that depends on them has been taken.
   template <class... Tasks,
             class = std::enable_if_t<(std::is_base_of_v<task_handle, std::decay_t<Tasks>> && ...)>>
-  explicit dependency(const Tasks&... parents) : ids_{parents.id()...} {}
+  explicit dependency(const Tasks&... parents)
+      : ids_{parents.id()...}, held_{detail::state_of(parents)...} {}
   /// Parents given as futures.
   template <class Future,
             class = std::enable_if_t<std::is_base_of_v<task_handle, Future>>>
   explicit dependency(const std::vector<Future>& parents) {
-    for (const auto& p : parents) ids_.push_back(p.id());
+    for (const auto& p : parents) {
+      ids_.push_back(p.id());
+      held_.push_back(detail::state_of(p));
+    }
   }
-  /// Parents given as task ids.
+  /// Parents given as task ids. A parent that finished and left the hub's table (nothing held
+  /// it) is unknown to the hub, as one that purge() dropped: the task fails with
+  /// invalid-dependency. Hold a parent's future, or depend on the future, to be sure.
   explicit dependency(std::vector<std::uint64_t> ids) : ids_(std::move(ids)) {}
 
   /// Met when every parent is met (the default).
@@ -68,6 +75,7 @@ class dependency {
 
  private:
   std::vector<std::uint64_t> ids_;
+  std::vector<detail::task_ptr> held_;  // parents given as futures
   bool is_all_ = true, on_success_ = true, on_failure_ = false;
 };
 

@@ -15,3 +15,4 @@
 #include "taskhub/scheme.hpp"
 #include "taskhub/task_options.hpp"
 #include "taskhub/task_record.hpp"
+#include "taskhub/traffic.hpp"

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -88,6 +89,7 @@ struct free_block {
 struct shared_blocks {
   std::mutex m;
   free_block* free[classes] = {};
+  std::atomic<std::size_t> count[classes] = {};  // read without the lock: whether to take it
 };
 
 shared_blocks& shared() {
@@ -112,6 +114,7 @@ struct thread_blocks {
         free[c] = b->next;
         b->next = s.free[c];
         s.free[c] = b;
+        s.count[c].fetch_add(1, std::memory_order_relaxed);
       }
       count[c] = 0;
     }
@@ -125,6 +128,7 @@ std::size_t class_of(std::size_t size) { return size == 0 ? 0 : (size - 1) / blo
 // is returned, the rest kept. Null if there are none.
 free_block* take_shared(std::size_t c) {
   auto& s = shared();
+  if (s.count[c].load(std::memory_order_relaxed) == 0) return nullptr;
   std::lock_guard<std::mutex> lock(s.m);
   free_block* first = s.free[c];
   if (!first) return nullptr;
@@ -136,6 +140,7 @@ free_block* take_shared(std::size_t c) {
     ++n;
   }
   s.free[c] = last->next;
+  s.count[c].fetch_sub(n, std::memory_order_relaxed);
   last->next = mine.free[c];
   mine.free[c] = first->next;
   mine.count[c] += n - 1;
@@ -166,8 +171,10 @@ void* take_block(std::size_t size) {
     if (free_block* b = take_shared(c)) return b;
     return ::operator new(bytes, std::align_val_t(block_unit));  // joins the pool when given back
   }
+  // Blocks other threads freed go first (a thread that makes tasks another frees would
+  // otherwise carve slab after slab while the freed blocks pile up).
+  if (free_block* b = take_shared(c)) return b;
   if (mine.slab_left < bytes) {
-    if (free_block* b = take_shared(c)) return b;
     // The rest of the old slab stays unused: at most one block's worth.
     mine.slab_size = std::min(mine.slab_size ? 2 * mine.slab_size : first_slab, largest_slab);
     mine.slab = new_slab(mine.slab_size);
@@ -193,6 +200,7 @@ void give_block(void* block, std::size_t size) noexcept {
   std::lock_guard<std::mutex> lock(s.m);
   b->next = s.free[c];
   s.free[c] = b;
+  s.count[c].fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace taskhub::detail

@@ -97,4 +97,6 @@ const std::vector<std::string>& tags() {
 
 taskhub::hub& hub() { return detail::current_engine("taskhub::engine::hub").hub(); }
 
+taskhub::traffic traffic() { return detail::current_engine("taskhub::engine::traffic").traffic(); }
+
 }  // namespace taskhub::engine

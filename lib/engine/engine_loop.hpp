@@ -59,6 +59,7 @@ class engine_loop final : public client_core, public wait_helper {
   MPI_Comm comm() const { return comm_; }
   const std::vector<std::string>& tags() const { return tags_; }
   taskhub::hub& hub() { return hub_; }
+  const taskhub::traffic& traffic() const { return t_.counted(); }
   std::unordered_map<std::string, store_entry>& store() { return store_; }
 
  private:

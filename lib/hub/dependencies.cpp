@@ -16,15 +16,25 @@ std::string dependency_resolver::attach(task_data& t) {
       if (!table_.lookup(parent))
         return "task " + std::to_string(t.id) + " depends on task " + std::to_string(parent) +
                ", which the hub does not know";
+  t.hub.parents.reserve(opts.after().ids().size() + opts.follow().ids().size());
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids()) {
-      auto* p = table_.lookup(parent);
+      auto p = table_.find(parent);
+      t.hub.parents.push_back(p);  // the table keeps it while `t` waits
       if (p->hub.is_finished()) continue;
       auto& dependents = p->hub.dependents;
       if (dependents.capacity() == 0) dependents.reserve(4);  // most that have any have a few
       dependents.push_back(&t);
     }
   return "";
+}
+
+void dependency_resolver::settled(task_data& t) {
+  for (const auto& p : t.hub.parents) {
+    auto& dependents = p->hub.dependents;
+    dependents.erase(std::remove(dependents.begin(), dependents.end(), &t), dependents.end());
+  }
+  t.hub.parents = {};
 }
 
 void dependency_resolver::finished(task_data& parent) {

@@ -29,8 +29,15 @@ class dependency_resolver {
   resolution resolve(task_data& t) const;
   /// Why `t` waits: its unmet dependencies, or a free engine; "" when it does not wait.
   std::string reason_of(const task_data& t) const;
+  /// `t` no longer waits (it is ready, or finished): its parents may leave the table, and no
+  /// unfinished parent looks at it again. Cheap when it had no dependencies.
+  void settle(task_data& t) {
+    if (!t.hub.parents.empty()) settled(t);
+  }
   /// `parent` finished: the tasks waiting on it are due for a new look.
   void finished(task_data& parent);
+  /// Whether tasks are due for a look (next_due() gives them).
+  bool has_due() const { return !due_.empty(); }
   /// The next task due for a look, or null.
   task_data* next_due() {
     if (due_.empty()) return nullptr;
@@ -47,6 +54,7 @@ class dependency_resolver {
   };
   verdict evaluate(const task_data& t, const dependency& d, const char* kind, bool explain) const;
   bool counts(const task_data& parent, const dependency& d) const;
+  void settled(task_data& t);
 
   const task_table& table_;
   std::vector<task_data*> due_;

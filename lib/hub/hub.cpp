@@ -79,6 +79,20 @@ std::size_t hub::purge(const std::vector<std::uint64_t>& ids) {
   return n;
 }
 
+std::size_t hub::tasks_held() {
+  auto& h = table_of(core());
+  std::size_t n = 0;
+  h.on_hub_thread([&] { n = h.tasks_held(); });
+  return n;
+}
+
+traffic_report hub::traffic() {
+  auto& h = table_of(core());
+  traffic_report r;
+  h.on_hub_thread([&] { r = h.traffic(); });
+  return r;
+}
+
 task_handle hub::task(std::uint64_t id) {
   auto& h = table_of(core());
   detail::task_ptr t;

@@ -140,6 +140,16 @@ std::vector<task_ptr> hub_core::resubmit(const std::vector<std::uint64_t>& ids) 
   return fresh;
 }
 
+taskhub::traffic_report hub_core::traffic() const {
+  taskhub::traffic_report r;
+  r.hub = t_.counted();
+  const auto& by_peer = t_.counted_by_peer();
+  for (int e : engines_)
+    r.engines[e] = static_cast<std::size_t>(e) < by_peer.size() ? by_peer[static_cast<std::size_t>(e)]
+                                                                : taskhub::traffic();
+  return r;
+}
+
 // ---- the loop ----
 
 bool hub_core::take_submissions(bool with_controls) {

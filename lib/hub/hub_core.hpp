@@ -25,6 +25,7 @@
 #include "taskhub/detail/wire.hpp"
 #include "taskhub/scheme.hpp"
 #include "taskhub/task_record.hpp"
+#include "taskhub/traffic.hpp"
 #include "transport/transport.hpp"
 
 namespace taskhub::detail {
@@ -77,6 +78,13 @@ class hub_core final : public client_core, public wait_helper {
   std::vector<task_ptr> resubmit(const std::vector<std::uint64_t>& ids);
   std::size_t purge() { return flow_.table().purge(); }
   std::size_t purge(const std::vector<std::uint64_t>& ids) { return flow_.table().purge(&ids); }
+  /// How many tasks the table holds, once it has let go of those nothing else holds.
+  std::size_t tasks_held() {
+    flow_.table().release_unheld(true);
+    return flow_.table().size();
+  }
+  /// The messages and bytes the hub exchanged, in all and with each engine.
+  taskhub::traffic_report traffic() const;
   const std::vector<engine_slot>& slots() const { return flow_.engines().slots(); }
   task_record record_of(const task_data& t) const { return flow_.record_of(t); }
   void for_each_task(const std::function<void(const task_data&)>& fn) const {

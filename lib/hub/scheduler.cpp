@@ -15,6 +15,7 @@ namespace {
 
 // Removes the i-th task of a ready queue (almost always the first).
 void take(std::deque<task_data*>& q, std::size_t i) {
+  q[i]->hub.is_in_ready_queue = false;
   if (i == 0) {
     q.pop_front();
   } else {
@@ -106,6 +107,7 @@ std::string scheduler::enqueue(task_data& t) {
     if (std::string why = why_not(t); !why.empty()) return why;
   t.hub.state = taskhub::task_state::ready;
   auto& q = ready_[t.options ? t.options->priority() : 0];
+  t.hub.is_in_ready_queue = true;
   if (t.hub.origin != 0) {
     q.push_front(&t);  // a task waits for it: depth first
   } else {

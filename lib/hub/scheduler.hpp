@@ -79,7 +79,11 @@ class scheduler {
   /// A crash retired the engine: it gets nothing more.
   void retire(engine_slot& slot);
   /// Forgets every queued task.
-  void clear() { ready_.clear(); }
+  void clear() {
+    for (auto& [priority, q] : ready_)
+      for (auto* t : q) t->hub.is_in_ready_queue = false;
+    ready_.clear();
+  }
 
  private:
   bool is_eligible(const task_data& t, const engine_slot& s) const;

@@ -242,6 +242,7 @@ void task_flow::resolve(task_data& t) {
   if (r.is == dependency_resolver::outcome::impossible) {
     fail(t, failure::impossible_dependency, r.why);
   } else if (r.is == dependency_resolver::outcome::ready) {
+    dependencies_.settle(t);
     make_ready(t);
   }
 }
@@ -400,8 +401,10 @@ void task_flow::finish(task_data& t, taskhub::task_state st) {
   } else {
     unpublished_.push_back(std::move(held));
   }
+  dependencies_.settle(t);
   dependencies_.finished(t);
   table_.retain_arguments(t);
+  table_.finished(t);
 }
 
 // Clients see an outcome only once the observer recorded it: a task whose result a client saw
@@ -413,6 +416,7 @@ void task_flow::publish() {
   for (const auto& t : unpublished_) is_notify_due = publish(*t) || is_notify_due;
   unpublished_.clear();
   if (is_notify_due) completions().notify();
+  if (!dependencies_.has_due()) table_.release_unheld();  // nothing points to what it drops
 }
 
 // Hands one recorded outcome to its client; returns whether a client may wait for it.
@@ -499,6 +503,7 @@ void task_flow::move_tasks_of(engine_slot& slot, const char* type, const std::st
   table_.for_each([&](task_data& t) {
     if ((t.hub.state != state::queued && t.hub.state != state::running) || t.engine != slot.rank)
       return;
+    t.hub.is_request_pinned = true;  // a send to the dead engine may still read it
     if (t.target >= 0) {
       fail(t, type, what + " before task " + std::to_string(t.id) + " ran");
     } else {

@@ -10,6 +10,7 @@ class local_transport : public transport {
  public:
   local_transport(local_network& net, int rank) : net_(net), rank_(rank) {}
   void send(int dest, bytes msg) override {
+    count_sent(dest, msg.size());
     auto& box = *net_.boxes_.at(static_cast<std::size_t>(dest));
     {
       std::lock_guard<std::mutex> lock(box.m);
@@ -29,6 +30,7 @@ class local_transport : public transport {
     source = box.messages.front().first;
     msg = std::move(box.messages.front().second);
     box.messages.pop_front();
+    count_received(source, msg.size());
     return true;
   }
   bool progress() override { return false; }

@@ -107,6 +107,7 @@ void mpi_transport::forget(int peer) {
 }
 
 void mpi_transport::send(int dest, bytes msg) {
+  count_sent(dest, msg.size());
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.is_gone) return recycle_buffer(std::move(msg));
   if (l.out) return send_linked(dest, l, {std::move(msg), nullptr, nullptr});
@@ -114,6 +115,7 @@ void mpi_transport::send(int dest, bytes msg) {
 }
 
 void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) {
+  count_sent(dest, data.size());
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.is_gone) return;
   if (l.out) return send_linked(dest, l, {bytes(), &data, std::move(owner)});
@@ -181,7 +183,12 @@ bool mpi_transport::poll_lanes(int& source, bytes& msg) {
 }
 
 bool mpi_transport::poll(int& source, bytes& msg) {
-  if (poll_lanes(source, msg)) return true;
+  if (!poll_lanes(source, msg) && !poll_mpi(source, msg)) return false;
+  count_received(source, msg.size());
+  return true;
+}
+
+bool mpi_transport::poll_mpi(int& source, bytes& msg) {
   if (is_lane_only_) return false;
   int flag = 0;
   MPI_Message handle;

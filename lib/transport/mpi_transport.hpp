@@ -64,6 +64,7 @@ class mpi_transport : public transport {
   bool put(int dest, link& l, outgoing& m);
   void send_linked(int dest, link& l, outgoing m);
   bool poll_lanes(int& source, bytes& msg);
+  bool poll_mpi(int& source, bytes& msg);
   bool is_owner() const { return std::this_thread::get_id() == owner_; }
   bool has_message();
 

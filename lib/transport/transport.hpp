@@ -5,9 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/traffic.hpp"
 
 namespace taskhub::detail {
 
@@ -44,6 +47,37 @@ class transport {
   virtual bool wants_owner() const { return false; }
   /// The owner starts a pass in which it will poll and progress: what waited for it is its own.
   virtual void begin_owner_pass() {}
+
+  /// What this end sent and received, in all; read by the thread that uses it.
+  const taskhub::traffic& counted() const { return total_; }
+  /// The same with each peer, by rank (shorter than the highest rank when nothing went there).
+  const std::vector<taskhub::traffic>& counted_by_peer() const { return by_peer_; }
+
+ protected:
+  void count_sent(int dest, std::size_t n) {
+    ++total_.messages_sent;
+    total_.bytes_sent += n;
+    auto& p = peer(dest);
+    ++p.messages_sent;
+    p.bytes_sent += n;
+  }
+  void count_received(int source, std::size_t n) {
+    ++total_.messages_received;
+    total_.bytes_received += n;
+    auto& p = peer(source);
+    ++p.messages_received;
+    p.bytes_received += n;
+  }
+
+ private:
+  taskhub::traffic& peer(int rank) {
+    const auto at = static_cast<std::size_t>(rank);
+    if (at >= by_peer_.size()) by_peer_.resize(at + 1);
+    return by_peer_[at];
+  }
+
+  taskhub::traffic total_;
+  std::vector<taskhub::traffic> by_peer_;
 };
 
 }  // namespace taskhub::detail

@@ -59,12 +59,14 @@ struct task_data {
     std::vector<int> excluded;  // engines that reported an unmet dependency
     std::vector<int> tried;     // engines it failed on (retries go elsewhere)
     std::vector<task_data*> dependents;  // waiting tasks to re-check when this one ends
+    std::vector<std::shared_ptr<task_data>> parents;  // while waiting: what it depends on
     std::string error;          // "type: message" of a failed task
     std::uint64_t submitted_by = 0;  // for tasks of tasks: the task that submitted it
     std::int64_t running_since_ns = 0;  // steady clock, when the hub saw it start
     bool is_request_pinned = false;  // a send of the request may still be under way
     bool is_request_dropped = false;  // released to bound memory: it cannot be resubmitted
     bool is_restored = false;  // answered from the journal of an earlier run
+    bool is_in_ready_queue = false;  // the scheduler's queue may still point to it
     bool is_recalled = false;  // queued on an engine that was asked to drop it, not answered yet
     bool is_waiting_inside = false;  // running, and waiting for tasks it submitted
     bool is_finished() const {
