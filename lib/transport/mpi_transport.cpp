@@ -107,6 +107,7 @@ void mpi_transport::forget(int peer) {
 }
 
 void mpi_transport::send(int dest, bytes msg) {
+  if (dest == 0) dest = uplink_;
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.is_gone) return recycle_buffer(std::move(msg));
   if (l.out) return send_linked(dest, l, {std::move(msg), nullptr, nullptr});
@@ -114,6 +115,7 @@ void mpi_transport::send(int dest, bytes msg) {
 }
 
 void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) {
+  if (dest == 0) dest = uplink_;
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.is_gone) return;
   if (l.out) return send_linked(dest, l, {bytes(), &data, std::move(owner)});
