@@ -23,6 +23,7 @@
 #include "transport/mpi_transport.hpp"
 #include "engine/engine_loop.hpp"
 #include "engine/hub_watch.hpp"
+#include "hub/sub_hub.hpp"
 #include "engine/pulse.hpp"
 #include "engine/zygote.hpp"
 #include "hub/hub_core.hpp"
@@ -32,6 +33,8 @@
 #include "run/ending_report.hpp"
 #include "run/settings.hpp"
 #include "run/termination.hpp"
+#include "run/tree_layout.hpp"
+#include "transport/tree_transport.hpp"
 #include "transport/mpi_yield.hpp"
 #include "core/registry.hpp"
 #include "taskhub/run.hpp"
@@ -85,15 +88,17 @@ std::vector<std::string> lines_of(const std::string& s) {
 }
 
 // Every engine's host, process and tags, on rank 0 (nothing elsewhere), in engine order.
-void gather_engines(MPI_Comm world, int rank, int size, const settings& s, const run_options& opts,
-                    hub_core::config& cfg, std::vector<engine_place>& places) {
+void gather_engines(MPI_Comm world, int rank, int size, const std::vector<int>& engines,
+                    const settings& s, const run_options& opts, hub_core::config& cfg,
+                    std::vector<engine_place>& places) {
   std::string mine;
   if (rank != 0) {
     mine = node_name() + '\n' + std::to_string(getpid()) + '\n';
     for (const auto& t : tags_of(s, opts, rank)) mine += t + '\n';
   }
   const auto all = gather_strings(world, rank, size, mine);
-  for (int r = 1; r < static_cast<int>(all.size()); ++r) {
+  if (rank != 0) return;
+  for (int r : engines) {
     auto t = lines_of(all[static_cast<std::size_t>(r)]);
     t.resize(std::max<std::size_t>(t.size(), 2));
     cfg.hosts.push_back(t[0]);
@@ -383,6 +388,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
     int node_size = s.node_size;
     check_mpi(MPI_Bcast(&node_size, 1, MPI_INT, 0, world), "MPI_Bcast");
     simulate_nodes(rank, node_size);
+    int fanout = s.fanout;
+    check_mpi(MPI_Bcast(&fanout, 1, MPI_INT, 0, world), "MPI_Bcast");
     // The journal opens (and an old one is replaced) only once the run is sure to start.
     std::string journal_problem;
     if (bad_setting.empty() && problem.empty()) {
@@ -405,38 +412,55 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       if (rank == 0) say_error("cannot start: %s\n", journal_problem.c_str());
       code = 2;
     } else {
-      check_mpi(MPI_Comm_split(world, rank == 0 ? MPI_UNDEFINED : 0, rank, &engines_comm),
+      const tree_layout layout = lay_out_tree(world, fanout);
+      const auto role = layout.role_of(rank);
+      check_mpi(MPI_Comm_split(world, role == tree_layout::role::engine ? 0 : MPI_UNDEFINED, rank,
+                               &engines_comm),
                 "MPI_Comm_split");
-      std::vector<int> ranks;
-      for (int r = 1; r < size; ++r) ranks.push_back(r);
+      const std::vector<int>& ranks = layout.engines;
       if (size == 1) {
         code = run_local(engines, cfg, s, opts, fn);
       } else if (rank == 0) {
         std::vector<engine_place> places;
-        gather_engines(world, rank, size, s, opts, cfg, places);
+        gather_engines(world, rank, size, ranks, s, opts, cfg, places);
         hub_place(world, rank);
         for (const auto& p : places) cfg.pids.push_back(p.host == node_name() ? p.pid : 0);
         doorbells bells(world);
-        lanes node(world, 0, s.is_lanes_on);
-        mpi_transport t(world, taskhub_tag, bells, &node);
+        lanes node(world, layout.center, s.is_lanes_on);
+        mpi_transport direct(world, taskhub_tag, bells, &node);
+        std::optional<tree_transport> tree;
+        if (layout.is_tree()) tree.emplace(direct, layout.via);
+        transport& t = tree ? static_cast<transport&>(*tree) : direct;
         for (int r : ranks) cfg.watch.beats.push_back(watch.count() > 0 ? bells.heartbeat_of(r) : nullptr);
         say_set_up(cfg, s, false);
         hub_core core(t, ranks, cfg);
         termination_watch on_term([&] { say_why_it_ends(core, places, s, cfg.observer); });
         mpi_idle_yield_off();
         code = drive(core, fn, world);
+        if (tree) tree->end_relays();
         mpi_idle_yield_restore();
         if (code != 0 && std::getenv("OMPI_MCA_orte_enable_recovery"))
           say_error("the run ends with exit code %d, which mpirun --enable-recovery does not "
                     "pass on (it exits 0)\n",
                     code);
+      } else if (role == tree_layout::role::sub_hub) {
+        std::vector<engine_place> places;
+        gather_engines(world, rank, size, ranks, s, opts, cfg, places);
+        hub_place(world, rank);
+        doorbells bells(world);
+        lanes node(world, layout.center, s.is_lanes_on);
+        mpi_transport t(world, taskhub_tag, bells, &node);
+        mpi_idle_yield_off();
+        serve_sub_hub(t, 0);
+        mpi_idle_yield_restore();
       } else {
         std::vector<engine_place> places;
-        gather_engines(world, rank, size, s, opts, cfg, places);
+        gather_engines(world, rank, size, ranks, s, opts, cfg, places);
         const engine_place hub = hub_place(world, rank);
         doorbells bells(world);
-        lanes node(world, 0, s.is_lanes_on);
+        lanes node(world, layout.center, s.is_lanes_on);
         mpi_transport t(world, taskhub_tag, bells, &node);
+        t.set_uplink(layout.center[static_cast<std::size_t>(rank)]);
         const hub_watch hub_alive(rank, hub.host == node_name() ? hub.pid : 0, hub.host);
         // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
         // the engine that died gone and this one still there.

@@ -36,6 +36,7 @@ constexpr flag_spec flags[] = {
     {"task-memory", "TASKHUB_TASK_MEMORY",
      "a size from 16M to 1P, in bytes or with K, M, G, T or P (1024-based), such as 512M"},
     {"node-size", "TASKHUB_NODE_SIZE", "a whole number from 0 (the real nodes) to 1000000"},
+    {"fanout", "TASKHUB_FANOUT", "a whole number from 0 (a flat hub) to 1000000"},
 };
 
 // The flag named `name`; a name missing from the table is a mistake in this file.
@@ -234,6 +235,10 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (auto n = whole(v, 0, 1000000)) s.node_size = static_cast<int>(*n);
     else note(problem, refused(where, flag("node-size")));
   }
+  if (const auto v = value_of(argc, argv, flag("fanout"), where); !v.empty()) {
+    if (auto n = whole(v, 0, 1000000)) s.fanout = static_cast<int>(*n);
+    else note(problem, refused(where, flag("fanout")));
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -258,6 +263,7 @@ std::string decided_on_rank_0(const settings& s) {
          std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot +
          "\n--taskhub-isolate=" + s.isolate + "\n--taskhub-task-memory=" +
          std::to_string(s.task_memory) + "\n--taskhub-node-size=" + std::to_string(s.node_size) +
+         "\n--taskhub-fanout=" + std::to_string(s.fanout) +
          "\n";
 }
 

@@ -94,7 +94,7 @@ void lane::pop() {
   peeked_ = 0;
 }
 
-lanes::lanes(MPI_Comm comm, int hub, bool is_on_here) {
+lanes::lanes(MPI_Comm comm, const std::vector<int>& center, bool is_on_here) {
   int me = 0, size = 0;
   MPI_Comm_rank(comm, &me);
   MPI_Comm_size(comm, &size);
@@ -102,48 +102,56 @@ lanes::lanes(MPI_Comm comm, int hub, bool is_on_here) {
   int is_on = is_on_here ? 1 : 0;
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, &is_on, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
 
-  // The hub reads one lane per other rank of its node; each of those reads one from the hub.
-  auto others_of = [hub](const std::vector<int>& node) {
-    std::vector<int> others;
+  auto center_of = [&center](int r) { return center[static_cast<std::size_t>(r)]; };
+  auto is_on_node = [](const std::vector<int>& node, int r) {
+    return r >= 0 && std::find(node.begin(), node.end(), r) != node.end();
+  };
+  // A center reads one lane per rank of its node that it serves; each of those reads one from it.
+  auto clients_of = [&](const std::vector<int>& node, int c) {
+    std::vector<int> clients;
     for (int r : node)
-      if (r != hub) others.push_back(r);
-    return others;
+      if (center_of(r) == c) clients.push_back(r);
+    return clients;
   };
-  auto has_hub = [hub](const std::vector<int>& node) {
-    return std::find(node.begin(), node.end(), hub) != node.end();
+  auto bytes_of = [&](const std::vector<int>& node) -> std::size_t {
+    if (!is_on) return 0;
+    std::size_t n = clients_of(node, me).size() * slot_bytes;
+    if (is_on_node(node, center_of(me))) n += slot_bytes;
+    return n;
   };
-  memory_.emplace(comm, [&](const std::vector<int>& node) -> std::size_t {
-    if (!is_on || !has_hub(node)) return 0;
-    return me == hub ? others_of(node).size() * slot_bytes : slot_bytes;
-  });
+  memory_.emplace(comm, bytes_of);
   const std::vector<int>& node = memory_->ranks();
-  const std::vector<int> others = others_of(node);
-  const bool has_lanes = is_on && has_hub(node);
-  const std::size_t mine = !has_lanes ? 0 : me == hub ? others.size() * slot_bytes : slot_bytes;
+  const std::size_t mine = bytes_of(node);
   char* base = memory_->part_of(me);
   for (std::size_t k = 0; k * slot_bytes < mine; ++k) lane::format(base + k * slot_bytes, slot_bytes);
   // Every lane is formatted before any is written.
   check_mpi(MPI_Barrier(comm), "MPI_Barrier");
   to_.assign(static_cast<std::size_t>(size), nullptr);
   from_.assign(static_cast<std::size_t>(size), nullptr);
-  if (!has_lanes) return;
+  if (!is_on) return;
 
-  if (me == hub) {
-    for (std::size_t k = 0; k < others.size(); ++k) {
-      const int r = others[k];
-      from_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(base + k * slot_bytes);
-      to_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(memory_->part_of(r));
-      peers_.push_back(r);
-    }
-    is_complete_ = memory_->node_size() == size;
+  const std::vector<int> clients = clients_of(node, me);
+  for (std::size_t k = 0; k < clients.size(); ++k) {
+    const int r = clients[k];
+    from_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(base + k * slot_bytes);
+    // A client that is itself a center keeps the lanes from its own clients first.
+    to_[static_cast<std::size_t>(r)] = reinterpret_cast<lane*>(
+        memory_->part_of(r) + clients_of(node, r).size() * slot_bytes);
+    peers_.push_back(r);
+  }
+  if (const int c = center_of(me); is_on_node(node, c)) {
+    const auto theirs = clients_of(node, c);
+    const auto k = static_cast<std::size_t>(std::find(theirs.begin(), theirs.end(), me) - theirs.begin());
+    from_[static_cast<std::size_t>(c)] = reinterpret_cast<lane*>(base + clients.size() * slot_bytes);
+    to_[static_cast<std::size_t>(c)] = reinterpret_cast<lane*>(memory_->part_of(c) + k * slot_bytes);
+    peers_.push_back(c);
+    is_complete_ = clients.empty();  // a client talks to its center only
   } else {
-    std::size_t k = 0;
-    while (others[k] != me) ++k;
-    from_[static_cast<std::size_t>(hub)] = reinterpret_cast<lane*>(base);
-    to_[static_cast<std::size_t>(hub)] =
-        reinterpret_cast<lane*>(memory_->part_of(hub) + k * slot_bytes);
-    peers_.push_back(hub);
-    is_complete_ = true;
+    // A center with no parent whose every other rank is a client on its node talks by lanes only.
+    bool is_all = center_of(me) < 0;
+    for (int r = 0; r < size && is_all; ++r)
+      is_all = r == me || (center_of(r) == me && is_on_node(node, r));
+    is_complete_ = is_all;
   }
 }
 

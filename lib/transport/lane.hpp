@@ -55,12 +55,14 @@ class lane {
   std::uint64_t peeked_;                         // bytes the peeked entry takes
 };
 
-/// The lanes between rank `hub` of `comm` and the other ranks of its node, both ways.
+/// The lanes between each rank and its center on its node (the hub, or a sub-hub), both ways.
 /// Collective over `comm`.
 class lanes {
  public:
-  /// `is_on`: whether this rank wants lanes; every rank of the node must, or none has them.
-  lanes(MPI_Comm comm, int hub, bool is_on);
+  /// `center`: per rank of `comm`, the rank it talks to (-1 for a rank that is a center itself);
+  /// a rank and its center on one node get lanes. `is_on`: whether this rank wants lanes; every
+  /// rank must, or none has them.
+  lanes(MPI_Comm comm, const std::vector<int>& center, bool is_on);
   lanes(const lanes&) = delete;
   lanes& operator=(const lanes&) = delete;
 
@@ -70,7 +72,7 @@ class lanes {
   lane* from(int rank) const { return at(from_, rank); }
   /// The ranks this rank has lanes with.
   const std::vector<int>& peers() const { return peers_; }
-  /// Whether this rank has a lane to every rank it talks to (the hub: every rank; others: the hub).
+  /// Whether this rank has a lane to every rank it talks to.
   bool is_complete() const { return is_complete_; }
 
  private:

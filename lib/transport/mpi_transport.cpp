@@ -107,6 +107,7 @@ void mpi_transport::forget(int peer) {
 }
 
 void mpi_transport::send(int dest, bytes msg) {
+  if (dest == 0) dest = uplink_;
   count_sent(dest, msg.size());
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.is_gone) return recycle_buffer(std::move(msg));
@@ -115,6 +116,7 @@ void mpi_transport::send(int dest, bytes msg) {
 }
 
 void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) {
+  if (dest == 0) dest = uplink_;
   count_sent(dest, data.size());
   auto& l = links_[static_cast<std::size_t>(dest)];
   if (l.is_gone) return;

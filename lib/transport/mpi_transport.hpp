@@ -34,6 +34,8 @@ class mpi_transport : public transport {
   void wake() override;
   std::chrono::microseconds longest_nap() const override;
   void forget(int peer) override;
+  /// Messages for rank 0 (the hub) go to `rank` instead: an engine's sub-hub.
+  void set_uplink(int rank) { uplink_ = rank; }
   void claim() override { owner_ = std::this_thread::get_id(); }
   bool is_shareable() const override { return is_lane_only_; }
   bool wants_owner() const override { return wants_owner_.load(); }
@@ -71,6 +73,7 @@ class mpi_transport : public transport {
   MPI_Comm comm_;
   int tag_;
   int rank_ = 0;
+  int uplink_ = 0;
   std::atomic<bool> is_woken_{false};
   doorbells& bells_;
   std::deque<pending> sending_;

@@ -48,8 +48,9 @@ class transport {
   /// The owner starts a pass in which it will poll and progress: what waited for it is its own.
   virtual void begin_owner_pass() {}
 
-  /// What this end sent and received, in all; read by the thread that uses it.
-  const taskhub::traffic& counted() const { return total_; }
+  /// What this end sent and received, in all, as messages on the wire; read by the thread that
+  /// uses it.
+  virtual const taskhub::traffic& counted() const { return total_; }
   /// The same with each peer, by rank (shorter than the highest rank when nothing went there).
   const std::vector<taskhub::traffic>& counted_by_peer() const { return by_peer_; }
 
