@@ -15,7 +15,10 @@ struct traffic {
   std::uint64_t messages_received = 0, bytes_received = 0;
 };
 
-/// What the hub exchanged: in all, and with each engine (by rank).
+/// What the hub exchanged: in all, with each engine (by rank), and on the wire with each rank it
+/// talks to directly. In a flat run `peers` is `engines`; through a tree of sub-hubs (see the
+/// guide) `peers` holds the sub-hubs and the engines the root serves itself, `hub` adds up
+/// `peers`, and each engine's figures are what went to and from it through its sub-hub.
 ///
 /// ```
 /// auto t = hub.traffic();
@@ -24,6 +27,7 @@ struct traffic {
 struct traffic_report {
   traffic hub;
   std::map<int, traffic> engines;
+  std::map<int, traffic> peers;
 };
 
 }  // namespace taskhub

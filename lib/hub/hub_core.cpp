@@ -147,6 +147,10 @@ taskhub::traffic_report hub_core::traffic() const {
   for (int e : engines_)
     r.engines[e] = static_cast<std::size_t>(e) < by_peer.size() ? by_peer[static_cast<std::size_t>(e)]
                                                                 : taskhub::traffic();
+  const auto& wire = t_.counted_on_wire_by_peer();
+  for (std::size_t rank = 0; rank < wire.size(); ++rank)
+    if (wire[rank].messages_sent || wire[rank].messages_received)
+      r.peers[static_cast<int>(rank)] = wire[rank];
   return r;
 }
 

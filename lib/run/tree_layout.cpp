@@ -23,7 +23,7 @@ tree_layout lay_out_tree(const std::vector<unsigned long long>& node_of, int fan
   t.roles[0] = tree_layout::role::hub;
   t.center[0] = -1;
   if (fanout > 0 && size - 1 > fanout) {
-    // The engines of each node in rank order, the root's node first.
+    // The engines of each node, in rank order.
     std::map<unsigned long long, std::vector<int>> by_node;
     for (int r = 1; r < size; ++r) by_node[node_of[static_cast<std::size_t>(r)]].push_back(r);
     for (auto& [node, ranks] : by_node) {

@@ -53,6 +53,8 @@ class transport {
   virtual const taskhub::traffic& counted() const { return total_; }
   /// The same with each peer, by rank (shorter than the highest rank when nothing went there).
   const std::vector<taskhub::traffic>& counted_by_peer() const { return by_peer_; }
+  /// The messages on the wire with each rank this end talks to directly, by rank.
+  virtual const std::vector<taskhub::traffic>& counted_on_wire_by_peer() const { return by_peer_; }
 
  protected:
   void count_sent(int dest, std::size_t n) {

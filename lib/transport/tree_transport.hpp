@@ -31,6 +31,9 @@ class tree_transport : public transport {
   /// The root's messages on the wire (to and from sub-hubs and the engines it serves itself);
   /// counted_by_peer() keeps each engine's own, as in a flat run.
   const taskhub::traffic& counted() const override { return inner_.counted(); }
+  const std::vector<taskhub::traffic>& counted_on_wire_by_peer() const override {
+    return inner_.counted_by_peer();
+  }
 
   /// Tells every sub-hub that the run is over (an empty message) and waits until that is sent;
   /// the calling thread becomes the transport's owner.
