@@ -39,6 +39,17 @@ int open_process(long pid) {
 #endif
 }
 
+// A pollfd for each watched process, and its position in `fds`.
+std::vector<pollfd> watched(const std::vector<int>& fds, std::vector<std::size_t>& at) {
+  std::vector<pollfd> polled;
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i] < 0) continue;
+    polled.push_back({fds[i], POLLIN, 0});
+    at.push_back(i);
+  }
+  return polled;
+}
+
 }  // namespace
 
 process_watch::process_watch(const std::vector<long>& pids) {
@@ -59,13 +70,8 @@ bool process_watch::is_watching() const {
 }
 
 std::vector<std::size_t> process_watch::ended() const {
-  std::vector<pollfd> polled;
   std::vector<std::size_t> at;
-  for (std::size_t i = 0; i < fds_.size(); ++i) {
-    if (fds_[i] < 0) continue;
-    polled.push_back({fds_[i], POLLIN, 0});
-    at.push_back(i);
-  }
+  std::vector<pollfd> polled = watched(fds_, at);
   std::vector<std::size_t> out;
   if (polled.empty() || poll(polled.data(), polled.size(), 0) <= 0) return out;
   for (std::size_t k = 0; k < polled.size(); ++k)
@@ -74,13 +80,8 @@ std::vector<std::size_t> process_watch::ended() const {
 }
 
 long process_watch::wait_for_end() const {
-  std::vector<pollfd> polled;
   std::vector<std::size_t> at;
-  for (std::size_t i = 0; i < fds_.size(); ++i) {
-    if (fds_[i] < 0) continue;
-    polled.push_back({fds_[i], POLLIN, 0});
-    at.push_back(i);
-  }
+  std::vector<pollfd> polled = watched(fds_, at);
   if (stop_fd_ < 0 || polled.empty()) return -1;
   polled.push_back({stop_fd_, POLLIN, 0});
   for (;;) {

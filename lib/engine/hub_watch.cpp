@@ -17,9 +17,10 @@ hub_watch::hub_watch(int rank, long hub_pid, const std::string& hub_host)
     // A launcher that ends the job when a rank dies sends its SIGTERM meanwhile; a hub that
     // ended the run as it should has told this engine to stop.
     if (hub_.wait_for_stop(1000) || is_ending()) return;
-    say_error("engine %d: the hub (rank 0, process %ld on %s) died, and nothing is left to "
-              "tell this engine to stop: it ends\n",
-              rank, hub_pid, hub_host.c_str());
+    say_error(
+        "engine %d: the hub (rank 0, process %ld on %s) died, and nothing is left to "
+        "tell this engine to stop: it ends\n",
+        rank, hub_pid, hub_host.c_str());
     _exit(1);
   });
 }

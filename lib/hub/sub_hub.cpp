@@ -7,8 +7,8 @@
 
 #include "core/backoff.hpp"
 #include "core/voice.hpp"
-#include "transport/relay_parts.hpp"
 #include "taskhub/detail/runtime.hpp"
+#include "transport/relay_parts.hpp"
 
 namespace taskhub::detail {
 
@@ -34,15 +34,7 @@ void serve_sub_hub(transport& t, int parent) {
         continue;
       }
       try {
-        part_reader parts(msg.data(), msg.size());
-        int peer = 0;
-        const char* data = nullptr;
-        std::size_t n = 0;
-        while (parts.next(peer, data, n)) {
-          bytes part = take_buffer(n);
-          part.assign(data, data + n);
-          t.send(peer, std::move(part));
-        }
+        for_each_part(msg, [&t](int peer, bytes part) { t.send(peer, std::move(part)); });
       } catch (const std::exception& e) {
         say_error("a sub-hub dropped the rest of a malformed message from its parent: %s\n",
                   e.what());

@@ -28,7 +28,8 @@ tree_layout lay_out_tree(const std::vector<unsigned long long>& node_of, int fan
     for (int r = 1; r < size; ++r) by_node[node_of[static_cast<std::size_t>(r)]].push_back(r);
     for (auto& [node, ranks] : by_node) {
       std::size_t at = 0;
-      if (node == node_of[0]) at = std::min<std::size_t>(ranks.size(), static_cast<std::size_t>(fanout));
+      if (node == node_of[0])
+        at = std::min<std::size_t>(ranks.size(), static_cast<std::size_t>(fanout));
       while (at < ranks.size()) {
         const std::size_t end = std::min(ranks.size(), at + 1 + static_cast<std::size_t>(fanout));
         if (end - at >= 2) {  // a sub-hub and its engines; a lone rank stays the root's
@@ -53,9 +54,9 @@ tree_layout lay_out_tree(MPI_Comm world, int fanout) {
   MPI_Comm_size(world, &size);
   unsigned long long mine = std::hash<std::string>()(node_name());
   std::vector<unsigned long long> all(static_cast<std::size_t>(size));
-  check_mpi(MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all.data(), 1, MPI_UNSIGNED_LONG_LONG,
-                          world),
-            "MPI_Allgather");
+  check_mpi(
+      MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all.data(), 1, MPI_UNSIGNED_LONG_LONG, world),
+      "MPI_Allgather");
   return lay_out_tree(all, fanout);
 }
 

@@ -97,8 +97,8 @@ node_memory::node_memory(MPI_Comm comm,
     if (fd < 0 || base_ == MAP_FAILED) {
       base_ = nullptr;
       is_mapped = 0;
-      problem = std::string("cannot map the node's shared memory ") + name + ": " +
-                std::strerror(errno);
+      problem =
+          std::string("cannot map the node's shared memory ") + name + ": " + std::strerror(errno);
     }
   } else if (bytes_ > 0) {
     is_mapped = 0;

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/detail/runtime.hpp"
 
 namespace taskhub::detail {
 
@@ -29,5 +30,19 @@ class part_reader {
   const char* at_;
   const char* end_;
 };
+
+/// Calls `fn(peer, part)` with each part of `msg`, copied into a buffer of its own.
+template <class Fn>
+void for_each_part(const bytes& msg, Fn&& fn) {
+  part_reader parts(msg.data(), msg.size());
+  int peer = 0;
+  const char* data = nullptr;
+  std::size_t n = 0;
+  while (parts.next(peer, data, n)) {
+    bytes part = take_buffer(n);
+    part.assign(data, data + n);
+    fn(peer, std::move(part));
+  }
+}
 
 }  // namespace taskhub::detail

@@ -6,8 +6,9 @@
 #include <algorithm>
 #include <thread>
 
-#include "transport/relay_parts.hpp"
+#include "core/voice.hpp"
 #include "taskhub/detail/runtime.hpp"
+#include "transport/relay_parts.hpp"
 
 namespace taskhub::detail {
 
@@ -16,7 +17,8 @@ tree_transport::tree_transport(transport& inner, std::vector<int> via)
   outboxes_.resize(via_.size());
   is_gone_.assign(via_.size(), false);
   for (int v : via_)
-    if (v >= 0 && std::find(relays_.begin(), relays_.end(), v) == relays_.end()) relays_.push_back(v);
+    if (v >= 0 && std::find(relays_.begin(), relays_.end(), v) == relays_.end())
+      relays_.push_back(v);
   std::sort(relays_.begin(), relays_.end());
 }
 
@@ -62,14 +64,12 @@ bool tree_transport::poll(int& source, bytes& msg) {
       count_received(source, msg.size());
       return true;
     }
-    part_reader parts(got.data(), got.size());
-    int peer = 0;
-    const char* data = nullptr;
-    std::size_t n = 0;
-    while (parts.next(peer, data, n)) {
-      bytes part = take_buffer(n);
-      part.assign(data, data + n);
-      unpacked_.push_back({peer, std::move(part)});
+    try {
+      for_each_part(got, [this](int peer, bytes part) {
+        unpacked_.push_back({peer, std::move(part)});
+      });
+    } catch (const std::exception& e) {  // what came before the damage is kept
+      say_info("dropped the rest of a malformed message from sub-hub %d: %s\n", from, e.what());
     }
     recycle_buffer(std::move(got));
   }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
 // Which rank does what in a tree of sub-hubs.
+#include "run/tree_layout.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "run/tree_layout.hpp"
 
 namespace taskhub::detail {
 namespace {
