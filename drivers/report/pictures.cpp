@@ -47,8 +47,8 @@ void count_axis(std::string& svg, double top, double y, const char* title) {
 }  // namespace
 
 double draw_in_flight(std::string& svg, const run_usage& u, double y) {
-  const auto [start, end] = time_range(u);
-  const double span = end - start;
+  const auto range = time_range(u);  // (not a structured binding: lambdas below use it)
+  const double start = range.first, span = range.second - range.first;
   if (!(span > 0) || u.attempts.empty()) return y;
   // +1 where an attempt starts, -1 where it ends; ends first at equal times.
   std::vector<std::pair<double, int>> steps;
