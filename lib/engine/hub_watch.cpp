@@ -9,10 +9,11 @@
 #include "core/voice.hpp"
 
 namespace taskhub::detail {
-hub_watch::hub_watch(int rank, long hub_pid, const std::string& hub_host)
+
+hub_watch::hub_watch(int rank, long hub_pid, const std::string& hub_node)
     : hub_(std::vector<long>{hub_pid}) {
   if (!hub_.is_watching()) return;
-  thread_ = std::thread([this, rank, hub_host, hub_pid] {
+  thread_ = std::thread([this, rank, hub_node, hub_pid] {
     if (hub_.wait_for_end() != 0) return;  // stopped: the run ended as it should
     // A launcher that ends the job when a rank dies sends its SIGTERM meanwhile; a hub that
     // ended the run as it should has told this engine to stop.
@@ -20,7 +21,7 @@ hub_watch::hub_watch(int rank, long hub_pid, const std::string& hub_host)
     say_error(
         "engine %d: the hub (rank 0, process %ld on %s) died, and nothing is left to "
         "tell this engine to stop: it ends\n",
-        rank, hub_pid, hub_host.c_str());
+        rank, hub_pid, hub_node.c_str());
     _exit(1);
   });
 }

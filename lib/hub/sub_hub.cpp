@@ -3,8 +3,6 @@
 // A sub-hub.
 #include "hub/sub_hub.hpp"
 
-#include <thread>
-
 #include "core/backoff.hpp"
 #include "core/voice.hpp"
 #include "taskhub/detail/runtime.hpp"

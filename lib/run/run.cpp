@@ -420,58 +420,46 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
       const std::vector<int>& ranks = layout.engines;
       if (size == 1) {
         code = run_local(engines, cfg, s, opts, fn);
-      } else if (rank == 0) {
-        std::vector<engine_place> places;
-        gather_engines(world, rank, size, ranks, s, opts, cfg, places);
-        hub_place(world, rank);
-        for (const auto& p : places) cfg.pids.push_back(p.host == node_name() ? p.pid : 0);
-        doorbells bells(world);
-        lanes node(world, layout.center, s.is_lanes_on);
-        mpi_transport direct(world, taskhub_tag, bells, &node);
-        std::optional<tree_transport> tree;
-        if (layout.is_tree()) tree.emplace(direct, layout.via);
-        transport& t = tree ? static_cast<transport&>(*tree) : direct;
-        for (int r : ranks) cfg.watch.beats.push_back(watch.count() > 0 ? bells.heartbeat_of(r) : nullptr);
-        say_set_up(cfg, s, false);
-        hub_core core(t, ranks, cfg);
-        termination_watch on_term([&] { say_why_it_ends(core, places, s, cfg.observer); });
-        mpi_idle_yield_off();
-        code = drive(core, fn, world);
-        if (tree) tree->end_relays();
-        mpi_idle_yield_restore();
-        if (code != 0 && std::getenv("OMPI_MCA_orte_enable_recovery"))
-          say_error("the run ends with exit code %d, which mpirun --enable-recovery does not "
-                    "pass on (it exits 0)\n",
-                    code);
-      } else if (role == tree_layout::role::sub_hub) {
-        std::vector<engine_place> places;
-        gather_engines(world, rank, size, ranks, s, opts, cfg, places);
-        hub_place(world, rank);
-        doorbells bells(world);
-        lanes node(world, layout.center, s.is_lanes_on);
-        mpi_transport t(world, taskhub_tag, bells, &node);
-        mpi_idle_yield_off();
-        serve_sub_hub(t, 0);
-        mpi_idle_yield_restore();
       } else {
+        // Every rank: where the engines and the hub run, and its links to the others.
         std::vector<engine_place> places;
         gather_engines(world, rank, size, ranks, s, opts, cfg, places);
         const engine_place hub = hub_place(world, rank);
         doorbells bells(world);
         lanes node(world, layout.center, s.is_lanes_on);
-        mpi_transport t(world, taskhub_tag, bells, &node);
-        t.set_uplink(layout.center[static_cast<std::size_t>(rank)]);
-        const hub_watch hub_alive(rank, hub.host == node_name() ? hub.pid : 0, hub.host);
-        // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
-        // the engine that died gone and this one still there.
-        termination_watch on_term(
-            [] { std::this_thread::sleep_for(std::chrono::milliseconds(600)); });
-        heartbeat* beat = watch.count() > 0 ? bells.heartbeat_of(rank) : nullptr;
-        std::optional<pulse> alive;
-        if (beat) alive.emplace(beat->process, pulse_period(watch));
+        mpi_transport direct(world, taskhub_tag, bells, &node);
         mpi_idle_yield_off();
-        code = serve_engine(t, rank, engines_comm, ranks, tags_of(s, opts, rank), isolation_of(s),
-                            beat ? &beat->turns : nullptr);
+        if (rank == 0) {
+          for (const auto& p : places) cfg.pids.push_back(p.host == hub.host ? p.pid : 0);
+          std::optional<tree_transport> tree;
+          if (layout.is_tree()) tree.emplace(direct, layout.via);
+          transport& t = tree ? static_cast<transport&>(*tree) : direct;
+          for (int r : ranks)
+            cfg.watch.beats.push_back(watch.count() > 0 ? bells.heartbeat_of(r) : nullptr);
+          say_set_up(cfg, s, false);
+          hub_core core(t, ranks, cfg);
+          termination_watch on_term([&] { say_why_it_ends(core, places, s, cfg.observer); });
+          code = drive(core, fn, world);
+          if (tree) tree->end_relays();
+          if (code != 0 && std::getenv("OMPI_MCA_orte_enable_recovery"))
+            say_error("the run ends with exit code %d, which mpirun --enable-recovery does not "
+                      "pass on (it exits 0)\n",
+                      code);
+        } else if (role == tree_layout::role::sub_hub) {
+          serve_sub_hub(direct, 0);
+        } else {
+          direct.set_uplink(layout.center[static_cast<std::size_t>(rank)]);
+          const hub_watch hub_alive(rank, hub.host == node_name() ? hub.pid : 0, hub.host);
+          // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
+          // the engine that died gone and this one still there.
+          termination_watch on_term(
+              [] { std::this_thread::sleep_for(std::chrono::milliseconds(600)); });
+          heartbeat* beat = watch.count() > 0 ? bells.heartbeat_of(rank) : nullptr;
+          std::optional<pulse> alive;
+          if (beat) alive.emplace(beat->process, pulse_period(watch));
+          code = serve_engine(direct, rank, engines_comm, ranks, tags_of(s, opts, rank),
+                              isolation_of(s), beat ? &beat->turns : nullptr);
+        }
         mpi_idle_yield_restore();
       }
     }

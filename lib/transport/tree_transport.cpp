@@ -75,16 +75,13 @@ bool tree_transport::poll(int& source, bytes& msg) {
   }
 }
 
-bool tree_transport::flush() {
-  bool is_waiting = false;
+void tree_transport::flush() {
   for (int v : relays_) {
     bytes& out = outboxes_[static_cast<std::size_t>(v)];
     if (out.empty()) continue;
     inner_.send(v, std::move(out));
     out = bytes();
-    is_waiting = true;
   }
-  return is_waiting;
 }
 
 bool tree_transport::progress() {

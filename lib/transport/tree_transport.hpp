@@ -44,7 +44,7 @@ class tree_transport : public transport {
     int source;
     bytes data;
   };
-  bool flush();
+  void flush();
 
   transport& inner_;
   const std::vector<int> via_;
