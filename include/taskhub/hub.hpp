@@ -126,8 +126,8 @@ class hub : public load_balanced_view {
   /// Drops the listed tasks that have finished, except those that unfinished tasks depend on;
   /// returns how many. Unfinished and unknown ids are left alone.
   std::size_t purge(const std::vector<std::uint64_t>& ids);
-  /// Per engine of the run (by rank), retired ones included: whether it is live, and its tasks
-  /// queued, running, done and failed (of the tasks the table holds).
+  /// Per engine of the run (by rank), retired ones included: whether it is live, its tasks
+  /// queued and running, and how many finished there done or failed since the run began.
   std::map<int, engine_counts> counts();
   /// How many tasks the hub's table holds: the unfinished ones, and the finished ones something
   /// still holds (a future or handle, a task waiting on it, a map's result) or that tasks

@@ -154,12 +154,16 @@ std::map<int, engine_counts> hub::counts() {
       switch (t.hub.state) {
         case task_state::queued: ++c.queued; break;
         case task_state::running: ++c.running; break;
-        case task_state::done: ++c.done; break;
-        case task_state::failed: ++c.failed; break;
         default: break;
       }
     });
-    for (const auto& s : h.slots()) out[s.rank].live = !s.is_retired;
+    // Finished tasks leave the table once nothing holds them: the slots count them as they end.
+    for (const auto& s : h.slots()) {
+      auto& c = out[s.rank];
+      c.live = !s.is_retired;
+      c.done = s.done;
+      c.failed = s.failed;
+    }
   });
   return out;
 }

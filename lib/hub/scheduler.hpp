@@ -50,6 +50,7 @@ struct engine_slot {
   bool is_stopped = false;
   bool is_retired = false;  // a task crashed it, or it died: it runs nothing more
   bool is_gone = false;     // its process ended
+  int done = 0, failed = 0;  // tasks that finished there since the run began
   /// Tasks it holds or will be sent, against the high-water mark.
   int load() const { return outstanding - blocked + static_cast<int>(batch.size()); }
 };

@@ -389,6 +389,8 @@ void task_flow::finish(task_data& t, taskhub::task_state st) {
   ++changes_;
   t.hub.is_recalled = false;
   const bool is_ok = st == state::done;
+  if (engine_slot* slot = scheduler_.slot_of(t.engine); slot && st != state::aborted)
+    ++(is_ok ? slot->done : slot->failed);
   if (!is_ok) {
     const auto e = failure_of(t);
     t.hub.error = e.type_name() + ": " + e.message();

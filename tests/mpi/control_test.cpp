@@ -277,6 +277,10 @@ TEST_F(control, counts_give_each_engine_live_queued_running_done_and_failed) {
   EXPECT_EQ(after[e].running + after[e].queued, 0);
   EXPECT_EQ(after[e].done, before.at(e).done + 3);
   EXPECT_EQ(after[e].failed, before.at(e).failed + 1);
+  // What finished stays counted once the table lets it go.
+  hub.purge();
+  EXPECT_EQ(hub.counts()[e].done, after[e].done);
+  EXPECT_EQ(hub.counts()[e].failed, after[e].failed);
 }
 
 TEST_F(control, get_result_works_for_any_task_in_the_table) {
