@@ -36,8 +36,9 @@ constexpr int most_rests = 2;
 hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
     : t_(t),
       engines_(std::move(engines)),
-      flow_(t, engines_, {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), cfg.observer,
-                          cfg.retain_bytes, this}),
+      flow_(t, engines_,
+            {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), std::move(cfg.groups),
+             cfg.policy, cfg.is_stealing, cfg.observer, cfg.retain_bytes, this}),
       sharing_(t, [this] { return !is_stopping_ && pass(false); }),
       watchdog_([&] {
         cfg.watch.hosts = cfg.hosts;

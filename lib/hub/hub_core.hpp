@@ -40,6 +40,9 @@ class hub_core final : public client_core, public wait_helper {
     int hwm = 16;
     std::shared_ptr<taskhub::scheme> scheme;
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
+    std::vector<int> groups;  // per engine: the sub-hub that relays to it, or -1
+    refill policy = refill::pull;  // how groups behind sub-hubs get work
+    bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     std::vector<std::string> hosts;              // per engine, in engine order
     std::vector<long> pids;                      // per engine; 0 where not on the hub's host
     std::shared_ptr<hub_observer> observer;      // null: none

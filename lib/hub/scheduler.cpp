@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/voice.hpp"
 #include "hub/id_lists.hpp"
 #include "taskhub/task_options.hpp"
-#include "core/voice.hpp"
 
 namespace taskhub::detail {
 namespace {
@@ -25,20 +25,28 @@ void take(std::deque<task_data*>& q, std::size_t i) {
 
 }  // namespace
 
-scheduler::scheduler(const std::vector<int>& engines,
-                     const std::vector<std::vector<std::string>>& tags, int hwm,
-                     std::shared_ptr<taskhub::scheme> scheme)
-    : hwm_(hwm), scheme_(scheme ? std::move(scheme) : make_scheme("leastload")) {
+scheduler::scheduler(const std::vector<int>& engines, config cfg)
+    : hwm_(cfg.hwm),
+      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")),
+      policy_(cfg.policy) {
   int top = 0;
   for (int r : engines) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
+  std::vector<int> keys;  // group keys, in order of first appearance
   for (std::size_t i = 0; i < engines.size(); ++i) {
     engine_slot s;
     s.rank = engines[i];
-    if (i < tags.size()) s.tags = tags[i];
+    if (i < cfg.tags.size()) s.tags = std::move(cfg.tags[i]);
+    const int key = i < cfg.groups.size() ? cfg.groups[i] : -1;
+    if (key >= 0 && policy_ == refill::pull && hwm_ > 0) {
+      auto at = std::find(keys.begin(), keys.end(), key);
+      s.group = static_cast<int>(at - keys.begin());
+      if (at == keys.end()) keys.push_back(key);
+    }
     slots_.push_back(std::move(s));
     slot_of_rank_[static_cast<std::size_t>(engines[i])] = static_cast<int>(i);
   }
+  is_open_.assign(keys.size(), true);
 }
 
 engine_slot* scheduler::slot_of(int rank) {
@@ -98,7 +106,8 @@ std::string scheduler::why_not(const task_data& t) const {
   if (!t.hub.excluded.empty())
     add("engines " + list_ranks(t.hub.excluded) + " reported an unmet dependency");
   if (!t.hub.tried.empty()) add("it failed on engines " + list_ranks(t.hub.tried));
-  if (retired_ > 0) why += " (" + std::to_string(retired_) + " engine(s) retired after crashes or died)";
+  if (retired_ > 0)
+    why += " (" + std::to_string(retired_) + " engine(s) retired after crashes or died)";
   return why;
 }
 
@@ -127,12 +136,31 @@ void scheduler::assign(task_data& t, engine_slot& s) {
 // Whether some engine takes more tasks, under the high-water mark.
 bool scheduler::has_room() const {
   for (const auto& s : slots_)
-    if (!s.is_retired && (hwm_ <= 0 || s.load() < hwm_)) return true;
+    if (!s.is_retired && is_open(s) && (hwm_ <= 0 || s.load() < hwm_)) return true;
   return false;
+}
+
+// A group pulls work once half its room under the high-water mark is free, or one of its
+// engines has nothing left: it is then filled whole, in one message to its sub-hub.
+void scheduler::open_groups() {
+  if (is_open_.empty()) return;
+  group_load_.assign(is_open_.size(), 0);
+  group_room_.assign(is_open_.size(), 0);
+  std::fill(is_open_.begin(), is_open_.end(), false);
+  for (const auto& s : slots_) {
+    if (s.group < 0 || s.is_retired) continue;
+    const auto g = static_cast<std::size_t>(s.group);
+    group_load_[g] += s.load();
+    group_room_[g] += hwm_;
+    if (s.load() == 0) is_open_[g] = true;
+  }
+  for (std::size_t g = 0; g < is_open_.size(); ++g)
+    if (group_load_[g] * 2 <= group_room_[g]) is_open_[g] = true;
 }
 
 bool scheduler::schedule() {
   assigned_.clear();
+  open_groups();
   for (auto it = ready_.begin(); it != ready_.end();) {
     auto& q = it->second;
     std::size_t i = 0;
@@ -157,7 +185,7 @@ bool scheduler::schedule() {
       const bool is_awaited_inside = t->hub.origin != 0;
       for (const auto& s : slots_) {
         const int load = s.load();
-        if (hwm_ > 0 && load >= hwm_ && !is_awaited_inside) continue;
+        if (hwm_ > 0 && (load >= hwm_ || !is_open(s)) && !is_awaited_inside) continue;
         if (!is_plain && !is_eligible(*t, s)) continue;
         candidates_.push_back({s.rank, load, s.last_used});
       }

@@ -26,6 +26,8 @@ struct sent_task {
 
 /// An abort that waits for engines to answer its recalls; `done` gets how many it aborted.
 struct recall_wait {
+  bool is_steal =
+      false;  // taken back to run elsewhere: what the engine drops goes back to the queue
   std::size_t aborted = 0;
   int answers_due = 0;
   std::promise<std::size_t> done;
@@ -40,26 +42,37 @@ struct pending_recall {
 /// What the hub knows of one engine.
 struct engine_slot {
   int rank;
+  int group = -1;  // the index of the group refilled together (behind one sub-hub); -1: none
   std::vector<std::string> tags;
   int outstanding = 0;
   int blocked = 0;  // tasks waiting inside for tasks they submitted: not counted for hwm
   std::uint64_t last_used = 0;
-  std::vector<task_data*> batch;  // assigned, not yet sent
-  std::deque<sent_task> sent;     // sent, not answered, in the order the engine takes them
+  std::vector<task_data*> batch;       // assigned, not yet sent
+  std::deque<sent_task> sent;          // sent, not answered, in the order the engine takes them
   std::deque<pending_recall> recalls;  // in the order sent; the engine answers in that order
   bool is_stopped = false;
-  bool is_retired = false;  // a task crashed it, or it died: it runs nothing more
-  bool is_gone = false;     // its process ended
+  bool is_retired = false;   // a task crashed it, or it died: it runs nothing more
+  bool is_gone = false;      // its process ended
   int done = 0, failed = 0;  // tasks that finished there since the run began
   /// Tasks it holds or will be sent, against the high-water mark.
   int load() const { return outstanding - blocked + static_cast<int>(batch.size()); }
 };
 
+/// How engines behind one sub-hub get work: `push` fills each engine whenever it has room under
+/// the high-water mark; `pull` refills a group only once one of its engines runs low, and then
+/// fills all of them, so a message to the sub-hub carries a group's worth of tasks.
+enum class refill { push, pull };
+
 class scheduler {
  public:
-  /// `tags`: per engine, in engine order. `hwm` 0: no limit.
-  scheduler(const std::vector<int>& engines, const std::vector<std::vector<std::string>>& tags,
-            int hwm, std::shared_ptr<taskhub::scheme> scheme);
+  struct config {
+    std::vector<std::vector<std::string>> tags;  // per engine, in engine order
+    std::vector<int> groups;  // per engine: a key shared by the engines refilled together; -1: none
+    int hwm = 16;             // 0: no limit
+    std::shared_ptr<taskhub::scheme> scheme;
+    refill policy = refill::pull;
+  };
+  scheduler(const std::vector<int>& engines, config cfg);
 
   std::vector<engine_slot>& slots() { return slots_; }
   const std::vector<engine_slot>& slots() const { return slots_; }
@@ -79,6 +92,12 @@ class scheduler {
   const std::vector<task_data*>& assigned() const { return assigned_; }
   /// A crash retired the engine: it gets nothing more.
   void retire(engine_slot& slot);
+  /// Whether tasks wait in the ready queues.
+  bool has_ready() const { return !ready_.empty(); }
+  /// Whether engine `s` may run `t` (tags, targets, follow, failures).
+  bool may_run_on(const task_data& t, const engine_slot& s) const {
+    return runs_anywhere(t) || is_eligible(t, s);
+  }
   /// Forgets every queued task.
   void clear() {
     for (auto& [priority, q] : ready_)
@@ -90,12 +109,19 @@ class scheduler {
   bool is_eligible(const task_data& t, const engine_slot& s) const;
   bool runs_anywhere(const task_data& t) const;
   bool has_room() const;
+  bool is_open(const engine_slot& s) const {
+    return s.group < 0 || is_open_[static_cast<std::size_t>(s.group)];
+  }
+  void open_groups();
   void assign(task_data& t, engine_slot& s);
 
   std::vector<engine_slot> slots_;
   std::vector<int> slot_of_rank_;
   const int hwm_;
   std::shared_ptr<taskhub::scheme> scheme_;
+  const refill policy_;
+  std::vector<bool> is_open_;                 // by group: it takes tasks in this schedule()
+  std::vector<int> group_load_, group_room_;  // by group, for open_groups()
   std::map<int, std::deque<task_data*>, std::greater<int>> ready_;  // by priority, then age
   std::vector<engine_load> candidates_;
   std::vector<task_data*> assigned_;

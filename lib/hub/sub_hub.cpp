@@ -3,15 +3,24 @@
 // A sub-hub.
 #include "hub/sub_hub.hpp"
 
+#include <algorithm>
+
 #include "core/backoff.hpp"
 #include "core/voice.hpp"
 #include "taskhub/detail/runtime.hpp"
 #include "transport/relay_parts.hpp"
+#include "transport/tree_transport.hpp"
 
 namespace taskhub::detail {
 
-void serve_sub_hub(transport& t, int parent) {
+void serve_sub_hub(transport& t, int parent, std::vector<int> via) {
   t.claim();
+  std::vector<int> children;  // the sub-hubs a level below, in rank order
+  for (int v : via)
+    if (v >= 0) children.push_back(v);
+  std::sort(children.begin(), children.end());
+  children.erase(std::unique(children.begin(), children.end()), children.end());
+  tree_transport down(t, std::move(via));
   backoff wait;
   bytes up;
   bool is_over = false;
@@ -21,8 +30,12 @@ void serve_sub_hub(transport& t, int parent) {
     bytes msg;
     while (t.poll(source, msg)) {
       did = true;
-      if (source != parent) {  // an engine's batch goes up with the others of this sweep
-        append_part(up, source, msg.data(), msg.size());
+      if (source != parent) {  // an answer goes up with the others of this sweep
+        if (std::binary_search(children.begin(), children.end(), source)) {
+          up.insert(up.end(), msg.begin(), msg.end());  // packed already
+        } else {
+          append_part(up, source, msg.data(), msg.size());
+        }
         recycle_buffer(std::move(msg));
         if (up.size() >= relay_message_bytes) t.send(parent, std::move(up)), up = bytes();
         continue;
@@ -32,7 +45,7 @@ void serve_sub_hub(transport& t, int parent) {
         continue;
       }
       try {
-        for_each_part(msg, [&t](int peer, bytes part) { t.send(peer, std::move(part)); });
+        for_each_part(msg, [&down](int peer, bytes part) { down.send(peer, std::move(part)); });
       } catch (const std::exception& e) {
         say_error("a sub-hub dropped the rest of a malformed message from its parent: %s\n",
                   e.what());
@@ -44,8 +57,8 @@ void serve_sub_hub(transport& t, int parent) {
       up = bytes();
       did = true;
     }
-    const bool is_sending = t.progress();
-    if (is_over && !is_sending) return;
+    const bool is_sending = down.progress();
+    if (is_over && !is_sending) return down.end_relays();
     if (did || is_sending) {
       wait.busy();
     } else {

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// A sub-hub: a rank that relays between its parent (the root) and the engines of its node. What
-// the parent packs for its engines it hands to each over lanes; what they answer it packs into
-// one message up, a sweep's worth at a time, so the parent's messages grow with the sub-hubs, not
-// with the engines.
+// A sub-hub: a rank that relays between its parent (the root, or a sub-hub a level up) and its
+// children: the engines of its group, and the sub-hubs of a level below. What the parent packs
+// for the ranks below it hands to each engine over lanes, or packs again for the child sub-hub
+// that leads there; what comes up (an engine's answer, a child's packed answers) it packs into
+// one message up, a sweep's worth at a time, so a parent's messages grow with its children, not
+// with the engines below them.
 #pragma once
+
+#include <vector>
 
 #include "transport/transport.hpp"
 
 namespace taskhub::detail {
 
-/// Relays until the parent sends an empty message (the run is over) and what waits is sent.
-void serve_sub_hub(transport& t, int parent);
+/// Relays until the parent sends an empty message (the run is over), tells its child sub-hubs,
+/// and what waits is sent. `via`: per rank, the child sub-hub that leads to it, or -1.
+void serve_sub_hub(transport& t, int parent, std::vector<int> via);
 
 }  // namespace taskhub::detail

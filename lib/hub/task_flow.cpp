@@ -35,9 +35,11 @@ task_flow::task_flow(transport& t, const std::vector<int>& engines, config cfg)
     : t_(t),
       table_(cfg.retain_bytes),
       dependencies_(table_),
-      scheduler_(engines, cfg.tags, cfg.hwm, std::move(cfg.scheme)),
+      scheduler_(engines, {std::move(cfg.tags), std::move(cfg.groups), cfg.hwm,
+                           std::move(cfg.scheme), cfg.policy}),
       observer_(cfg.observer ? std::move(cfg.observer) : std::make_shared<hub_observer>()),
-      client_(cfg.client) {}
+      client_(cfg.client),
+      is_stealing_(cfg.is_stealing) {}
 
 task_record task_flow::record_of(const task_data& t) const {
   task_record r;
@@ -74,7 +76,9 @@ std::future<std::size_t> task_flow::abort(const std::vector<std::uint64_t>& ids)
       ++wait->aborted;
       continue;
     }
-    if (t->hub.state != state::queued || t->hub.is_recalled) continue;
+    // A task recalled to run elsewhere is recalled again, for good: dropped, it is aborted.
+    if (t->hub.state != state::queued || (t->hub.is_recalled && !t->hub.is_stolen)) continue;
+    t->hub.is_stolen = false;
     engine_slot* slot = scheduler_.slot_of(t->engine);
     if (!slot || slot->is_retired) continue;
     auto in_batch = std::find(slot->batch.begin(), slot->batch.end(), t);
@@ -88,21 +92,26 @@ std::future<std::size_t> task_flow::abort(const std::vector<std::uint64_t>& ids)
     recalls[slot->rank].push_back({t->id, t->hub.attempt});
   }
   resolve_dependents();
-  for (auto& [rank, tasks] : recalls) {
-    bytes msg = take_buffer(sizeof(record_header) + tasks.size() * sizeof(recalled_task));
-    const auto at = begin_record(msg, record_kind::recall, 0, 0);
-    for (const auto& e : tasks) {
-      const recalled_task r{e.id, e.attempt};
-      put_raw(msg, &r, sizeof r);
-    }
-    end_record(msg, at);
-    t_.send(rank, std::move(msg));
-    scheduler_.slot_of(rank)->recalls.push_back({std::move(tasks), wait});
-    ++wait->answers_due;
-  }
+  for (auto& [rank, tasks] : recalls)
+    send_recall(*scheduler_.slot_of(rank), std::move(tasks), wait);
   auto done = wait->done.get_future();
   if (wait->answers_due == 0) wait->done.set_value(wait->aborted);
   return done;
+}
+
+// Asks the engine of `slot` to drop `tasks` if it has not started them; answered in order.
+void task_flow::send_recall(engine_slot& slot, std::vector<sent_task> tasks,
+                            std::shared_ptr<recall_wait> wait) {
+  bytes msg = take_buffer(sizeof(record_header) + tasks.size() * sizeof(recalled_task));
+  const auto at = begin_record(msg, record_kind::recall, 0, 0);
+  for (const auto& e : tasks) {
+    const recalled_task r{e.id, e.attempt};
+    put_raw(msg, &r, sizeof r);
+  }
+  end_record(msg, at);
+  t_.send(slot.rank, std::move(msg));
+  ++wait->answers_due;
+  slot.recalls.push_back({std::move(tasks), std::move(wait)});
 }
 
 std::future<std::size_t> task_flow::abort_all() {
@@ -126,8 +135,8 @@ void task_flow::promote(engine_slot& slot) {
   if (slot.sent.empty()) return;
   const auto& e = slot.sent.front();
   task_data* t = table_.lookup(e.id);
-  if (t && t->hub.state == state::queued && t->engine == slot.rank &&
-      t->hub.attempt == e.attempt && !t->hub.is_recalled)
+  if (t && t->hub.state == state::queued && t->engine == slot.rank && t->hub.attempt == e.attempt &&
+      !t->hub.is_recalled)
     run(*t);
 }
 
@@ -159,9 +168,20 @@ void task_flow::dropped(engine_slot& slot, const record_header& h) {
   task_data* t = table_.lookup(h.task);
   if (!t || t->hub.state != state::queued || t->engine != slot.rank ||
       t->hub.attempt != attempt_of(h))
-    return;  // it moved on meanwhile (a time-out ran it again): the answer settles it
+    return;                // it moved on meanwhile (a time-out ran it again): the answer settles it
+  if (t->hub.is_stolen) {  // an idle engine takes it
+    requeue(*t);
+    return;
+  }
   abort_now(*t, "in the queue of engine " + std::to_string(slot.rank) + " ");
-  if (!slot.recalls.empty()) ++slot.recalls.front().wait->aborted;
+  for (auto& r : slot.recalls) {  // the abort that asked for it counts it
+    if (r.wait->is_steal) continue;
+    const auto named = std::find_if(r.tasks.begin(), r.tasks.end(),
+                                    [&](const sent_task& e) { return e.id == t->id; });
+    if (named == r.tasks.end()) continue;
+    ++r.wait->aborted;
+    break;
+  }
 }
 
 void task_flow::recall_answered(engine_slot& slot) {
@@ -175,14 +195,18 @@ void task_flow::answer_recall(engine_slot& slot) {
   if (slot.recalls.empty()) return;
   pending_recall r = std::move(slot.recalls.front());
   slot.recalls.pop_front();
+  if (r.wait->is_steal) stolen_in_flight_ -= r.tasks.size();
   for (const auto& e : r.tasks) {
     task_data* t = table_.lookup(e.id);
     if (!t) continue;
     if (t->hub.state == state::waiting || t->hub.state == state::ready) {
+      if (r.wait->is_steal) continue;  // it went back to the queue to run elsewhere
       abort_now(*t, "");
       ++r.wait->aborted;
-    } else if (t->engine == slot.rank && t->hub.attempt == e.attempt) {
+    } else if (t->engine == slot.rank && t->hub.attempt == e.attempt &&
+               (!r.wait->is_steal || t->hub.is_stolen)) {  // an abort did not name it since
       t->hub.is_recalled = false;
+      t->hub.is_stolen = false;
       if (t->hub.state == state::queued) run(*t);
     }
   }
@@ -197,7 +221,8 @@ void task_flow::accept(task_ptr t) {
     fail(*t, failure::message_too_large,
          "task " + std::to_string(t->id) + " (" + handler_name(t->handler) + ") takes " +
              std::to_string(t->request.size()) + " bytes of arguments; a task carries at most " +
-             std::to_string(max_record_bytes) + " (2 GiB): share large data through files, or "
+             std::to_string(max_record_bytes) +
+             " (2 GiB): share large data through files, or "
              "split it across tasks");
     return;
   }
@@ -260,18 +285,71 @@ void task_flow::make_ready(task_data& t) {
 void task_flow::requeue(task_data& t) {
   ++t.hub.attempt;
   t.hub.is_recalled = false;  // a recall of the earlier attempt aborts it when answered
+  t.hub.is_stolen = false;
   t.hub.is_waiting_inside = false;
   make_ready(t);
 }
 
 bool task_flow::schedule() {
-  if (!scheduler_.schedule()) return false;
+  if (!scheduler_.schedule()) return steal();
   for (task_data* t : scheduler_.assigned()) {
     if (t->options && t->options->timeout().count() > 0)
       timers_.end_within(t->id, t->hub.attempt, t->options->timeout());
     observer_->dispatched(*t);
   }
   return true;
+}
+
+// Work stealing: with nothing left in the ready queues, each idle engine takes back half of the
+// tasks a loaded engine holds and has not started (those it may run), so uneven tasks end
+// together instead of waiting behind a long one. A task taken back goes to the queue again once
+// its engine confirms it dropped it; one that started meanwhile stays where it is.
+bool task_flow::steal() {
+  if (!is_stealing_ || scheduler_.has_ready()) return false;
+  auto& slots = scheduler_.slots();
+  std::size_t idle = 0;
+  for (const auto& s : slots)
+    idle += !s.is_retired && !s.is_gone && s.load() == 0 && s.sent.empty() && s.recalls.empty();
+  if (idle <= stolen_in_flight_) return false;  // what was taken back will do
+  bool did = false;
+  std::vector<task_data*> spare;
+  for (auto& thief : slots) {
+    if (thief.is_retired || thief.is_gone || thief.load() != 0 || !thief.sent.empty() ||
+        !thief.recalls.empty())
+      continue;
+    engine_slot* victim = nullptr;
+    std::vector<task_data*> best;
+    for (auto& s : slots) {
+      if (&s == &thief || s.is_retired || s.sent.size() < 2) continue;
+      if (std::any_of(s.recalls.begin(), s.recalls.end(),
+                      [](const pending_recall& r) { return r.wait->is_steal; }))
+        continue;  // one at a time
+      spare.clear();
+      for (std::size_t i = 1; i < s.sent.size(); ++i) {  // the first has started, or will next
+        task_data* t = table_.lookup(s.sent[i].id);
+        if (t && t->hub.state == state::queued && t->engine == s.rank &&
+            t->hub.attempt == s.sent[i].attempt && !t->hub.is_recalled && t->target < 0 &&
+            t->hub.origin == 0 && scheduler_.may_run_on(*t, thief))
+          spare.push_back(t);
+      }
+      if (spare.size() > best.size()) victim = &s, best.swap(spare);
+    }
+    if (!victim) break;                              // no engine holds a task to give
+    const std::size_t take = (best.size() + 1) / 2;  // the newest
+    std::vector<sent_task> tasks;
+    for (std::size_t i = best.size() - take; i < best.size(); ++i) {
+      best[i]->hub.is_recalled = true;
+      best[i]->hub.is_stolen = true;
+      tasks.push_back({best[i]->id, best[i]->hub.attempt});
+    }
+    auto wait = std::make_shared<recall_wait>();
+    wait->is_steal = true;
+    stolen_in_flight_ += tasks.size();
+    send_recall(*victim, std::move(tasks), std::move(wait));
+    did = true;
+    if (stolen_in_flight_ >= idle) break;
+  }
+  return did;
 }
 
 void task_flow::accept_remote(int source, const char* payload, std::size_t n) {
@@ -309,7 +387,7 @@ void task_flow::refuse_remote(int source, const record_header& h, const std::str
 }
 
 void task_flow::complete(engine_slot& slot, const record_header& h, const char* payload,
-                        const std::shared_ptr<const bytes>& batch) {
+                         const std::shared_ptr<const bytes>& batch) {
   --slot.outstanding;
   forget_sent(slot, h.task, attempt_of(h));
   task_data* t = table_.lookup(h.task);
@@ -378,7 +456,7 @@ void task_flow::restore(task_data& t, const stored_outcome& s) {
 }
 
 void task_flow::fail(task_data& t, const std::string& type, const std::string& message,
-                    taskhub::task_state st) {
+                     taskhub::task_state st) {
   t.set_result(encoded_failure(type, message));
   finish(t, st);
 }
@@ -388,6 +466,7 @@ void task_flow::finish(task_data& t, taskhub::task_state st) {
   t.hub.is_waiting_inside = false;
   ++changes_;
   t.hub.is_recalled = false;
+  t.hub.is_stolen = false;
   const bool is_ok = st == state::done;
   if (engine_slot* slot = scheduler_.slot_of(t.engine); slot && st != state::aborted)
     ++(is_ok ? slot->done : slot->failed);
@@ -450,7 +529,8 @@ void task_flow::check_timers() {
     if (!t || (t->hub.state != state::waiting && t->hub.state != state::ready)) return;
     fail(*t, failure::dependency_timeout,
          "task " + std::to_string(tm.id) + " did not start within " +
-             millis_text(t->options->dependency_timeout()) + " (" + dependencies_.reason_of(*t) + ")");
+             millis_text(t->options->dependency_timeout()) + " (" + dependencies_.reason_of(*t) +
+             ")");
   });
   timers_.take_late_ends(now, [&](const timers::timer& tm) {
     auto* t = table_.lookup(tm.id);
@@ -462,8 +542,7 @@ void task_flow::check_timers() {
                             millis_text(t->options->timeout()) + " on engine " +
                             std::to_string(t->engine);
     const bytes reason = encoded_failure(failure::task_timeout, why);
-    if (!retry(*t, t->engine, reason.data(), reason.size()))
-      fail(*t, failure::task_timeout, why);
+    if (!retry(*t, t->engine, reason.data(), reason.size())) fail(*t, failure::task_timeout, why);
   });
   resolve_dependents();
 }
@@ -526,7 +605,8 @@ void task_flow::move_tasks_of(engine_slot& slot, const char* type, const std::st
 void task_flow::abandon_all() {
   table_.for_each([&](task_data& t) {
     if (!t.hub.is_finished())
-      fail(t, failure::run_ended, "the run ended before task " + std::to_string(t.id) + " finished");
+      fail(t, failure::run_ended,
+           "the run ended before task " + std::to_string(t.id) + " finished");
   });
   for (auto& slot : scheduler_.slots())
     while (!slot.recalls.empty()) answer_recall(slot);

@@ -26,6 +26,9 @@ class task_flow {
     int hwm = 16;
     std::shared_ptr<taskhub::scheme> scheme;
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
+    std::vector<int> groups;  // per engine: the sub-hub that relays to it, or -1
+    refill policy = refill::pull;
+    bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     std::shared_ptr<hub_observer> observer;      // null: none
     std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
     client_core* client = nullptr;  // what futures of tasks that tasks submitted abort through
@@ -46,7 +49,9 @@ class task_flow {
   void accept_remote(int source, const char* payload, std::size_t n);
   /// Tells engine `source` that the hub could not take the task it submitted.
   void refuse_remote(int source, const record_header& h, const std::string& why);
-  /// Assigns ready tasks to engines (into their slots' batches); returns whether it did.
+  /// Assigns ready tasks to engines (into their slots' batches), or, when none is left and an
+  /// engine idles, asks loaded engines to give back tasks they have not started; returns whether
+  /// it did either.
   bool schedule();
   /// An engine answered a task with a result or a failure.
   void complete(engine_slot& slot, const record_header& h, const char* payload,
@@ -107,6 +112,9 @@ class task_flow {
   void send_outcome_to_origin(const task_data& t, bool is_ok);
   void abort_now(task_data& t, const std::string& where);
   void answer_recall(engine_slot& slot);
+  bool steal();
+  void send_recall(engine_slot& slot, std::vector<sent_task> tasks,
+                   std::shared_ptr<recall_wait> wait);
   static void forget_sent(engine_slot& slot, std::uint64_t id, std::uint32_t attempt);
 
   transport& t_;
@@ -119,6 +127,8 @@ class task_flow {
   std::vector<task_ptr> unpublished_;  // finished, not yet handed to their clients
   bool is_stopping_ = false;
   std::uint64_t changes_ = 0;
+  const bool is_stealing_;
+  std::size_t stolen_in_flight_ = 0;  // tasks named by steals not answered yet
 };
 
 }  // namespace taskhub::detail

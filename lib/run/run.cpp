@@ -332,6 +332,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   set_client_spin(s.client_spin);
   hub_core::config cfg;
   cfg.hwm = s.hwm;
+  cfg.policy = s.refill == "push" ? refill::push : refill::pull;
+  cfg.is_stealing = s.steal == "1";
   cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
   cfg.watch.period = s.watchdog;
@@ -432,7 +434,12 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         if (rank == 0) {
           for (const auto& p : places) cfg.pids.push_back(p.host == hub.host ? p.pid : 0);
           std::optional<tree_transport> tree;
-          if (layout.is_tree()) tree.emplace(direct, layout.via);
+          if (layout.is_tree()) {
+            tree.emplace(direct, layout.via);
+            cfg.is_stealing = s.steal != "0";
+            for (int r : ranks)  // the engines the root serves itself refill as a group too
+              cfg.groups.push_back(std::max(0, layout.via[static_cast<std::size_t>(r)]));
+          }
           transport& t = tree ? static_cast<transport&>(*tree) : direct;
           for (int r : ranks)
             cfg.watch.beats.push_back(watch.count() > 0 ? bells.heartbeat_of(r) : nullptr);
@@ -446,7 +453,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
                       "pass on (it exits 0)\n",
                       code);
         } else if (role == tree_layout::role::sub_hub) {
-          serve_sub_hub(direct, 0);
+          serve_sub_hub(direct, layout.center[static_cast<std::size_t>(rank)], layout.via_from(rank));
         } else {
           direct.set_uplink(layout.center[static_cast<std::size_t>(rank)]);
           const hub_watch hub_alive(rank, hub.host == node_name() ? hub.pid : 0, hub.host);

@@ -37,6 +37,8 @@ constexpr flag_spec flags[] = {
      "a size from 16M to 1P, in bytes or with K, M, G, T or P (1024-based), such as 512M"},
     {"node-size", "TASKHUB_NODE_SIZE", "a whole number from 0 (the real nodes) to 1000000"},
     {"fanout", "TASKHUB_FANOUT", "a whole number from 0 (a flat hub) to 1000000"},
+    {"refill", "TASKHUB_REFILL", "pull or push"},
+    {"steal", "TASKHUB_STEAL", "0 or 1"},
 };
 
 // The flag named `name`; a name missing from the table is a mistake in this file.
@@ -239,6 +241,12 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (auto n = whole(v, 0, 1000000)) s.fanout = static_cast<int>(*n);
     else note(problem, refused(where, flag("fanout")));
   }
+  if (const auto v = value_of(argc, argv, flag("refill"), where); !v.empty()) {
+    if (v == "pull" || v == "push") s.refill = v;
+    else note(problem, refused(where, flag("refill")));
+  }
+  s.steal = value_of(argc, argv, flag("steal"), where);
+  if (!s.steal.empty() && s.steal != "0" && s.steal != "1") note(problem, refused(where, flag("steal")));
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -263,8 +271,8 @@ std::string decided_on_rank_0(const settings& s) {
          std::to_string(s.watchdog.count()) + " ns\n--taskhub-watchdog-dot=" + s.watchdog_dot +
          "\n--taskhub-isolate=" + s.isolate + "\n--taskhub-task-memory=" +
          std::to_string(s.task_memory) + "\n--taskhub-node-size=" + std::to_string(s.node_size) +
-         "\n--taskhub-fanout=" + std::to_string(s.fanout) +
-         "\n";
+         "\n--taskhub-fanout=" + std::to_string(s.fanout) + "\n--taskhub-refill=" + s.refill +
+         "\n--taskhub-steal=" + s.steal + "\n";
 }
 
 }  // namespace taskhub::detail

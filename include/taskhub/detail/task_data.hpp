@@ -68,6 +68,7 @@ struct task_data {
     bool is_restored = false;  // answered from the journal of an earlier run
     bool is_in_ready_queue = false;  // the scheduler's queue may still point to it
     bool is_recalled = false;  // queued on an engine that was asked to drop it, not answered yet
+    bool is_stolen = false;    // recalled to run on an idle engine: dropped, it goes back to the queue
     bool is_waiting_inside = false;  // running, and waiting for tasks it submitted
     bool is_finished() const {
       return state == taskhub::task_state::done || state == taskhub::task_state::failed ||
