@@ -10,7 +10,7 @@
 
 namespace taskhub::detail {
 
-void serve_sub_hub(transport& t, int parent) {
+void serve_sub_hub(transport& t, int parent, relay_watch& engines) {
   t.claim();
   backoff wait;
   bytes up;
@@ -39,6 +39,7 @@ void serve_sub_hub(transport& t, int parent) {
       }
       recycle_buffer(std::move(msg));
     }
+    if (!is_over) did |= engines.check(t, up);
     if (!up.empty()) {
       t.send(parent, std::move(up));
       up = bytes();
@@ -49,7 +50,7 @@ void serve_sub_hub(transport& t, int parent) {
     if (did || is_sending) {
       wait.busy();
     } else {
-      wait.idle(t);
+      wait.idle(t, engines.until_due());
     }
   }
 }
