@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// The hub's watch on the engine processes of its host.
+// A hub's watch on the processes of its host that it serves.
 #include "hub/death_watch.hpp"
 
 #include <algorithm>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// The hub's watch on the processes of the engines that share its host: an engine whose process
-// has ended, and whose end has not brought the launcher's SIGTERM within a grace period (as
-// `mpirun --enable-recovery` or `srun --kill-on-bad-exit=0` allow), is dead to the run, which goes
-// on without it.
+// A hub's watch on the processes of the ranks it serves that share its host (the root's engines
+// and sub-hubs, a sub-hub's engines): a rank whose process has ended, and whose end has not
+// brought the launcher's SIGTERM within a grace period (as `mpirun --enable-recovery` or
+// `srun --kill-on-bad-exit=0` allow), is dead to the run, which goes on without it.
 #pragma once
 
 #include <chrono>
@@ -16,18 +16,18 @@ namespace taskhub::detail {
 
 class death_watch {
  public:
-  /// `pids`: per engine, in engine order; 0 for an engine on another host.
+  /// `pids`: per watched rank, in the caller's order; 0 for one on another host.
   explicit death_watch(const std::vector<long>& pids);
 
-  /// On the hub thread, once a pass: the engines (positions in engine order) dead to the run
-  /// since the last call.
+  /// On the hub's thread, once a pass: the ranks (positions in `pids`) dead to the run since the
+  /// last call.
   std::vector<std::size_t> check();
   /// Time until the next look (the longest the hub may sleep meanwhile).
   std::chrono::microseconds until_due() const;
 
  private:
   process_watch processes_;
-  std::vector<std::int64_t> ended_ns_;  // per engine: when its end was seen; 0: not seen
+  std::vector<std::int64_t> ended_ns_;  // per rank: when its end was seen; 0: not seen
   std::vector<bool> is_told_;
   std::int64_t next_check_ns_ = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <future>
 
 #include "core/backoff.hpp"
@@ -31,6 +32,20 @@ std::shared_ptr<const bytes> shared_batch(bytes b) {
 // The hub thread takes a pass of its own after this many rests while clients help.
 constexpr int most_rests = 2;
 
+std::vector<long> pids_of(const std::vector<hub_core::config::relay>& relays) {
+  std::vector<long> pids;
+  for (const auto& r : relays) pids.push_back(r.pid);
+  return pids;
+}
+
+// "a", "a and b", "a, b and c".
+std::string listed(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  return out;
+}
+
 }  // namespace
 
 hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
@@ -46,7 +61,9 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       }()),
       deaths_(cfg.pids),
       hosts_(cfg.hosts),
-      pids_(cfg.pids) {
+      pids_(cfg.pids),
+      relays_(cfg.relays),
+      relay_deaths_(pids_of(cfg.relays)) {
   flow_.observer().started(engines_, cfg.hosts);
 }
 
@@ -194,7 +211,7 @@ bool hub_core::receive() {
       record_reader r(batch->data(), batch->size());
       record_header h;
       const char* payload = nullptr;
-      while (r.next(h, payload)) {
+      while (!slot->is_gone && r.next(h, payload)) {
         switch (h.kind) {
           case record_kind::submit:
             try {
@@ -215,10 +232,16 @@ bool hub_core::receive() {
           case record_kind::started: flow_.started(*slot, h); break;
           case record_kind::dropped: flow_.dropped(*slot, h); break;
           case record_kind::recall: flow_.recall_answered(*slot); break;
+          case record_kind::died: {  // told by the sub-hub that relays to it
+            std::int64_t pid = 0;
+            if (h.length >= sizeof pid) std::memcpy(&pid, payload, sizeof pid);
+            engine_died(*slot, static_cast<long>(pid));
+            break;
+          }
           default: break;
         }
       }
-      flow_.promote(*slot);
+      if (!slot->is_gone) flow_.promote(*slot);
     } catch (const std::exception& e) {
       say_info("dropped the rest of a malformed batch from engine %d: %s\n",
                    source, e.what());
@@ -236,25 +259,61 @@ void hub_core::retire(engine_slot& slot) {
   drop_from_live(slot.rank);
 }
 
-// The process of the engine of `slot` ended and the launcher let the others run: the run goes
-// on without it.
-void hub_core::engine_died(engine_slot& slot) {
-  if (slot.is_gone || slot.is_stopped) return;  // an engine told to stop ends as it should
-  const auto at = static_cast<std::size_t>(&slot - flow_.engines().slots().data());
-  const std::string who = "engine " + std::to_string(slot.rank) + " on " +
-                          (at < hosts_.size() ? hosts_[at] : std::string("?")) + " (process " +
-                          std::to_string(at < pids_.size() ? pids_[at] : 0) + ")";
+// The engine of `slot` is gone (`who` says how): nothing more goes there or is read from there,
+// and what it held runs elsewhere. Returns the tasks it was running.
+std::vector<std::string> hub_core::lose_engine(engine_slot& slot, const std::string& who) {
   const bool was_retired = slot.is_retired;
   slot.is_gone = true;
   slot.is_stopped = true;  // no answer to the stop will come
   t_.forget(slot.rank);
-  const auto running = flow_.engine_died(slot, who);
+  auto running = flow_.engine_died(slot, who);
   if (!was_retired) drop_from_live(slot.rank);
+  return running;
+}
+
+// The process of the engine of `slot` (process `pid`; 0: as watched by the hub) ended and the
+// launcher let the others run: the run goes on without it.
+void hub_core::engine_died(engine_slot& slot, long pid) {
+  if (slot.is_gone || slot.is_stopped) return;  // an engine told to stop ends as it should
+  const auto at = static_cast<std::size_t>(&slot - flow_.engines().slots().data());
+  if (pid == 0 && at < pids_.size()) pid = pids_[at];
+  const std::string who = "engine " + std::to_string(slot.rank) + " on " +
+                          (at < hosts_.size() ? hosts_[at] : std::string("?")) + " (process " +
+                          std::to_string(pid) + ")";
+  const auto running = lose_engine(slot, who);
   std::string doing = running.empty() ? std::string("while idle") : "while running ";
   for (std::size_t i = 0; i < running.size(); ++i) doing += (i ? ", " : "") + running[i];
   const auto left = live_.load()->size();
   say_error("%s died %s; the run goes on with %zu engine%s, and what it held runs elsewhere\n",
             who.c_str(), doing.c_str(), left, left == 1 ? "" : "s");
+  flow_.publish();
+}
+
+// A sub-hub's process ended and the launcher let the others run: the engines it relayed to are
+// lost to the run (they watch it, and end), which goes on without them.
+void hub_core::sub_hub_died(const config::relay& relay) {
+  const std::string who = "sub-hub " + std::to_string(relay.rank) + " on " + relay.host +
+                          " (process " + std::to_string(relay.pid) + ")";
+  t_.forget(relay.rank);
+  std::vector<std::string> lost, running;
+  for (int rank : relay.engines) {
+    engine_slot* slot = flow_.engines().slot_of(rank);
+    if (!slot || slot->is_gone || slot->is_stopped) continue;
+    lost.push_back(std::to_string(rank));
+    for (auto& r : lose_engine(*slot, "engine " + std::to_string(rank) + "'s " + who))
+      running.push_back(std::move(r));
+  }
+  const auto left = live_.load()->size();
+  if (lost.empty()) {
+    say_error("%s died; no engine behind it was left to lose\n", who.c_str());
+  } else {
+    say_error("%s died; %s %s behind it %s lost%s; the run goes on with %zu engine%s, and what "
+              "they held runs elsewhere\n",
+              who.c_str(), lost.size() == 1 ? "engine" : "engines", listed(lost).c_str(),
+              lost.size() == 1 ? "is" : "are",
+              running.empty() ? " while idle" : (", with " + listed(running) + " running").c_str(),
+              left, left == 1 ? "" : "s");
+  }
   flow_.publish();
 }
 
@@ -298,7 +357,8 @@ bool hub_core::pass(bool is_hub_thread) {
   }
   did |= receive();
   if (is_hub_thread) {
-    for (const std::size_t i : deaths_.check()) engine_died(flow_.engines().slots()[i]);
+    for (const std::size_t i : relay_deaths_.check()) sub_hub_died(relays_[i]);
+    for (const std::size_t i : deaths_.check()) engine_died(flow_.engines().slots()[i], 0);
     flow_.observer().catch_up(false);
     watchdog_.check(flow_);
   }
@@ -343,7 +403,8 @@ void hub_core::serve() {
     // While sends wait (a full lane, MPI in flight), nap no longer than a yield.
     const auto next = did || is_sending_ ? std::chrono::microseconds(0)
                                          : std::min({flow_.until_due(), watchdog_.until_due(),
-                                                     deaths_.until_due()});
+                                                     deaths_.until_due(),
+                                                     relay_deaths_.until_due()});
     lock.unlock();
     if (did) {
       wait.busy();

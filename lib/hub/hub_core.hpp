@@ -45,6 +45,15 @@ class hub_core final : public client_core, public wait_helper {
     bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     std::vector<std::string> hosts;              // per engine, in engine order
     std::vector<long> pids;                      // per engine; 0 where not on the hub's host
+    /// A sub-hub: its rank, host and process (0 where not on the hub's host), and the engines
+    /// (ranks) it relays to.
+    struct relay {
+      int rank = 0;
+      std::string host;
+      long pid = 0;
+      std::vector<int> engines;
+    };
+    std::vector<relay> relays;
     std::shared_ptr<hub_observer> observer;      // null: none
     std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
     watchdog::config watch;                      // its hosts are filled in from `hosts`
@@ -106,7 +115,9 @@ class hub_core final : public client_core, public wait_helper {
   bool receive();
   void stop_engines();
   void retire(engine_slot& slot);
-  void engine_died(engine_slot& slot);
+  void engine_died(engine_slot& slot, long pid);
+  void sub_hub_died(const config::relay& relay);
+  std::vector<std::string> lose_engine(engine_slot& slot, const std::string& who);
   void drop_from_live(int rank);
 
   transport& t_;
@@ -118,6 +129,8 @@ class hub_core final : public client_core, public wait_helper {
   death_watch deaths_;
   const std::vector<std::string> hosts_;
   const std::vector<long> pids_;
+  const std::vector<config::relay> relays_;
+  death_watch relay_deaths_;  // per relay
 
   // What clients hand the hub thread besides tasks.
   std::mutex controls_m_;

@@ -13,7 +13,7 @@
 
 namespace taskhub::detail {
 
-void serve_sub_hub(transport& t, int parent, std::vector<int> via) {
+void serve_sub_hub(transport& t, int parent, std::vector<int> via, relay_watch& engines) {
   t.claim();
   std::vector<int> children;  // the sub-hubs a level below, in rank order
   for (int v : via)
@@ -52,6 +52,7 @@ void serve_sub_hub(transport& t, int parent, std::vector<int> via) {
       }
       recycle_buffer(std::move(msg));
     }
+    if (!is_over) did |= engines.check(down, up);
     if (!up.empty()) {
       t.send(parent, std::move(up));
       up = bytes();
@@ -62,7 +63,7 @@ void serve_sub_hub(transport& t, int parent, std::vector<int> via) {
     if (did || is_sending) {
       wait.busy();
     } else {
-      wait.idle(t);
+      wait.idle(t, engines.until_due());
     }
   }
 }

@@ -120,6 +120,56 @@ engine_place hub_place(MPI_Comm world, int rank) {
   return {0, lines[0], std::atol(lines[1].c_str())};
 }
 
+// Every rank's process, on every rank.
+std::vector<long> gather_pids(MPI_Comm world, int size) {
+  long long mine = getpid();
+  std::vector<long long> all(static_cast<std::size_t>(size));
+  check_mpi(MPI_Allgather(&mine, 1, MPI_LONG_LONG, all.data(), 1, MPI_LONG_LONG, world),
+            "MPI_Allgather");
+  return std::vector<long>(all.begin(), all.end());
+}
+
+// The engines that sub-hub `rank` relays to.
+std::vector<int> relayed_by(const tree_layout& layout, int rank) {
+  std::vector<int> out;
+  for (std::size_t r = 0; r < layout.center.size(); ++r)
+    if (layout.center[r] == rank && layout.roles[r] == tree_layout::role::engine)
+      out.push_back(static_cast<int>(r));
+  return out;
+}
+
+// The engines below sub-hub `rank`, at any depth: what its death cuts off.
+std::vector<int> engines_below(const tree_layout& layout, int rank) {
+  std::vector<int> out;
+  for (int e : layout.engines) {
+    int at = layout.center[static_cast<std::size_t>(e)];
+    while (at > 0 && at != rank) at = layout.center[static_cast<std::size_t>(at)];
+    if (at == rank) out.push_back(e);
+  }
+  return out;
+}
+
+// The sub-hubs, for the root: a sub-hub shares its engines' host, and is watched when that is
+// the root's.
+std::vector<hub_core::config::relay> relays_of(const tree_layout& layout,
+                                               const std::vector<engine_place>& places,
+                                               const std::vector<long>& pids,
+                                               const std::string& hub_host) {
+  std::vector<hub_core::config::relay> relays;
+  for (std::size_t r = 0; r < layout.roles.size(); ++r) {
+    if (layout.roles[r] != tree_layout::role::sub_hub) continue;
+    hub_core::config::relay relay;
+    relay.rank = static_cast<int>(r);
+    relay.engines = engines_below(layout, relay.rank);
+    const auto own = relayed_by(layout, relay.rank);
+    for (const auto& p : places)
+      if (!own.empty() && p.rank == own.front()) relay.host = p.host;
+    relay.pid = relay.host == hub_host ? pids[r] : 0;
+    relays.push_back(std::move(relay));
+  }
+  return relays;
+}
+
 // On SIGTERM the hub says which engine is gone and what each was running, and flushes the
 // journal, before the process ends by the signal.
 void say_why_it_ends(hub_core& core, const std::vector<engine_place>& places, const settings& s,
@@ -427,12 +477,14 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         std::vector<engine_place> places;
         gather_engines(world, rank, size, ranks, s, opts, cfg, places);
         const engine_place hub = hub_place(world, rank);
+        const std::vector<long> pids = gather_pids(world, size);
         doorbells bells(world);
         lanes node(world, layout.center, s.is_lanes_on);
         mpi_transport direct(world, taskhub_tag, bells, &node);
         mpi_idle_yield_off();
         if (rank == 0) {
           for (const auto& p : places) cfg.pids.push_back(p.host == hub.host ? p.pid : 0);
+          cfg.relays = relays_of(layout, places, pids, hub.host);
           std::optional<tree_transport> tree;
           if (layout.is_tree()) {
             tree.emplace(direct, layout.via);
@@ -453,10 +505,21 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
                       "pass on (it exits 0)\n",
                       code);
         } else if (role == tree_layout::role::sub_hub) {
-          serve_sub_hub(direct, layout.center[static_cast<std::size_t>(rank)], layout.via_from(rank));
+          const auto relayed = relayed_by(layout, rank);
+          std::vector<long> relayed_pids;
+          for (int r : relayed) relayed_pids.push_back(pids[static_cast<std::size_t>(r)]);
+          relay_watch engines_alive(relayed, relayed_pids);
+          serve_sub_hub(direct, layout.center[static_cast<std::size_t>(rank)],
+                        layout.via_from(rank), engines_alive);
         } else {
-          direct.set_uplink(layout.center[static_cast<std::size_t>(rank)]);
-          const hub_watch hub_alive(rank, hub.host == node_name() ? hub.pid : 0, hub.host);
+          const int center = layout.center[static_cast<std::size_t>(rank)];
+          direct.set_uplink(center);
+          // A sub-hub shares its engines' node.
+          const hub_watch hub_alive(
+              rank, center,
+              center != 0 ? pids[static_cast<std::size_t>(center)]
+                          : hub.host == node_name() ? hub.pid : 0,
+              center != 0 ? node_name() : hub.host);
           // An engine ends a moment after SIGTERM, so that the hub, told at the same time, finds
           // the engine that died gone and this one still there.
           termination_watch on_term(

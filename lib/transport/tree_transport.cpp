@@ -79,6 +79,10 @@ void tree_transport::flush() {
   for (int v : relays_) {
     bytes& out = outboxes_[static_cast<std::size_t>(v)];
     if (out.empty()) continue;
+    if (is_gone_[static_cast<std::size_t>(v)]) {  // a sub-hub that died
+      out.clear();
+      continue;
+    }
     inner_.send(v, std::move(out));
     out = bytes();
   }
@@ -102,7 +106,8 @@ void tree_transport::forget(int peer) {
 void tree_transport::end_relays() {
   inner_.claim();  // the hub thread has ended: this thread calls MPI now
   flush();
-  for (int v : relays_) inner_.send(v, bytes());
+  for (int v : relays_)
+    if (!is_gone_[static_cast<std::size_t>(v)]) inner_.send(v, bytes());
   while (inner_.progress()) std::this_thread::yield();
 }
 

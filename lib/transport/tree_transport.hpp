@@ -50,7 +50,7 @@ class tree_transport : public transport {
   const std::vector<int> via_;
   std::vector<int> relays_;      // the sub-hubs, in rank order
   std::vector<bytes> outboxes_;  // by rank of sub-hub: what waits to go there
-  std::vector<bool> is_gone_;    // by rank: forgotten
+  std::vector<bool> is_gone_;    // by rank: forgotten (an engine, or a sub-hub that died)
   std::deque<received> unpacked_;
 };
 

@@ -29,6 +29,9 @@ enum class record_kind : std::uint32_t {
                  // engine -> hub: the answer is complete (after its `dropped` records)
   started = 11,  // engine -> hub: the task started; flags = attempt
   dropped = 12,  // engine -> hub: a recalled task was dropped unstarted; flags = attempt
+  died = 13,     // sub-hub -> hub, in the part of the engine it names: that engine's process
+                 // ended (the sub-hub watches the processes of its node's engines), and nothing
+                 // of it follows; payload = its process id (int64)
 };
 // A task's result or failure also says it started; an engine sends `started` only for a task that
 // starts while other records wait to go and are due, or on top of a task that waits.
