@@ -7,6 +7,7 @@
 //   taskhub-model --engines=29 --fanout=8 --direct=8 --task-us=1000 --refill=engine
 //   taskhub-model --check              the model's invariants, exit status 1 if one fails
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -63,9 +64,18 @@ std::string describe(const layout& l) {
   return s;
 }
 
+// `x` to three significant digits, with thousands separated: 426,000.
+std::string rounded(double x) {
+  if (x < 1) return "0";
+  const double unit = std::pow(10.0, std::floor(std::log10(x)) - 2);
+  std::string digits = std::to_string(static_cast<long long>(std::llround(x / unit) * unit));
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(static_cast<std::size_t>(at), ",");
+  return digits;
+}
+
 void print_row(long engines, double task_ms, const layout& l, const prediction& p) {
-  std::printf("| %ld | %g | %s | %.1f | %.0f%% | %.3g | %.0f%% | %.0f%% | %.0f | %s |\n", engines,
-              task_ms, describe(l).c_str(), p.root_messages, 100 * p.root_busy, p.tasks_per_s,
+  std::printf("| %ld | %g | %s | %.1f | %.0f%% | %s | %.0f%% | %.0f%% | %.0f | %s |\n", engines,
+              task_ms, describe(l).c_str(), p.root_messages, 100 * p.root_busy, rounded(p.tasks_per_s).c_str(),
               100 * p.efficiency, 100 * p.sub_hub_busy, p.latency_us, p.limit.c_str());
 }
 
