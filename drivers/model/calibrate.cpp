@@ -225,6 +225,11 @@ int main(int argc, char** argv) {
                 "with --validate, runs N tasks of D us (0: tiny) and prints the root's messages.");
       return 0;
     }
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--version")) {
+      std::printf("taskhub-calibrate %s\n", TASKHUB_VERSION);
+      return 0;
+    }
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   int rank = 0, size = 1;
@@ -232,6 +237,16 @@ int main(int argc, char** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (size < 2) {
     std::fprintf(stderr, "taskhub-calibrate: needs at least 2 ranks\n");
+    MPI_Finalize();
+    return 2;
+  }
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    if (!std::strncmp(a, "--taskhub-", 10) || !std::strcmp(a, "--validate") ||
+        !std::strncmp(a, "--tasks=", 8) || !std::strncmp(a, "--task-us=", 10))
+      continue;
+    if (rank == 0)
+      std::fprintf(stderr, "taskhub-calibrate: %.200s: unknown option (--help lists them)\n", a);
     MPI_Finalize();
     return 2;
   }

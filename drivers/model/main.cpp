@@ -141,6 +141,10 @@ int main(int argc, char** argv) {
     std::fputs(usage, stdout);
     return 0;
   }
+  if (has(argc, argv, "--version")) {
+    std::printf("taskhub-model %s\n", TASKHUB_VERSION);
+    return 0;
+  }
   for (int i = 1; i < argc; ++i) {
     static const char* known[] = {"--check", "--engines=", "--task-us=", "--fanout=", "--levels=",
                                   "--direct=", "--hwm=", "--refill=", "--delegated=", "--window-us=",
