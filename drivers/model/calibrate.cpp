@@ -71,7 +71,9 @@ double least_of(int n, Fn&& fn) {
 double placement_ns(int n, int hwm, int answered) {
   std::vector<int> ranks(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) ranks[static_cast<std::size_t>(i)] = i + 1;
-  taskhub::detail::scheduler s(ranks, {}, hwm, nullptr);
+  taskhub::detail::scheduler::config placing;
+  placing.hwm = hwm;
+  taskhub::detail::scheduler s(ranks, placing);
   for (auto& slot : s.slots()) slot.outstanding = hwm;
   std::vector<std::unique_ptr<taskhub::detail::task_data>> tasks;
   for (int i = 0; i < answered; ++i) {
