@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// One point of the scaling benchmark, and the line that carries it.
+#include "scale_point.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <vector>
+
+#include "workloads.hpp"
+
+namespace taskhub_bench {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace
+
+scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, int reps) {
+  scale_figures f;
+  f.ranks = ranks;
+  f.engines = static_cast<int>(hub.engines().size());
+  std::vector<double> w1, sent, received, w3;
+  for (int r = 0; r < reps; ++r) {
+    const w1_figures one = run_w1(hub, is_quick ? 2000 : 20000);
+    w1.push_back(one.tasks_per_second);
+    sent.push_back(one.sent);
+    received.push_back(one.received);
+    w3.push_back(run_w3(hub, is_quick ? 100 : 400));
+  }
+  f.w1 = median(w1);
+  f.w1_sent = median(sent);
+  f.w1_received = median(received);
+  f.w3 = median(w3);
+  // Every engine gets a few tasks of each duration tried, from 1 ms, between 1/16 ms and 256 ms;
+  // a duration's efficiency is the better of two runs (a busy machine only ever slows a run).
+  const int tasks = f.engines * (is_quick ? 4 : 8);
+  f.metg = find_metg(
+      [&](double ms) {
+        double best = 0;
+        for (int run = 0; run < (is_quick ? 1 : 2); ++run) best = std::max(best, run_sleeps(hub, tasks, ms));
+        return best;
+      },
+      1.0, 1.0 / 16, 256, is_quick ? 0 : 2);
+  return f;
+}
+
+std::string to_line(const scale_figures& f) {
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "scale-point ranks=%d engines=%d w1=%.1f sent=%.2f received=%.2f w3=%.4f "
+                "metg=%.4f floor=%d sweep=",
+                f.ranks, f.engines, f.w1, f.w1_sent, f.w1_received, f.w3, f.metg.ms,
+                f.metg.is_at_floor ? 1 : 0);
+  std::string line = text;
+  for (std::size_t i = 0; i < f.metg.points.size(); ++i) {
+    std::snprintf(text, sizeof text, "%s%.4f:%.3f", i ? "," : "", f.metg.points[i].ms,
+                  f.metg.points[i].efficiency);
+    line += text;
+  }
+  return line;
+}
+
+bool from_line(const std::string& output, scale_figures& f) {
+  const std::size_t at = output.find("scale-point ");
+  if (at == std::string::npos) return false;
+  std::istringstream words(output.substr(at + 12, output.find('\n', at) - at - 12));
+  std::string word;
+  int seen = 0;
+  while (words >> word) {
+    const std::size_t eq = word.find('=');
+    if (eq == std::string::npos) return false;
+    const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
+    const double x = std::atof(value.c_str());
+    ++seen;
+    if (key == "ranks") f.ranks = static_cast<int>(x);
+    else if (key == "engines") f.engines = static_cast<int>(x);
+    else if (key == "w1") f.w1 = x;
+    else if (key == "sent") f.w1_sent = x;
+    else if (key == "received") f.w1_received = x;
+    else if (key == "w3") f.w3 = x;
+    else if (key == "metg") f.metg.ms = x;
+    else if (key == "floor") f.metg.is_at_floor = x != 0;
+    else if (key == "sweep") {
+      std::istringstream points(value);
+      std::string point;
+      while (std::getline(points, point, ',')) {
+        const std::size_t colon = point.find(':');
+        if (colon == std::string::npos) return false;
+        f.metg.points.push_back({std::atof(point.c_str()), std::atof(point.c_str() + colon + 1)});
+      }
+    } else {
+      --seen;
+    }
+  }
+  return seen == 9 && f.engines > 0;
+}
+
+}  // namespace taskhub_bench
