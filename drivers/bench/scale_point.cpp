@@ -21,13 +21,16 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, int reps) {
+int scale_w1_tasks(bool is_quick) { return is_quick ? 2000 : 20000; }
+
+scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, int reps, double raw_w1) {
   scale_figures f;
   f.ranks = ranks;
+  f.raw_w1 = raw_w1;
   f.engines = static_cast<int>(hub.engines().size());
   std::vector<double> w1, sent, received, w3;
   for (int r = 0; r < reps; ++r) {
-    const w1_figures one = run_w1(hub, is_quick ? 2000 : 20000);
+    const w1_figures one = run_w1(hub, scale_w1_tasks(is_quick));
     w1.push_back(one.tasks_per_second);
     sent.push_back(one.sent);
     received.push_back(one.received);
@@ -39,7 +42,7 @@ scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, i
   f.w3 = median(w3);
   // Every engine gets a few tasks of each duration tried, from 1 ms, between 1/16 ms and 256 ms;
   // a duration's efficiency is the better of two runs (a busy machine only ever slows a run).
-  const int tasks = f.engines * (is_quick ? 4 : 8);
+  const int tasks = f.engines * (is_quick ? 4 : 16);
   f.metg = find_metg(
       [&](double ms) {
         double best = 0;
@@ -53,9 +56,9 @@ scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, i
 std::string to_line(const scale_figures& f) {
   char text[512];
   std::snprintf(text, sizeof text,
-                "scale-point ranks=%d engines=%d w1=%.1f sent=%.2f received=%.2f w3=%.4f "
+                "scale-point ranks=%d engines=%d w1=%.1f raw_w1=%.1f sent=%.2f received=%.2f w3=%.4f "
                 "metg=%.4f floor=%d sweep=",
-                f.ranks, f.engines, f.w1, f.w1_sent, f.w1_received, f.w3, f.metg.ms,
+                f.ranks, f.engines, f.w1, f.raw_w1, f.w1_sent, f.w1_received, f.w3, f.metg.ms,
                 f.metg.is_at_floor ? 1 : 0);
   std::string line = text;
   for (std::size_t i = 0; i < f.metg.points.size(); ++i) {
@@ -81,6 +84,7 @@ bool from_line(const std::string& output, scale_figures& f) {
     if (key == "ranks") f.ranks = static_cast<int>(x);
     else if (key == "engines") f.engines = static_cast<int>(x);
     else if (key == "w1") f.w1 = x;
+    else if (key == "raw_w1") f.raw_w1 = x;
     else if (key == "sent") f.w1_sent = x;
     else if (key == "received") f.w1_received = x;
     else if (key == "w3") f.w3 = x;
@@ -98,7 +102,7 @@ bool from_line(const std::string& output, scale_figures& f) {
       --seen;
     }
   }
-  return seen == 9 && f.engines > 0;
+  return seen == 10 && f.engines > 0;
 }
 
 }  // namespace taskhub_bench

@@ -15,6 +15,7 @@ namespace taskhub_bench {
 struct scale_figures {
   int ranks = 0, engines = 0;       // the ranks of the run, and those that run tasks
   double w1 = 0;                    // W1 tasks per second
+  double raw_w1 = 0;                // the same through the raw-MPI master/worker of the job
   double w1_sent = 0, w1_received = 0;  // the root's messages per 1,000 tasks of W1
   double w3 = 0;                    // W3 efficiency
   metg_sweep metg;
@@ -22,8 +23,11 @@ struct scale_figures {
 
 /// Measures a point on the client's side of a run of `ranks` ranks; `is_quick` makes every part
 /// small (for a test). `reps` runs of W1 and of W3, each figure their median; METG from a sweep
-/// of sleeping tasks (metg.hpp), a few per engine.
-scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, int reps);
+/// of sleeping tasks (metg.hpp), a few per engine. `raw_w1` is what raw MPI gave on W1.
+scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, int reps, double raw_w1);
+
+/// W1's number of tasks in a point.
+int scale_w1_tasks(bool is_quick);
 
 /// The figures as one line starting "scale-point " (key=value words), and back; `from_line`
 /// finds the line in `output` and returns false when there is none or it is malformed.
