@@ -315,8 +315,11 @@ int main(int argc, char** argv) {
   if (is_scale_point) {  // one job of --scale
     std::vector<double> raw;
     for (int r = 0; r < reps; ++r) raw.push_back(raw_w1(MPI_COMM_WORLD, scale_w1_tasks(is_quick), inflight));
+    const metg_sweep raw_metg = measure_raw_metg(MPI_COMM_WORLD, is_quick, inflight);
     const int code = taskhub::run(argc, argv, [&](taskhub::hub& hub) {
-      std::printf("%s\n", to_line(measure_scale_point(hub, size, is_quick, reps, median(raw))).c_str());
+      scale_figures f = measure_scale_point(hub, size, is_quick, reps, median(raw));
+      f.raw_metg = raw_metg;
+      std::printf("%s\n", to_line(f).c_str());
       std::fflush(stdout);
     });
     MPI_Finalize();

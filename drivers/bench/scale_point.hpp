@@ -8,6 +8,8 @@
 
 #include <taskhub/hub.hpp>
 
+#include "raw_mpi.hpp"
+
 #include "metg.hpp"
 
 namespace taskhub_bench {
@@ -19,6 +21,7 @@ struct scale_figures {
   double w1_sent = 0, w1_received = 0;  // the root's messages per 1,000 tasks of W1
   double w3 = 0;                    // W3 efficiency
   metg_sweep metg;
+  metg_sweep raw_metg;              // the same through the raw-MPI master/worker
 };
 
 /// Measures a point on the client's side of a run of `ranks` ranks; `is_quick` makes every part
@@ -28,6 +31,10 @@ scale_figures measure_scale_point(taskhub::hub& hub, int ranks, bool is_quick, i
 
 /// W1's number of tasks in a point.
 int scale_w1_tasks(bool is_quick);
+
+/// METG through the raw-MPI master/worker on `comm` (collective; the sweep is rank 0's, which
+/// tells the workers each duration). Rank 0 gets the sweep, the others an empty one.
+metg_sweep measure_raw_metg(MPI_Comm comm, bool is_quick, int inflight);
 
 /// The figures as one line starting "scale-point " (key=value words), and back; `from_line`
 /// finds the line in `output` and returns false when there is none or it is malformed.

@@ -19,7 +19,7 @@ for row in '^\| 4 \| flat \| 3 \|' '^\| 4 \| tree, no sub-hub \(flat\) \| 3 \|' 
     '^\| 8 \| tree, 2 sub-hubs \| 5 \|'; do
   printf '%s\n' "$out" | grep -qE "$row" || fail "no row matching '$row'"
 done
-complete='^\| [48] \| [^|]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \| [0-9.]+% \| [0-9.]+ / [0-9.]+ \| (at most )?[0-9.]+ \|$'
+complete='^\| [48] \| [^|]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \| [0-9.]+% \| [0-9.]+ / [0-9.]+ \| (at most )?[0-9.]+ \| (at most )?[0-9.]+ \|$'
 rows=$(printf '%s\n' "$out" | grep -cE "$complete")
 [ "$rows" -eq 4 ] || fail "$rows complete rows, wanted 4"
 [ -s "$svg" ] || fail "no plot at $svg"
