@@ -113,7 +113,8 @@ const char usage[] =
     "                 PATH, with Open MPI's settings to oversubscribe, bind to no core and run\n"
     "                 as root in its environment)\n"
     "  --help, --version  print this or the version, and exit\n"
-    "taskhub's own flags apply to its runs (--taskhub-isolate=all measures isolated tasks).\n"
+    "taskhub's own flags apply to its runs (--taskhub-isolate=all measures isolated tasks);\n"
+    "--scale passes them and --hwm on to its jobs (but sets --taskhub-fanout and -node-size).\n"
     "Exit status: 0 done; 2 a bad option or fewer than 2 ranks; otherwise what taskhub::run\n"
     "returned (with --scale: 1 when a job failed or timed out, the table says which).\n";
 
@@ -199,9 +200,10 @@ scale_settings read_scale_settings(int argc, char** argv, std::string& problem) 
       problem = driver::printable("--timeout=" + timeout, 200) + ": wanted " + wanted;
   }
   for (int i = 1; i < argc; ++i)
-    if (!std::strncmp(argv[i], "--taskhub-", 10) && std::strncmp(argv[i], "--taskhub-fanout=", 17) &&
-        std::strncmp(argv[i], "--taskhub-node-size=", 20))
-      s.taskhub_flags.emplace_back(argv[i]);
+    if ((!std::strncmp(argv[i], "--taskhub-", 10) && std::strncmp(argv[i], "--taskhub-fanout=", 17) &&
+         std::strncmp(argv[i], "--taskhub-node-size=", 20)) ||
+        !std::strncmp(argv[i], "--hwm=", 6))
+      s.passed_on.emplace_back(argv[i]);
   return s;
 }
 
@@ -316,12 +318,14 @@ int main(int argc, char** argv) {
     std::vector<double> raw;
     for (int r = 0; r < reps; ++r) raw.push_back(raw_w1(MPI_COMM_WORLD, scale_w1_tasks(is_quick), inflight));
     const metg_sweep raw_metg = measure_raw_metg(MPI_COMM_WORLD, is_quick, inflight);
+    taskhub::run_options o;
+    o.hwm = hwm;
     const int code = taskhub::run(argc, argv, [&](taskhub::hub& hub) {
       scale_figures f = measure_scale_point(hub, size, is_quick, reps, median(raw));
       f.raw_metg = raw_metg;
       std::printf("%s\n", to_line(f).c_str());
       std::fflush(stdout);
-    });
+    }, o);
     MPI_Finalize();
     return code;
   }

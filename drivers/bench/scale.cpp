@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <utility>
 
@@ -21,6 +22,7 @@ struct job {
   int ranks = 0;
   bool is_tree = false;
   std::string failure;  // empty: `figures` holds what it measured
+  std::string after;    // not empty: how the job failed after it printed its figures
   scale_figures figures;
   double seconds = 0;
 };
@@ -62,7 +64,7 @@ int run_scale(const scale_settings& s, const std::string& self) {
       std::vector<std::string> argv{mpirun, "-n", std::to_string(ranks), self, "--scale-point=1",
                                     "--quick=" + std::to_string(s.is_quick ? 1 : 0),
                                     "--reps=" + std::to_string(s.reps)};
-      argv.insert(argv.end(), s.taskhub_flags.begin(), s.taskhub_flags.end());
+      argv.insert(argv.end(), s.passed_on.begin(), s.passed_on.end());
       argv.push_back("--taskhub-node-size=" + std::to_string(s.node_size));
       argv.push_back("--taskhub-fanout=" + std::to_string(is_tree ? s.fanout : 0));
       std::fprintf(stderr, "taskhub-bench: %d ranks, %s ...", ranks, is_tree ? "tree" : "flat");
@@ -71,12 +73,18 @@ int run_scale(const scale_settings& s, const std::string& self) {
       const child_result r = run_child(argv, env, s.timeout);
       j.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       char why[128];
+      const bool has_figures = r.has_started && from_line(r.output, j.figures);
       if (!r.has_started) j.failure = "did not start: " + r.output;
       else if (r.is_timed_out) std::snprintf(why, sizeof why, "timed out after %.0f s", s.timeout), j.failure = why;
+      else if (r.exit_code != 0 && has_figures) std::snprintf(why, sizeof why, "exit %d", r.exit_code), j.after = why;
       else if (r.exit_code != 0) std::snprintf(why, sizeof why, "failed (exit %d)", r.exit_code), j.failure = why;
-      else if (!from_line(r.output, j.figures)) j.failure = "printed no figures";
-      std::fprintf(stderr, " %s (%.0f s)\n", j.failure.empty() ? "done" : j.failure.c_str(), j.seconds);
-      is_all_done &= j.failure.empty();
+      else if (!has_figures) j.failure = "printed no figures";
+      std::fprintf(stderr, " %s (%.0f s)\n",
+                   !j.failure.empty() ? j.failure.c_str()
+                   : j.after.empty()  ? "done"
+                                      : ("measured, then failed: " + j.after).c_str(),
+                   j.seconds);
+      is_all_done &= j.failure.empty() && j.after.empty();
       jobs.push_back(std::move(j));
     }
   }
@@ -101,6 +109,8 @@ int run_scale(const scale_settings& s, const std::string& self) {
       continue;
     }
     const auto& f = j.figures;
+    if (!j.after.empty()) std::snprintf(layout + std::strlen(layout), sizeof layout - std::strlen(layout),
+                                        " (then failed: %s)", j.after.c_str());
     std::printf("| %d | %s | %d | %.0f | %.2f | %.1f%% | %.1f / %.1f | %s | %s |\n", j.ranks, layout,
                 f.engines, f.w1, f.raw_w1 > 0 ? f.w1 / f.raw_w1 : 0, 100 * f.w3, f.w1_sent, f.w1_received,
                 metg_text(f.metg).c_str(), metg_text(f.raw_metg).c_str());

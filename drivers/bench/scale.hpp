@@ -19,12 +19,13 @@ struct scale_settings {
   std::string mpirun;    // empty: mpirun (or mpiexec) on PATH, with Open MPI's settings for root,
                          // oversubscription and no binding in its environment
   std::string plot;      // where the SVG goes; empty: nowhere
-  std::vector<std::string> taskhub_flags;  // passed on to every job
+  std::vector<std::string> passed_on;  // flags every job gets (--taskhub-*, --hwm)
 };
 
 /// Runs every job from this process (not an MPI job itself), prints the table to stdout and
-/// progress to stderr, and writes the plot. Returns 0 when every job gave its figures, 1 when
-/// one failed or timed out (the table says which), 2 when nothing could be run.
+/// progress to stderr, and writes the plot. A job that printed its figures and then failed keeps
+/// them, marked so. Returns 0 when every job ended well, 1 when one failed or timed out (the
+/// table says which), 2 when nothing could be run.
 int run_scale(const scale_settings& s, const std::string& self);
 
 }  // namespace taskhub_bench
