@@ -5,6 +5,7 @@
 //
 //   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1] [--taskhub-isolate=all]
 //   mpirun -n 3 taskhub-bench --campaign=1000000 [--max-outstanding=10000]
+//   taskhub-bench --scale[=8,16,32,64,128] [--fanout=8] [--node-size=8] [--plot=scale.svg]
 //
 // taskhub's own flags apply to its runs: with --taskhub-isolate=all every task runs in its
 // engine's runner process, and the table shows what isolation costs.
@@ -20,11 +21,16 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../common/parse.hpp"
 #include "../common/terminal.hpp"
 #include "campaign.hpp"
 #include "raw_mpi.hpp"
+#include "scale.hpp"
+#include "scale_point.hpp"
 #include "work.hpp"
+#include "workloads.hpp"
 
 namespace {
 
@@ -32,7 +38,6 @@ using clock_type = std::chrono::steady_clock;
 using namespace taskhub_bench;
 
 std::int64_t tiny(std::int64_t x) { return tiny_work(x); }
-void uneven(int i) { uneven_work(i); }
 std::uint64_t bytes_sum(const std::vector<char>& data) { return bytes_work(data.data(), data.size()); }
 
 double seconds_since(clock_type::time_point t0) {
@@ -81,18 +86,6 @@ double dag_rate(taskhub::hub& hub, int tasks) {
   return rate;
 }
 
-// W3's efficiency with a given scheme and high-water mark.
-double w3_efficiency(taskhub::hub& hub) {
-  const int engines = static_cast<int>(hub.engines().size());
-  double ideal_ms = 0;
-  for (int i = 0; i < 400; ++i) ideal_ms += uneven_ms(i);
-  const auto t0 = clock_type::now();
-  std::vector<taskhub::future<void>> fs;
-  for (int i = 0; i < 400; ++i) fs.push_back(hub.apply<&uneven>(i));
-  taskhub::wait(fs);
-  return ideal_ms / engines / (seconds_since(t0) * 1e3);
-}
-
 const char usage[] =
     "usage: mpirun -n RANKS taskhub-bench [options] [--taskhub-... flags]\n"
     "The standard workloads through taskhub beside a raw-MPI master/worker doing the same work in\n"
@@ -105,10 +98,25 @@ const char usage[] =
     "  --schemes=1    also compare the scheduling schemes on W3\n"
     "  --campaign=N   instead, run N tiny tasks as one imap and print rank 0's peak memory\n"
     "  --max-outstanding=N  the campaign's tasks in flight, 1 to 10000000 (default 10000)\n"
+    "The scaling benchmark, run without mpirun: it starts one MPI job per size and layout.\n"
+    "  --scale[=N,N,...]  W1 (and raw MPI's), W3, the root's messages per 1,000 tasks of W1\n"
+    "                 and METG (the shortest sleeping task still 50% efficient) at these numbers\n"
+    "                 of ranks, 2 to 4096 (default 8,16,32,64,128), flat and through a tree,\n"
+    "                 lanes off (TASKHUB_LANES=0)\n"
+    "  --fanout=K     the tree's --taskhub-fanout, 1 to 1000000 (default 8)\n"
+    "  --node-size=M  simulated nodes of M ranks in every job, 1 to 1000000 (default 8)\n"
+    "  --plot=FILE    write the root's messages against the engines there as SVG\n"
+    "  --timeout=T    give up on a job after T (default 300 s; 90, 90s, 1.5m, 1:30 or 2h)\n"
+    "  --quick=1      small workloads (a check that it works, not a measurement)\n"
+    "  --reps=N       each job's W1 and W3 are medians of N runs (default 1)\n"
+    "  --mpirun=PATH  the launcher, run as PATH -n RANKS ... (default: mpirun or mpiexec on\n"
+    "                 PATH, with Open MPI's settings to oversubscribe, bind to no core and run\n"
+    "                 as root in its environment)\n"
     "  --help, --version  print this or the version, and exit\n"
-    "taskhub's own flags apply to its runs (--taskhub-isolate=all measures isolated tasks).\n"
+    "taskhub's own flags apply to its runs (--taskhub-isolate=all measures isolated tasks);\n"
+    "--scale passes them and --hwm on to its jobs (but sets --taskhub-fanout and -node-size).\n"
     "Exit status: 0 done; 2 a bad option or fewer than 2 ranks; otherwise what taskhub::run\n"
-    "returned.\n";
+    "returned (with --scale: 1 when a job failed or timed out, the table says which).\n";
 
 // Whether the arguments ask for `flag` (--help, --version).
 bool asks_for(int argc, char** argv, const char* flag) {
@@ -121,10 +129,12 @@ bool asks_for(int argc, char** argv, const char* flag) {
 std::string unknown_option(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
-    if (!std::strncmp(a, "--taskhub-", 10) || !std::strncmp(a, "--hwm=", 6) ||
-        !std::strncmp(a, "--reps=", 7) || !std::strncmp(a, "--schemes=", 10) ||
-        !std::strncmp(a, "--campaign=", 11) || !std::strncmp(a, "--max-outstanding=", 18))
-      continue;
+    bool is_known = !std::strncmp(a, "--taskhub-", 10) || !std::strcmp(a, "--scale");
+    for (const char* name : {"--hwm=", "--reps=", "--schemes=", "--campaign=", "--max-outstanding=",
+                             "--scale=", "--scale-point=", "--fanout=", "--node-size=", "--plot=",
+                             "--timeout=", "--quick=", "--mpirun="})
+      is_known |= !std::strncmp(a, name, std::strlen(name));
+    if (is_known) continue;
     return driver::printable(a, 200) + ": unknown option (taskhub-bench --help lists them)";
   }
   return "";
@@ -145,22 +155,66 @@ int flag(int argc, char** argv, const char* name, int fallback, int min, int max
   return static_cast<int>(value);
 }
 
+// The text after --NAME=, or empty.
+std::string text_flag(int argc, char** argv, const char* name) {
+  const std::string prefix = std::string("--") + name + "=";
+  std::string value;
+  for (int i = 1; i < argc; ++i)
+    if (!std::strncmp(argv[i], prefix.c_str(), prefix.size())) value = argv[i] + prefix.size();
+  return value;
+}
+
+// Whether the arguments ask for the scaling benchmark (--scale or --scale=LIST).
+bool asks_for_scale(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--scale") || !std::strncmp(argv[i], "--scale=", 8)) return true;
+  return false;
+}
+
+// The scaling benchmark's settings from the command line; a bad one sets `problem`.
+scale_settings read_scale_settings(int argc, char** argv, std::string& problem) {
+  scale_settings s;
+  const std::string sizes = text_flag(argc, argv, "scale");
+  if (!sizes.empty()) {
+    s.sizes.clear();
+    std::size_t at = 0;
+    while (at <= sizes.size() && problem.empty()) {
+      const std::size_t end = std::min(sizes.find(',', at), sizes.size());
+      long long n = 0;
+      const std::string wanted = driver::read_whole(sizes.substr(at, end - at), 2, 4096, n);
+      if (!wanted.empty()) problem = driver::printable("--scale=" + sizes, 200) + ": wanted numbers of ranks, each " + wanted;
+      s.sizes.push_back(static_cast<int>(n));
+      at = end + 1;
+    }
+  }
+  s.fanout = flag(argc, argv, "fanout", s.fanout, 1, 1000000, problem);
+  s.node_size = flag(argc, argv, "node-size", s.node_size, 1, 1000000, problem);
+  s.is_quick = flag(argc, argv, "quick", 0, 0, 1, problem) != 0;
+  s.reps = flag(argc, argv, "reps", 1, 1, 1000, problem);
+  s.plot = text_flag(argc, argv, "plot");
+  s.mpirun = text_flag(argc, argv, "mpirun");
+  const std::string timeout = text_flag(argc, argv, "timeout");
+  if (!timeout.empty()) {
+    const std::string wanted = driver::read_duration(timeout, 0, true, 1e6, s.timeout);
+    if (!wanted.empty() && problem.empty())
+      problem = driver::printable("--timeout=" + timeout, 200) + ": wanted " + wanted;
+  }
+  for (int i = 1; i < argc; ++i)
+    if ((!std::strncmp(argv[i], "--taskhub-", 10) && std::strncmp(argv[i], "--taskhub-fanout=", 17) &&
+         std::strncmp(argv[i], "--taskhub-node-size=", 20)) ||
+        !std::strncmp(argv[i], "--hwm=", 6))
+      s.passed_on.emplace_back(argv[i]);
+  return s;
+}
+
 figures taskhub_figures(taskhub::hub& hub) {
   figures f;
   f.engines = static_cast<int>(hub.engines().size());
   {  // W1: 20,000 tiny tasks.
-    const auto before = hub.traffic().hub;
-    const auto t0 = clock_type::now();
-    std::vector<taskhub::future<std::int64_t>> fs;
-    fs.reserve(20000);
-    for (int i = 0; i < 20000; ++i) fs.push_back(hub.apply<&tiny>(i));
-    std::int64_t sum = 0;
-    for (auto& x : fs) sum += x.get();
-    f.w1 = 20000 / seconds_since(t0);
-    const auto after = hub.traffic().hub;
-    f.w1_sent = static_cast<double>(after.messages_sent - before.messages_sent) / 20;
-    f.w1_received = static_cast<double>(after.messages_received - before.messages_received) / 20;
-    if (sum != 20000ll * 19999 + 20000) std::fprintf(stderr, "W1: wrong sum %lld\n", (long long)sum);
+    const w1_figures w1 = run_w1(hub, 20000);
+    f.w1 = w1.tasks_per_second;
+    f.w1_sent = w1.sent;
+    f.w1_received = w1.received;
   }
   {  // W2: 2,000 sequential round trips.
     std::vector<double> us;
@@ -172,7 +226,7 @@ figures taskhub_figures(taskhub::hub& hub) {
     std::sort(us.begin(), us.end());
     f.w2 = {median(us), us[static_cast<std::size_t>(0.99 * static_cast<double>(us.size())) - 1]};
   }
-  f.w3 = w3_efficiency(hub);  // W3: 400 uneven tasks.
+  f.w3 = run_w3(hub, 400);  // W3: 400 uneven tasks.
   {  // W4: 200 tasks of 1 MiB in, 8 bytes out.
     std::vector<char> data(w4_bytes, 1);
     const auto t0 = clock_type::now();
@@ -211,6 +265,19 @@ int main(int argc, char** argv) {
     std::printf("taskhub-bench %s\n", TASKHUB_VERSION);
     return 0;
   }
+  if (asks_for_scale(argc, argv)) {  // the jobs' launcher, which is no MPI job itself
+    std::string problem = unknown_option(argc, argv);
+    const scale_settings s = read_scale_settings(argc, argv, problem);
+    if (problem.empty() && (std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_RANK") || std::getenv("PMIX_RANK")))
+      problem = "--scale starts its own MPI jobs: run it without mpirun";
+    if (!problem.empty()) {
+      std::fprintf(stderr, "taskhub-bench: %s\n", problem.c_str());
+      return 2;
+    }
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    return run_scale(s, n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string(argv[0]));
+  }
   taskhub::start_runners(argc, argv);  // before MPI starts, as forking after is unsafe
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
@@ -223,6 +290,8 @@ int main(int argc, char** argv) {
   const bool is_comparing_schemes = flag(argc, argv, "schemes", 0, 0, 1, problem) != 0;
   const int campaign = flag(argc, argv, "campaign", 0, 0, 1000000000, problem);
   const int max_outstanding = flag(argc, argv, "max-outstanding", 10000, 1, 10000000, problem);
+  const bool is_scale_point = flag(argc, argv, "scale-point", 0, 0, 1, problem) != 0;
+  const bool is_quick = flag(argc, argv, "quick", 0, 0, 1, problem) != 0;
   const int inflight = hwm == 0 ? 64 : hwm;
   if (!problem.empty()) {
     if (rank == 0) std::fprintf(stderr, "taskhub-bench: %s\n", problem.c_str());
@@ -240,6 +309,22 @@ int main(int argc, char** argv) {
     o.hwm = hwm;
     const int code = taskhub::run(argc, argv, [&](taskhub::hub& hub) {
       run_campaign(hub, static_cast<std::size_t>(campaign), static_cast<std::size_t>(max_outstanding));
+    }, o);
+    MPI_Finalize();
+    return code;
+  }
+
+  if (is_scale_point) {  // one job of --scale
+    std::vector<double> raw;
+    for (int r = 0; r < reps; ++r) raw.push_back(raw_w1(MPI_COMM_WORLD, scale_w1_tasks(is_quick), inflight));
+    const metg_sweep raw_metg = measure_raw_metg(MPI_COMM_WORLD, is_quick, inflight);
+    taskhub::run_options o;
+    o.hwm = hwm;
+    const int code = taskhub::run(argc, argv, [&](taskhub::hub& hub) {
+      scale_figures f = measure_scale_point(hub, size, is_quick, reps, median(raw));
+      f.raw_metg = raw_metg;
+      std::printf("%s\n", to_line(f).c_str());
+      std::fflush(stdout);
     }, o);
     MPI_Finalize();
     return code;
@@ -303,7 +388,7 @@ int main(int argc, char** argv) {
         taskhub::run_options o;
         o.hwm = hwms[k];
         o.scheme = taskhub::make_scheme(name);
-        code = taskhub::run(argc, argv, [&](taskhub::hub& hub) { eff[k] = w3_efficiency(hub); }, o);
+        code = taskhub::run(argc, argv, [&](taskhub::hub& hub) { eff[k] = run_w3(hub, 400); }, o);
       }
       if (rank == 0)
         std::printf("| %s | %.1f%% | %.1f%% | %.1f%% |\n", name, 100 * eff[0], 100 * eff[1], 100 * eff[2]);

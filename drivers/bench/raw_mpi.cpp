@@ -146,6 +146,22 @@ double raw_w3(MPI_Comm comm, int tasks, int inflight) {
   return wall_ms > 0 ? busy_ms / workers / wall_ms : 0;
 }
 
+double raw_sleeps(MPI_Comm comm, int tasks, double ms, int inflight) {
+  MPI_Barrier(comm);
+  if (comm_rank(comm) != 0) {
+    serve_small(comm, [ms](std::int64_t i) {
+      sleep_work(ms);
+      return i;
+    });
+    return 0;
+  }
+  const double t0 = MPI_Wtime();
+  master_small(comm, tasks, std::max(1, inflight));
+  const double wall_ms = (MPI_Wtime() - t0) * 1e3;
+  stop_workers(comm);
+  return wall_ms > 0 ? tasks * ms / (comm_size(comm) - 1) / wall_ms : 0;
+}
+
 double raw_w4(MPI_Comm comm, int tasks, int inflight) {
   MPI_Barrier(comm);
   if (comm_rank(comm) != 0) {

@@ -30,6 +30,10 @@ latency raw_w2(MPI_Comm comm, int round_trips);
 /// W3: runs tasks uneven sleeping tasks and returns the efficiency (ideal time / wall time).
 double raw_w3(MPI_Comm comm, int tasks, int inflight);
 
+/// Runs tasks that each sleep ms milliseconds (ms as given on every rank) and returns their
+/// efficiency as W3's.
+double raw_sleeps(MPI_Comm comm, int tasks, double ms, int inflight);
+
 /// W4: sends a 1 MiB buffer per task, gets an 8-byte checksum back, and returns MiB/s.
 double raw_w4(MPI_Comm comm, int tasks, int inflight);
 

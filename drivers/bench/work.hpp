@@ -21,6 +21,11 @@ inline void uneven_work(int i) {
   std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(uneven_ms(i)));
 }
 
+/// Task of a set duration for the scaling benchmark's METG: sleeps `ms` milliseconds.
+inline void sleep_work(double ms) {
+  std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms));
+}
+
 /// Bulk task for W4: checksum equal to the sum of the bytes taken as unsigned char.
 inline std::uint64_t bytes_work(const char* data, std::size_t n) {
   std::uint64_t sum = 0;
