@@ -13,10 +13,10 @@ code=$?
 printf '%s\n' "$out"
 fail() { echo "scale_bench.sh: $1"; exit 1; }
 [ "$code" -eq 0 ] || fail "exit code $code, wanted 0"
-# At 4 ranks fan-out 2 lays out no sub-hub (3 engines in one node of 3 and one rank alone); at 8,
-# nodes {0,1,2} {3,4,5} {6,7}: the root serves 1 and 2, rank 3 relays for 4 and 5, rank 6 for 7.
-for row in '^\| 4 \| flat \| 3 \|' '^\| 4 \| tree, no sub-hub \(flat\) \| 3 \|' '^\| 8 \| flat \| 7 \|' \
-    '^\| 8 \| tree, 2 sub-hubs \| 5 \|'; do
+# At 4 ranks, nodes {0,1,2} {3}: rank 1 relays for 2, and 3 is alone (2 engines); at 8, nodes
+# {0,1,2} {3,4,5} {6,7}: rank 1 relays for 2, rank 3 for 4 and 5, rank 6 for 7 (4 engines).
+for row in '^\| 4 \| flat \| 3 \|' '^\| 4 \| tree, 1 sub-hub \| 2 \|' '^\| 8 \| flat \| 7 \|' \
+    '^\| 8 \| tree, 3 sub-hubs \| 4 \|'; do
   printf '%s\n' "$out" | grep -qE "$row" || fail "no row matching '$row'"
 done
 complete='^\| [48] \| [^|]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \| [0-9.]+% \| [0-9.]+ / [0-9.]+ \| (at most )?[0-9.]+ \| (at most )?[0-9.]+ \|$'
