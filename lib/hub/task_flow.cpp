@@ -307,23 +307,27 @@ bool task_flow::schedule() {
 bool task_flow::steal() {
   if (!is_stealing_ || scheduler_.has_ready()) return false;
   auto& slots = scheduler_.slots();
+  auto is_idle = [](const engine_slot& s) {
+    return !s.is_retired && !s.is_gone && s.load() == 0 && s.sent.empty() && s.recalls.empty();
+  };
   std::size_t idle = 0;
-  for (const auto& s : slots)
-    idle += !s.is_retired && !s.is_gone && s.load() == 0 && s.sent.empty() && s.recalls.empty();
-  if (idle <= stolen_in_flight_) return false;  // what was taken back will do
+  std::vector<engine_slot*> loaded;  // engines that hold a task they have not started
+  for (auto& s : slots) {
+    idle += is_idle(s);
+    if (s.is_retired || s.sent.size() < 2) continue;
+    if (std::none_of(s.recalls.begin(), s.recalls.end(),
+                     [](const pending_recall& r) { return r.wait->is_steal; }))
+      loaded.push_back(&s);  // one steal at a time from each
+  }
+  if (idle <= stolen_in_flight_ || loaded.empty()) return false;
   bool did = false;
-  std::vector<task_data*> spare;
+  std::vector<task_data*> spare, best;
   for (auto& thief : slots) {
-    if (thief.is_retired || thief.is_gone || thief.load() != 0 || !thief.sent.empty() ||
-        !thief.recalls.empty())
-      continue;
-    engine_slot* victim = nullptr;
-    std::vector<task_data*> best;
-    for (auto& s : slots) {
-      if (&s == &thief || s.is_retired || s.sent.size() < 2) continue;
-      if (std::any_of(s.recalls.begin(), s.recalls.end(),
-                      [](const pending_recall& r) { return r.wait->is_steal; }))
-        continue;  // one at a time
+    if (!is_idle(thief)) continue;
+    auto victim = loaded.end();
+    best.clear();
+    for (auto it = loaded.begin(); it != loaded.end(); ++it) {
+      const engine_slot& s = **it;
       spare.clear();
       for (std::size_t i = 1; i < s.sent.size(); ++i) {  // the first has started, or will next
         task_data* t = table_.lookup(s.sent[i].id);
@@ -332,9 +336,9 @@ bool task_flow::steal() {
             t->hub.origin == 0 && scheduler_.may_run_on(*t, thief))
           spare.push_back(t);
       }
-      if (spare.size() > best.size()) victim = &s, best.swap(spare);
+      if (spare.size() > best.size()) victim = it, best.swap(spare);
     }
-    if (!victim) break;                              // no engine holds a task to give
+    if (victim == loaded.end()) continue;            // nothing this engine may run
     const std::size_t take = (best.size() + 1) / 2;  // the newest
     std::vector<sent_task> tasks;
     for (std::size_t i = best.size() - take; i < best.size(); ++i) {
@@ -345,9 +349,10 @@ bool task_flow::steal() {
     auto wait = std::make_shared<recall_wait>();
     wait->is_steal = true;
     stolen_in_flight_ += tasks.size();
-    send_recall(*victim, std::move(tasks), std::move(wait));
+    send_recall(**victim, std::move(tasks), std::move(wait));
+    loaded.erase(victim);
     did = true;
-    if (stolen_in_flight_ >= idle) break;
+    if (stolen_in_flight_ >= idle || loaded.empty()) break;
   }
   return did;
 }
