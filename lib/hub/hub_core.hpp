@@ -40,7 +40,7 @@ class hub_core final : public client_core, public wait_helper {
     int hwm = 16;
     std::shared_ptr<taskhub::scheme> scheme;
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
-    std::vector<int> groups;  // per engine: the sub-hub that relays to it, or -1
+    std::vector<int> groups;  // per engine: the root's child that relays to it, or -1
     refill policy = refill::pull;  // how groups behind sub-hubs get work
     bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     std::vector<std::string> hosts;              // per engine, in engine order

@@ -27,8 +27,7 @@ void take(std::deque<task_data*>& q, std::size_t i) {
 
 scheduler::scheduler(const std::vector<int>& engines, config cfg)
     : hwm_(cfg.hwm),
-      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")),
-      policy_(cfg.policy) {
+      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")) {
   int top = 0;
   for (int r : engines) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
@@ -38,7 +37,7 @@ scheduler::scheduler(const std::vector<int>& engines, config cfg)
     s.rank = engines[i];
     if (i < cfg.tags.size()) s.tags = std::move(cfg.tags[i]);
     const int key = i < cfg.groups.size() ? cfg.groups[i] : -1;
-    if (key >= 0 && policy_ == refill::pull && hwm_ > 0) {
+    if (key >= 0 && cfg.policy == refill::pull && hwm_ > 0) {
       auto at = std::find(keys.begin(), keys.end(), key);
       s.group = static_cast<int>(at - keys.begin());
       if (at == keys.end()) keys.push_back(key);

@@ -26,8 +26,8 @@ struct sent_task {
 
 /// An abort that waits for engines to answer its recalls; `done` gets how many it aborted.
 struct recall_wait {
-  bool is_steal =
-      false;  // taken back to run elsewhere: what the engine drops goes back to the queue
+  // Taken back for an idle engine: what the engine drops goes back to the queue, not aborted.
+  bool is_steal = false;
   std::size_t aborted = 0;
   int answers_due = 0;
   std::promise<std::size_t> done;
@@ -59,16 +59,18 @@ struct engine_slot {
 };
 
 /// How engines behind one sub-hub get work: `push` fills each engine whenever it has room under
-/// the high-water mark; `pull` refills a group only once one of its engines runs low, and then
-/// fills all of them, so a message to the sub-hub carries a group's worth of tasks.
+/// the high-water mark; `pull` refills a group only once half its room is free or one of its
+/// engines has nothing left, and then fills all of them, so a message to the sub-hub carries a
+/// group's worth of tasks.
 enum class refill { push, pull };
 
 class scheduler {
  public:
   struct config {
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
-    std::vector<int> groups;  // per engine: a key shared by the engines refilled together; -1: none
-    int hwm = 16;             // 0: no limit
+    std::vector<int>
+        groups;    // per engine: a key shared by the engines refilled together; -1: alone
+    int hwm = 16;  // 0: no limit
     std::shared_ptr<taskhub::scheme> scheme;
     refill policy = refill::pull;
   };
@@ -119,7 +121,6 @@ class scheduler {
   std::vector<int> slot_of_rank_;
   const int hwm_;
   std::shared_ptr<taskhub::scheme> scheme_;
-  const refill policy_;
   std::vector<bool> is_open_;                 // by group: it takes tasks in this schedule()
   std::vector<int> group_load_, group_room_;  // by group, for open_groups()
   std::map<int, std::deque<task_data*>, std::greater<int>> ready_;  // by priority, then age

@@ -3,8 +3,6 @@
 // A sub-hub.
 #include "hub/sub_hub.hpp"
 
-#include <algorithm>
-
 #include "core/backoff.hpp"
 #include "core/voice.hpp"
 #include "taskhub/detail/runtime.hpp"
@@ -15,12 +13,7 @@ namespace taskhub::detail {
 
 void serve_sub_hub(transport& t, int parent, std::vector<int> via, relay_watch& engines) {
   t.claim();
-  std::vector<int> children;  // the sub-hubs a level below, in rank order
-  for (int v : via)
-    if (v >= 0) children.push_back(v);
-  std::sort(children.begin(), children.end());
-  children.erase(std::unique(children.begin(), children.end()), children.end());
-  tree_transport down(t, std::move(via));
+  tree_transport down(t, std::move(via));  // to the sub-hubs a level below, and to engines
   backoff wait;
   bytes up;
   bool is_over = false;
@@ -31,7 +24,7 @@ void serve_sub_hub(transport& t, int parent, std::vector<int> via, relay_watch& 
     while (t.poll(source, msg)) {
       did = true;
       if (source != parent) {  // an answer goes up with the others of this sweep
-        if (std::binary_search(children.begin(), children.end(), source)) {
+        if (down.is_relay(source)) {
           up.insert(up.end(), msg.begin(), msg.end());  // packed already
         } else {
           append_part(up, source, msg.data(), msg.size());

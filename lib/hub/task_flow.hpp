@@ -26,7 +26,7 @@ class task_flow {
     int hwm = 16;
     std::shared_ptr<taskhub::scheme> scheme;
     std::vector<std::vector<std::string>> tags;  // per engine, in engine order
-    std::vector<int> groups;  // per engine: the sub-hub that relays to it, or -1
+    std::vector<int> groups;  // per engine: the root's child that relays to it, or -1
     refill policy = refill::pull;
     bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     std::shared_ptr<hub_observer> observer;      // null: none

@@ -489,8 +489,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
           if (layout.is_tree()) {
             tree.emplace(direct, layout.via);
             cfg.is_stealing = s.steal != "0";
-            for (int r : ranks)  // the engines the root serves itself refill as a group too
-              cfg.groups.push_back(std::max(0, layout.via[static_cast<std::size_t>(r)]));
+            for (int r : ranks) cfg.groups.push_back(layout.via[static_cast<std::size_t>(r)]);
           }
           transport& t = tree ? static_cast<transport&>(*tree) : direct;
           for (int r : ranks)

@@ -57,8 +57,7 @@ bool tree_transport::poll(int& source, bytes& msg) {
     int from = 0;
     bytes got;
     if (!inner_.poll(from, got)) return false;
-    if (static_cast<std::size_t>(from) >= via_.size() ||
-        !std::binary_search(relays_.begin(), relays_.end(), from)) {
+    if (!is_relay(from)) {
       source = from;
       msg = std::move(got);
       count_received(source, msg.size());

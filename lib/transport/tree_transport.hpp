@@ -7,6 +7,7 @@
 // everything that works flat works through the tree.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <vector>
 
@@ -35,6 +36,8 @@ class tree_transport : public transport {
     return inner_.counted_by_peer();
   }
 
+  /// Whether `rank` is a sub-hub this transport packs for (its messages arrive packed).
+  bool is_relay(int rank) const { return std::binary_search(relays_.begin(), relays_.end(), rank); }
   /// Tells every sub-hub that the run is over (an empty message) and waits until that is sent;
   /// the calling thread becomes the transport's owner.
   void end_relays();
