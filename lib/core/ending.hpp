@@ -6,10 +6,19 @@
 // runs again on resume.
 #pragma once
 
+#include <chrono>
+
 namespace taskhub::detail {
 
 bool is_ending();
 /// Async-signal-safe: called from the SIGTERM handler.
 void mark_ending();
+
+/// How long a rank of this host that has died may wait for the launcher's SIGTERM before the
+/// others take it that the run goes on without it. Open MPI says whether it lets the others live:
+/// under `mpirun --enable-recovery` at once; without it the SIGTERM comes, however long a loaded
+/// host takes, and a minute is only a backstop. Another launcher (srun) says nothing: a few
+/// seconds for its SIGTERM to arrive.
+std::chrono::milliseconds launcher_grace();
 
 }  // namespace taskhub::detail

@@ -17,7 +17,7 @@ hub_watch::hub_watch(int rank, int center, long pid, const std::string& node)
     if (hub_.wait_for_end() != 0) return;  // stopped: the run ended as it should
     // A launcher that ends the job when a rank dies sends its SIGTERM meanwhile; a hub that
     // ended the run as it should has told this engine to stop.
-    if (hub_.wait_for_stop(1000) || is_ending()) return;
+    if (hub_.wait_for_stop(static_cast<int>(launcher_grace().count())) || is_ending()) return;
     say_error(
         "engine %d: %s (rank %d, process %ld on %s) died, and nothing is left to tell this "
         "engine to stop: it ends\n",

@@ -12,13 +12,14 @@ namespace taskhub::detail {
 namespace {
 
 constexpr std::int64_t look_every_ns = 100'000'000;
-// Long enough for a launcher that ends the job when a rank dies to have sent its SIGTERM.
-constexpr std::int64_t grace_ns = 1'000'000'000;
 
 }  // namespace
 
 death_watch::death_watch(const std::vector<long>& pids)
-    : processes_(pids), ended_ns_(pids.size(), 0), is_told_(pids.size(), false) {}
+    : processes_(pids),
+      ended_ns_(pids.size(), 0),
+      is_told_(pids.size(), false),
+      grace_ns_(std::chrono::nanoseconds(launcher_grace()).count()) {}
 
 std::chrono::microseconds death_watch::until_due() const {
   if (!processes_.is_watching()) return std::chrono::microseconds::max();
@@ -36,7 +37,7 @@ std::vector<std::size_t> death_watch::check() {
     if (ended_ns_[i] == 0) ended_ns_[i] = now;
   if (is_ending()) return dead;  // the launcher ends every rank: nothing goes on
   for (std::size_t i = 0; i < ended_ns_.size(); ++i) {
-    if (ended_ns_[i] == 0 || is_told_[i] || now - ended_ns_[i] < grace_ns) continue;
+    if (ended_ns_[i] == 0 || is_told_[i] || now - ended_ns_[i] < grace_ns_) continue;
     is_told_[i] = true;
     dead.push_back(i);
   }

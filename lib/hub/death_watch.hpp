@@ -30,6 +30,7 @@ class death_watch {
   std::vector<std::int64_t> ended_ns_;  // per rank: when its end was seen; 0: not seen
   std::vector<bool> is_told_;
   std::int64_t next_check_ns_ = 0;
+  std::int64_t grace_ns_;  // how long an ended rank waits for the launcher's SIGTERM
 };
 
 }  // namespace taskhub::detail
