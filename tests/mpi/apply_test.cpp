@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "gate.hpp"
 
 namespace apply_test {
 
@@ -31,6 +32,11 @@ void nothing(int) {}
 int nap(int ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   return ms;
+}
+// Returns `value` once the gate at `path` is open (at once for no path).
+int open_after(const std::string& path, int value) {
+  if (!path.empty()) taskhub_test::wait_for_gate(path);
+  return value;
 }
 
 struct particle {
@@ -138,18 +144,29 @@ TEST_F(apply, wait_on_many_with_timeout) {
 }
 
 TEST_F(apply, as_completed_yields_every_future_once_in_finishing_order) {
+  // With three engines or more, each runs one task, and the client sets the order they finish
+  // in: the second opens once the first is read, the third once the second is.
+  const taskhub_test::gate second("as_completed_second"), third("as_completed_third");
   std::vector<taskhub::future<int>> fs;
-  for (int ms : {300, 1, 150}) fs.push_back(hub.apply<&nap>(ms));
+  fs.push_back(hub.apply<&open_after>(third.path(), 3));
+  fs.push_back(hub.apply<&open_after>(std::string(), 1));
+  fs.push_back(hub.apply<&open_after>(second.path(), 2));
+  const bool is_ordered = engine_count() >= 3;
+  if (!is_ordered) {  // fewer engines: a gated task could hold the one that opens its gate
+    second.open();
+    third.open();
+  }
   std::vector<int> order;
-  for (const auto& f : taskhub::as_completed(fs)) order.push_back(f.get());
+  for (const auto& f : taskhub::as_completed(fs)) {
+    order.push_back(f.get());
+    if (order.back() == 1) second.open();
+    if (order.back() == 2) third.open();
+  }
   std::vector<int> sorted = order;
   std::sort(sorted.begin(), sorted.end());
-  EXPECT_EQ(sorted, (std::vector<int>{1, 150, 300}));
-  if (engine_count() >= 3) {
-    EXPECT_EQ(order, (std::vector<int>{1, 150, 300}));
-  }
-  if (engine_count() >= 2) {
-    EXPECT_EQ(order.front(), 1);
+  EXPECT_EQ(sorted, (std::vector<int>{1, 2, 3}));
+  if (is_ordered) {
+    EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "gate.hpp"
 
 namespace map_progress_test {
 
@@ -24,6 +26,12 @@ class map_progress : public taskhub_test::hub_test {};
 int fail_on_multiples_of_five(int x) {
   if (x % 5 == 0) throw std::invalid_argument("multiple of five: " + std::to_string(x));
   return x;
+}
+
+// The same, once the gate at `path` is open (at once for no path).
+int fail_on_multiples_of_five_after(int x, const std::string& path) {
+  if (!path.empty()) taskhub_test::wait_for_gate(path);
+  return fail_on_multiples_of_five(x);
 }
 
 std::vector<int> iota(int n) {
@@ -68,12 +76,24 @@ struct seen {
 };
 
 TEST_F(map_progress, reports_every_item_of_an_ordered_map_read_with_get) {
+  // The second half waits for a gate the first report opens: a report comes before the end.
+  const taskhub_test::gate half("map_progress_half");
+  std::vector<std::string> gates(200);
+  std::fill(gates.begin() + 100, gates.end(), half.path());
   seen s;
-  auto results = hub.map<&fail_on_multiples_of_five>(
-      taskhub::map_options().progress(s.hook(), std::chrono::seconds(0)), iota(200));
+  auto hook = s.hook();
+  auto results = hub.map<&fail_on_multiples_of_five_after>(
+      taskhub::map_options().progress(
+          [&](const taskhub::map_progress& p) {
+            hook(p);
+            half.open();
+          },
+          std::chrono::seconds(0)),
+      iota(200), gates);
   EXPECT_THROW(results.get(), taskhub::map_error);
   s.expect_whole(200, 40);
   EXPECT_GE(s.calls.size(), 2u) << "with no interval, every delivery may report";
+  EXPECT_FALSE(s.calls.front().is_finished());
 }
 
 TEST_F(map_progress, reports_an_unordered_map_read_in_a_loop) {

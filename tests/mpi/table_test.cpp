@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "gate.hpp"
 
 namespace table_test {
 
@@ -31,13 +32,6 @@ int nap(int ms) {
 }
 std::size_t length(const std::vector<char>& data) { return data.size(); }
 // Returns once the file `path` exists (or after a minute).
-bool wait_for(const std::string& path) {
-  for (int i = 0; i < 6000; ++i) {
-    if (std::ifstream(path)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 TEST_F(table, a_long_imap_holds_only_the_items_outstanding) {
   const std::size_t before = hub.tasks_held();
@@ -107,22 +101,20 @@ TEST_F(table, a_dependency_made_from_a_future_holds_its_parent) {
 }
 
 TEST_F(table, a_waiting_task_holds_the_parents_it_names_by_id) {
-  const std::string gate = "table_test_gate_" + std::to_string(::getpid());
-  std::remove(gate.c_str());
+  const taskhub_test::gate gate("table_test");
   auto quick = hub.apply<&twice>(8);
   quick.wait();
-  auto slow = hub.apply<&wait_for>(gate);
+  auto slow = hub.apply<&taskhub_test::wait_for_gate>(gate.path());
   const std::uint64_t id = quick.id();
   auto child = hub.with(task_options().after(dependency({id, slow.id()}))).apply<&twice>(9);
   hub.tasks_held();  // the hub has taken the child (it was submitted first)
   quick = taskhub::future<std::int64_t>();
   hub.tasks_held();
   EXPECT_EQ(hub.record(id).state, taskhub::task_state::done);  // the child waits on it
-  std::ofstream(gate) << "open";
+  gate.open();
   EXPECT_EQ(child.get(), 18);
   hub.tasks_held();  // the child ran: nothing holds the parent now
   EXPECT_THROW(hub.task(id), taskhub::error);
-  std::remove(gate.c_str());
 }
 
 TEST_F(traffic, the_hub_counts_every_message_with_its_engines) {
