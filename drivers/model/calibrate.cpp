@@ -67,12 +67,15 @@ double least_of(int n, Fn&& fn) {
 }
 
 // Nanoseconds to place one task among `n` engines that hold `hwm` tasks each, when one engine
-// answers `answered` tasks at a time and the root places as many again (leastload, plain tasks).
-double placement_ns(int n, int hwm, int answered) {
+// answers `answered` tasks at a time and the root places as many again (leastload, plain tasks);
+// with `group` > 0 the engines are behind sub-hubs of `group` each (placed in two steps).
+double placement_ns(int n, int hwm, int answered, int group = 0) {
   std::vector<int> ranks(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) ranks[static_cast<std::size_t>(i)] = i + 1;
   taskhub::detail::scheduler::config placing;
   placing.hwm = hwm;
+  if (group > 0)
+    for (int i = 0; i < n; ++i) placing.groups.push_back(i / group);
   taskhub::detail::scheduler s(ranks, placing);
   for (auto& slot : s.slots()) slot.outstanding = hwm;
   std::vector<std::unique_ptr<taskhub::detail::task_data>> tasks;
@@ -85,6 +88,7 @@ double placement_ns(int n, int hwm, int answered) {
   for (long round = 0;; ++round) {
     auto& slot = s.slots()[static_cast<std::size_t>(round % n)];
     slot.outstanding -= answered;
+    s.touched(slot);
     for (auto& t : tasks) s.enqueue(*t);
     s.schedule();
     for (auto* t : s.assigned()) {
@@ -262,11 +266,16 @@ int main(int argc, char** argv) {
   }
 
   if (rank == 0) {
-    std::printf("1. placing a task among N engines (leastload, hwm 16), CPU ns per task\n");
-    std::printf("| N | one engine answers 16 | one engine answers 1 |\n|---:|---:|---:|\n");
+    std::printf("1. placing a task among N engines (leastload, hwm 16), CPU ns per task; flat, "
+                "and behind sub-hubs of 32 (two steps)\n");
+    std::printf("| N | one engine answers 16 | one engine answers 1 | sub-hubs of 32, 16 | "
+                "sub-hubs of 32, 1 |\n|---:|---:|---:|---:|---:|\n");
     for (int n : {1, 10, 100, 1000, 10000, 100000})
-      std::printf("| %d | %.1f | %.1f |\n", n, least_of(5, [n] { return placement_ns(n, 16, 16); }),
-                  least_of(5, [n] { return placement_ns(n, 16, 1); }));
+      std::printf("| %d | %.1f | %.1f | %.1f | %.1f |\n", n,
+                  least_of(5, [n] { return placement_ns(n, 16, 16); }),
+                  least_of(5, [n] { return placement_ns(n, 16, 1); }),
+                  least_of(5, [n] { return placement_ns(n, 16, 16, 32); }),
+                  least_of(5, [n] { return placement_ns(n, 16, 1, 32); }));
     std::printf("\n2. relaying a part (pack into a sub-hub's message and unpack), CPU ns per part\n");
     std::printf("| parts per message | 640 B parts | 64 B parts |\n|---:|---:|---:|\n");
     for (int parts : {1, 8, 64})

@@ -93,7 +93,13 @@ state settle(const costs& c, const layout& l, double task_us, double x) {
     const double out =
         direct * coalesced(answers, st.root_pass) + subs * coalesced(top_events, st.root_pass);
     const double parts = (n - direct) * (answers + refills);
-    const double slots = l.delegated && is_tree ? direct + subs : n;
+    // The root places among every engine flat; behind sub-hubs in two steps, among the groups
+    // of the first tier (and its own engines' group) and then one group's engines; placed
+    // below, among its own children.
+    double slots = n;
+    if (is_tree && l.delegated) slots = direct + subs;
+    else if (is_tree && !st.tiers.empty())
+      slots = st.tiers.front().count + (direct > 0 ? 1 : 0) + std::max(k, direct);
     double busy = x * (c.task_us + place_us(slots) + c.bytes_per_task * c.byte_ns * 1e-3) * s +
                   (in + out) * c.msg_us * s + parts * c.part_ns * 1e-9;
     is_over = is_over || busy >= 1;

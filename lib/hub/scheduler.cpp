@@ -37,15 +37,40 @@ scheduler::scheduler(const std::vector<int>& engines, config cfg)
     s.rank = engines[i];
     if (i < cfg.tags.size()) s.tags = std::move(cfg.tags[i]);
     const int key = i < cfg.groups.size() ? cfg.groups[i] : -1;
-    if (key >= 0 && cfg.policy == refill::pull && hwm_ > 0) {
+    if (key >= 0) {
       auto at = std::find(keys.begin(), keys.end(), key);
-      s.group = static_cast<int>(at - keys.begin());
-      if (at == keys.end()) keys.push_back(key);
+      const auto g = static_cast<std::size_t>(at - keys.begin());
+      if (at == keys.end()) {
+        keys.push_back(key);
+        placing_.emplace_back();
+      }
+      placing_[g].members.push_back(i);
+      if (cfg.policy == refill::pull && hwm_ > 0) s.group = static_cast<int>(g);
     }
     slots_.push_back(std::move(s));
     slot_of_rank_[static_cast<std::size_t>(engines[i])] = static_cast<int>(i);
   }
-  is_open_.assign(keys.size(), true);
+  if (cfg.policy == refill::pull && hwm_ > 0) is_open_.assign(keys.size(), true);
+  // Two steps pay only with several groups, and every engine must be in one.
+  if (placing_.size() < 2 || std::count(cfg.groups.begin(), cfg.groups.end(), -1) > 0 ||
+      cfg.groups.size() < engines.size())
+    placing_.clear();
+  placing_of_.assign(slots_.size(), -1);
+  for (std::size_t g = 0; g < placing_.size(); ++g) {
+    for (std::size_t i : placing_[g].members) placing_of_[i] = static_cast<int>(g);
+    changed_.push_back(g);
+  }
+}
+
+void scheduler::touched(const engine_slot& slot) {
+  if (placing_.empty()) return;
+  const int g = placing_of_[static_cast<std::size_t>(&slot - slots_.data())];
+  auto& group = placing_[static_cast<std::size_t>(g)];
+  group.is_stale = true;
+  if (!group.is_changed) {
+    group.is_changed = true;
+    changed_.push_back(static_cast<std::size_t>(g));
+  }
 }
 
 engine_slot* scheduler::slot_of(int rank) {
@@ -125,6 +150,7 @@ std::string scheduler::enqueue(task_data& t) {
 }
 
 void scheduler::assign(task_data& t, engine_slot& s) {
+  touched(s);
   s.last_used = ++tick_;
   t.hub.state = taskhub::task_state::queued;
   t.engine = s.rank;
@@ -143,6 +169,7 @@ bool scheduler::has_room() const {
 // engines has nothing left: it is then filled whole, in one message to its sub-hub.
 void scheduler::open_groups() {
   if (is_open_.empty()) return;
+  if (!placing_.empty()) return open_groups_changed();
   group_load_.assign(is_open_.size(), 0);
   group_room_.assign(is_open_.size(), 0);
   std::fill(is_open_.begin(), is_open_.end(), false);
@@ -155,6 +182,69 @@ void scheduler::open_groups() {
   }
   for (std::size_t g = 0; g < is_open_.size(); ++g)
     if (group_load_[g] * 2 <= group_room_[g]) is_open_[g] = true;
+}
+
+std::size_t scheduler::choose(const std::vector<engine_load>& candidates) {
+  try {
+    return std::min(scheme_->choose(candidates), candidates.size() - 1);
+  } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
+    if (!is_scheme_fault_reported_)
+      say_info("the scheduling scheme failed (%s); using the first engine\n", e.what());
+    is_scheme_fault_reported_ = true;
+    return 0;
+  }
+}
+
+void scheduler::pick_in(placing_group& g) {
+  g.is_stale = false;
+  members_.clear();
+  for (std::size_t i : g.members)
+    if (takes_plain(slots_[i]))
+      members_.push_back({slots_[i].rank, slots_[i].load(), slots_[i].last_used});
+  g.has_pick = !members_.empty();
+  if (g.has_pick)
+    g.pick = static_cast<std::size_t>(
+        slot_of_rank_[static_cast<std::size_t>(members_[choose(members_)].rank)]);
+}
+
+// A plain task's engine in two steps: the scheme's pick among the groups' picks (for leastload,
+// warm and lru the same engine as one step among all; for the random schemes a group first, then
+// an engine in it). Only the group that got the last task is looked at again. Null: every
+// engine is full.
+engine_slot* scheduler::place_in_two_steps() {
+  candidates_.clear();
+  picked_from_.clear();
+  for (auto& g : placing_) {
+    if (g.is_stale) pick_in(g);
+    if (!g.has_pick) continue;
+    const engine_slot& s = slots_[g.pick];
+    candidates_.push_back({s.rank, s.load(), s.last_used});
+    picked_from_.push_back(&g);
+  }
+  if (candidates_.empty()) return nullptr;
+  placing_group& g = *picked_from_[choose(candidates_)];
+  g.is_stale = true;
+  return &slots_[g.pick];
+}
+
+// open_groups() for the groups touched since the last pass only: with placing groups, the
+// groups refilled together are the same groups, and the others' loads have not changed.
+void scheduler::open_groups_changed() {
+  for (std::size_t g : changed_) {
+    auto& group = placing_[g];
+    group.is_changed = false;
+    int load = 0, room = 0;
+    bool has_empty = false;
+    for (std::size_t i : group.members) {
+      const auto& s = slots_[i];
+      if (s.is_retired) continue;
+      load += s.load();
+      room += hwm_;
+      has_empty = has_empty || s.load() == 0;
+    }
+    is_open_[g] = has_empty || load * 2 <= room;
+  }
+  changed_.clear();
 }
 
 bool scheduler::schedule() {
@@ -178,15 +268,23 @@ bool scheduler::schedule() {
           continue;
         }
       }
-      candidates_.clear();
       // A task that a task submitted goes out whatever the high-water mark: a task waits for it,
       // and that engine keeps serving meanwhile.
       const bool is_awaited_inside = t->hub.origin != 0;
+      if (is_plain && !is_awaited_inside && !placing_.empty()) {
+        engine_slot* s = place_in_two_steps();
+        if (!s) return !assigned_.empty();  // every engine is full
+        assign(*t, *s);
+        last_group_ = t->group;
+        last_group_rank_ = t->engine;
+        take(q, i);
+        continue;
+      }
+      candidates_.clear();
       for (const auto& s : slots_) {
-        const int load = s.load();
-        if (hwm_ > 0 && (load >= hwm_ || !is_open(s)) && !is_awaited_inside) continue;
+        if (!is_awaited_inside && !takes_plain(s)) continue;
         if (!is_plain && !is_eligible(*t, s)) continue;
-        candidates_.push_back({s.rank, load, s.last_used});
+        candidates_.push_back({s.rank, s.load(), s.last_used});
       }
       if (candidates_.empty()) {
         if (is_plain) return !assigned_.empty();  // every engine is full
@@ -200,15 +298,7 @@ bool scheduler::schedule() {
           if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);
         if (!fresh.empty()) candidates_.swap(fresh);
       }
-      std::size_t pick = 0;
-      try {
-        pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
-      } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
-        if (!is_scheme_fault_reported_)
-          say_info("the scheduling scheme failed (%s); using the first engine\n", e.what());
-        is_scheme_fault_reported_ = true;
-      }
-      assign(*t, *slot_of(candidates_[pick].rank));
+      assign(*t, *slot_of(candidates_[choose(candidates_)].rank));
       last_group_ = t->group;
       last_group_rank_ = t->engine;
       take(q, i);
@@ -219,6 +309,7 @@ bool scheduler::schedule() {
 }
 
 void scheduler::retire(engine_slot& slot) {
+  touched(slot);
   slot.is_retired = true;
   ++retired_;
   slot.outstanding = 0;

@@ -94,6 +94,9 @@ class scheduler {
   const std::vector<task_data*>& assigned() const { return assigned_; }
   /// A crash retired the engine: it gets nothing more.
   void retire(engine_slot& slot);
+  /// The load of `slot` changed outside schedule() (an answer, a drop, a wait inside, a direct
+  /// task): its group is looked at again in the next pass.
+  void touched(const engine_slot& slot);
   /// Whether tasks wait in the ready queues.
   bool has_ready() const { return !ready_.empty(); }
   /// Whether engine `s` may run `t` (tags, targets, follow, failures).
@@ -116,6 +119,22 @@ class scheduler {
   }
   void open_groups();
   void assign(task_data& t, engine_slot& s);
+  bool takes_plain(const engine_slot& s) const {
+    return hwm_ <= 0 || (s.load() < hwm_ && is_open(s));
+  }
+  std::size_t choose(const std::vector<engine_load>& candidates);
+  /// Engines behind one sub-hub, for placing a plain task in two steps: the scheme picks among
+  /// each group's own pick, so the root looks at groups and one group's engines, not at all.
+  struct placing_group {
+    std::vector<std::size_t> members;  // slots, in engine order
+    std::size_t pick = 0;              // the scheme's pick among the members that take a task
+    bool has_pick = false;
+    bool is_stale = true;    // `pick` must be chosen again: a member's load changed
+    bool is_changed = true;  // in changed_: whether it is open is decided again next pass
+  };
+  void open_groups_changed();
+  void pick_in(placing_group& g);
+  engine_slot* place_in_two_steps();
 
   std::vector<engine_slot> slots_;
   std::vector<int> slot_of_rank_;
@@ -123,6 +142,11 @@ class scheduler {
   std::shared_ptr<taskhub::scheme> scheme_;
   std::vector<bool> is_open_;                 // by group: it takes tasks in this schedule()
   std::vector<int> group_load_, group_room_;  // by group, for open_groups()
+  std::vector<placing_group> placing_;        // empty: one group or none, placed in one step
+  std::vector<placing_group*> picked_from_;   // per candidate of the first step: its group
+  std::vector<engine_load> members_;          // a group's candidates, for its own pick
+  std::vector<std::size_t> changed_;          // placing groups touched since the last pass
+  std::vector<int> placing_of_;               // by slot: its placing group
   std::map<int, std::deque<task_data*>, std::greater<int>> ready_;  // by priority, then age
   std::vector<engine_load> candidates_;
   std::vector<task_data*> assigned_;

@@ -84,6 +84,7 @@ std::future<std::size_t> task_flow::abort(const std::vector<std::uint64_t>& ids)
     auto in_batch = std::find(slot->batch.begin(), slot->batch.end(), t);
     if (in_batch != slot->batch.end()) {  // not sent yet: nothing to recall
       slot->batch.erase(in_batch);
+      scheduler_.touched(*slot);
       abort_now(*t, "");
       ++wait->aborted;
       continue;
@@ -154,7 +155,10 @@ void task_flow::started(engine_slot& slot, const record_header& h) {
 }
 
 void task_flow::waits_inside(engine_slot& slot, const record_header& h, bool is_waiting) {
-  if ((h.flags & uncounted_wait_flag) == 0) slot.blocked += is_waiting ? 1 : -1;
+  if ((h.flags & uncounted_wait_flag) == 0) {
+    slot.blocked += is_waiting ? 1 : -1;
+    scheduler_.touched(slot);
+  }
   task_data* t = table_.lookup(h.task);
   if (!t || t->engine != slot.rank) return;
   if (t->hub.state == state::queued && is_waiting) run(*t);  // a task that waits has started
@@ -164,6 +168,7 @@ void task_flow::waits_inside(engine_slot& slot, const record_header& h, bool is_
 void task_flow::dropped(engine_slot& slot, const record_header& h) {
   if (slot.is_retired) return;  // its tasks were moved, its recalls settled
   --slot.outstanding;
+  scheduler_.touched(slot);
   forget_sent(slot, h.task, attempt_of(h));
   task_data* t = table_.lookup(h.task);
   if (!t || t->hub.state != state::queued || t->engine != slot.rank ||
@@ -240,6 +245,7 @@ void task_flow::accept(task_ptr t) {
     t->hub.state = state::queued;
     t->engine = t->target;
     slot->batch.push_back(t.get());
+    scheduler_.touched(*slot);
     observer_->dispatched(*t);
     return;
   }
@@ -394,6 +400,7 @@ void task_flow::refuse_remote(int source, const record_header& h, const std::str
 void task_flow::complete(engine_slot& slot, const record_header& h, const char* payload,
                          const std::shared_ptr<const bytes>& batch) {
   --slot.outstanding;
+  scheduler_.touched(slot);
   forget_sent(slot, h.task, attempt_of(h));
   task_data* t = table_.lookup(h.task);
   // A late answer: the task timed out, was retried elsewhere, aborted, or the run is ending.
