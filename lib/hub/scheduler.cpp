@@ -27,7 +27,9 @@ void take(std::deque<task_data*>& q, std::size_t i) {
 
 scheduler::scheduler(const std::vector<int>& engines, config cfg)
     : hwm_(cfg.hwm),
-      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")) {
+      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")),
+      is_local_first_(cfg.is_local_first) {
+  std::vector<std::string> hosts;  // in order of first appearance
   int top = 0;
   for (int r : engines) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
@@ -36,6 +38,11 @@ scheduler::scheduler(const std::vector<int>& engines, config cfg)
     engine_slot s;
     s.rank = engines[i];
     if (i < cfg.tags.size()) s.tags = std::move(cfg.tags[i]);
+    if (i < cfg.hosts.size()) {
+      auto at = std::find(hosts.begin(), hosts.end(), cfg.hosts[i]);
+      s.node = static_cast<int>(at - hosts.begin());
+      if (at == hosts.end()) hosts.push_back(cfg.hosts[i]);
+    }
     const int key = i < cfg.groups.size() ? cfg.groups[i] : -1;
     if (key >= 0 && cfg.policy == refill::pull && hwm_ > 0) {
       auto at = std::find(keys.begin(), keys.end(), key);
@@ -170,7 +177,9 @@ bool scheduler::schedule() {
         continue;
       }
       const bool is_plain = runs_anywhere(*t);
-      if (t->group != 0 && t->group == last_group_) {  // the rest of a map chunk: with its first
+      const bool is_near_inputs = is_local_first_ && !t->hub.input_parents.empty();
+      if (t->group != 0 && t->group == last_group_ &&
+          !is_near_inputs) {  // the rest of a map chunk: with its first
         engine_slot* s = slot_of(last_group_rank_);
         if (s && (is_plain || is_eligible(*t, *s))) {
           assign(*t, *s);
@@ -201,8 +210,10 @@ bool scheduler::schedule() {
         if (!fresh.empty()) candidates_.swap(fresh);
       }
       std::size_t pick = 0;
+      const long near = is_near_inputs ? nearest_holder(*t) : -1;
       try {
-        pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
+        pick = near >= 0 ? static_cast<std::size_t>(near)
+                         : std::min(scheme_->choose(candidates_), candidates_.size() - 1);
       } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
         if (!is_scheme_fault_reported_)
           say_info("the scheduling scheme failed (%s); using the first engine\n", e.what());
@@ -216,6 +227,36 @@ bool scheduler::schedule() {
     it = q.empty() ? ready_.erase(it) : std::next(it);
   }
   return !assigned_.empty();
+}
+
+// Locality: the candidate that keeps the most bytes of `t`'s inputs, then the one whose node
+// keeps the most, unless its load exceeds the least loaded candidate's by more than a margin;
+// -1 when none keeps any (or each is too loaded), so the scheme chooses.
+long scheduler::nearest_holder(const task_data& t) {
+  constexpr int margin = 2;  // tasks more than the least loaded that still go to the holder
+  int least = candidates_.front().outstanding;
+  for (const auto& c : candidates_) least = std::min(least, c.outstanding);
+  long best = -1;
+  std::uint64_t best_here = 0, best_node = 0;
+  for (std::size_t i = 0; i < candidates_.size(); ++i) {
+    const auto& c = candidates_[i];
+    if (c.outstanding > least + margin) continue;
+    const engine_slot* s = slot_of(c.rank);
+    std::uint64_t here = 0, node = 0;
+    for (const auto& p : t.hub.input_parents) {
+      if (p->kept_on < 0) continue;
+      const std::uint64_t size = p->kept_size + 1;  // an empty result still counts
+      if (p->kept_on == c.rank) here += size;
+      const engine_slot* holder = slot_of(p->kept_on);
+      if (holder && s && s->node >= 0 && holder->node == s->node) node += size;
+    }
+    if (here > best_here || (here == best_here && node > best_node)) {
+      best = static_cast<long>(i);
+      best_here = here;
+      best_node = node;
+    }
+  }
+  return best_here + best_node > 0 ? best : -1;
 }
 
 void scheduler::retire(engine_slot& slot) {
