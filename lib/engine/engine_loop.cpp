@@ -137,7 +137,9 @@ bool engine_loop::drop(std::uint64_t task, std::uint32_t attempt) {
   if (queue_.drop(task, attempt)) return true;
   for (auto it = unfed_.begin(); it != unfed_.end(); ++it) {
     if (it->h.task == task && attempt_of(it->h) == attempt) {
+      results_.forgo(it->h, it->payload);
       unfed_.erase(it);
+      t_.listen_to_all(!unfed_.empty() || results_.is_owed());
       return true;
     }
   }
@@ -184,6 +186,12 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     case record_kind::kept:
       take_kept(r);
       return;
+    case record_kind::dropped:  // recalled before it ran: what was sent for it is not needed
+      if (has_inputs(h)) {
+        results_.forgo(h, r.payload);
+        t_.listen_to_all(!unfed_.empty() || results_.is_owed());
+      }
+      return;
     case record_kind::release:
       for (std::uint64_t i = 0; i + sizeof(std::uint64_t) <= h.length; i += sizeof(std::uint64_t)) {
         std::uint64_t task;
@@ -204,7 +212,7 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
   }
   if (has_inputs(h) && !results_.has_inputs(h, r.payload)) {  // another engine sends them
     unfed_.push_back(std::move(r));
-    t_.listen_to_all(true);
+    t_.listen_to_all(true);  // engines send by MPI, which a rank served by lanes alone skips
     return;
   }
   note_start(h);
@@ -369,7 +377,7 @@ void engine_loop::take_kept(incoming& r) {
       ++it;
     }
   }
-  if (unfed_.empty()) t_.listen_to_all(false);
+  t_.listen_to_all(!unfed_.empty() || results_.is_owed());
 }
 
 // Checks the shipped predicates a task requires; throws unmet_dependency if one says no.

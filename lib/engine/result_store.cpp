@@ -38,19 +38,32 @@ void result_store::keep(std::uint64_t task, const char* data, std::size_t n) {
 }
 
 void result_store::receive(std::uint64_t task, const char* data, std::size_t n) {
-  auto& c = received_[task];
-  if (c.uses++ == 0) c.data.assign(data, data + n);
+  auto it = received_.try_emplace(task).first;
+  auto& c = it->second;
+  if (c.balance++ < 0) --owed_;
+  if (c.balance > 0 && !c.has_data) {
+    c.data.assign(data, data + n);
+    c.has_data = true;
+  }
+  if (c.balance == 0) received_.erase(it);
 }
 
 const bytes* result_store::find(std::uint64_t task) const {
   if (auto it = kept_.find(task); it != kept_.end()) return &it->second;
-  if (auto it = received_.find(task); it != received_.end()) return &it->second.data;
+  if (auto it = received_.find(task); it != received_.end() && it->second.has_data)
+    return &it->second.data;
   return nullptr;
 }
 
 void result_store::used(std::uint64_t task) {
-  auto it = received_.find(task);
-  if (it != received_.end() && --it->second.uses <= 0) received_.erase(it);
+  auto it = received_.try_emplace(task).first;
+  if (--it->second.balance < 0) ++owed_;
+  if (it->second.balance == 0) received_.erase(it);
+}
+
+void result_store::forgo(const record_header& h, const char* payload) {
+  for (const auto& e : read_inputs(payload, h.length))
+    if (e.source == input_source::incoming) used(e.parent);
 }
 
 bool result_store::has_inputs(const record_header& h, const char* payload) const {

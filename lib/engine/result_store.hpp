@@ -25,6 +25,11 @@ class result_store {
   const bytes* find(std::uint64_t task) const;
   /// A task here used its copy of `task`'s result: dropped once every task it came for did.
   void used(std::uint64_t task);
+  /// The task record `h` (with `payload`) was dropped unrun: the copies sent for it are not
+  /// needed, and are dropped when they come.
+  void forgo(const record_header& h, const char* payload);
+  /// Whether copies are on their way that no task here needs: they must still be received.
+  bool is_owed() const { return owed_ > 0; }
   /// Whether every input of the task record `h` (with `payload`) is here.
   bool has_inputs(const record_header& h, const char* payload) const;
   /// The payload of the task record `h` with its inputs spliced into its arguments and the inputs
@@ -37,11 +42,13 @@ class result_store {
  private:
   struct copy {
     bytes data;
-    int uses = 0;  // tasks here it was sent for that have not run yet
+    bool has_data = false;
+    int balance = 0;  // copies that came, less the tasks here that used or forwent one
   };
   std::unordered_map<std::uint64_t, bytes> kept_;
   std::unordered_map<std::uint64_t, copy> received_;
   std::size_t bytes_kept_ = 0;
+  int owed_ = 0;  // copies to come that tasks here forwent
 };
 
 }  // namespace taskhub::detail
