@@ -176,4 +176,17 @@ TEST_F(remote_results, a_chain_of_kept_results_reaches_the_client_only_at_the_en
   EXPECT_LT(received() - before, 64u << 10);
 }
 
+TEST_F(remote_results, a_purged_kept_result_is_released_on_its_engine) {
+  auto f = hub.with(task_options().keep_remote()).apply<&block>(1.0);
+  f.wait();
+  ASSERT_FALSE(f.failed());
+  EXPECT_EQ(hub.purge({f.id()}), 1u);
+  try {
+    f.get();
+    ADD_FAILURE() << "a released result was fetched";
+  } catch (const taskhub::remote_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no longer keeps"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace remote_results_test
