@@ -275,10 +275,6 @@ void task_flow::resolve(task_data& t) {
     fail(t, failure::impossible_dependency, r.why);
   } else if (r.is == dependency_resolver::outcome::ready) {
     dependencies_.settle(t);
-    if (std::string why = lost_input(t, scheduler_); !why.empty()) {
-      fail(t, failure::impossible_dependency, why);
-      return;
-    }
     make_ready(t);
   }
 }
@@ -289,6 +285,10 @@ void task_flow::resolve_dependents() {
 }
 
 void task_flow::make_ready(task_data& t) {
+  if (std::string why = lost_input(t, scheduler_); !why.empty()) {  // kept on a lost engine
+    fail(t, failure::impossible_dependency, why);
+    return;
+  }
   if (const std::string why = scheduler_.enqueue(t); !why.empty())
     fail(t, failure::impossible_dependency, why);
 }
