@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "core/voice.hpp"
 #include "hub/id_lists.hpp"
@@ -209,11 +210,10 @@ bool scheduler::schedule() {
           if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);
         if (!fresh.empty()) candidates_.swap(fresh);
       }
+      if (is_near_inputs) narrow_to_holders(*t);
       std::size_t pick = 0;
-      const long near = is_near_inputs ? nearest_holder(*t) : -1;
       try {
-        pick = near >= 0 ? static_cast<std::size_t>(near)
-                         : std::min(scheme_->choose(candidates_), candidates_.size() - 1);
+        pick = std::min(scheme_->choose(candidates_), candidates_.size() - 1);
       } catch (const std::exception& e) {  // a custom scheme's fault must not stop the hub
         if (!is_scheme_fault_reported_)
           say_info("the scheduling scheme failed (%s); using the first engine\n", e.what());
@@ -229,34 +229,34 @@ bool scheduler::schedule() {
   return !assigned_.empty();
 }
 
-// Locality: the candidate that keeps the most bytes of `t`'s inputs, then the one whose node
-// keeps the most, unless its load exceeds the least loaded candidate's by more than a margin;
-// -1 when none keeps any (or each is too loaded), so the scheme chooses.
-long scheduler::nearest_holder(const task_data& t) {
-  constexpr int margin = 2;  // tasks more than the least loaded that still go to the holder
+// Locality: narrows the candidates to those that keep the most bytes of `t`'s inputs, else to
+// those whose node keeps the most, leaving out any loaded more than a margin above the least
+// loaded candidate; the scheme then chooses among them. Unchanged when none keeps any.
+void scheduler::narrow_to_holders(const task_data& t) {
+  constexpr int margin = 2;  // tasks more than the least loaded that still go to a holder
   int least = candidates_.front().outstanding;
   for (const auto& c : candidates_) least = std::min(least, c.outstanding);
-  long best = -1;
-  std::uint64_t best_here = 0, best_node = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> near(candidates_.size());  // here, node
+  std::pair<std::uint64_t, std::uint64_t> best{0, 0};
   for (std::size_t i = 0; i < candidates_.size(); ++i) {
     const auto& c = candidates_[i];
     if (c.outstanding > least + margin) continue;
     const engine_slot* s = slot_of(c.rank);
-    std::uint64_t here = 0, node = 0;
     for (const auto& p : t.hub.input_parents) {
       if (p->kept_on < 0) continue;
       const std::uint64_t size = p->kept_size + 1;  // an empty result still counts
-      if (p->kept_on == c.rank) here += size;
+      if (p->kept_on == c.rank) near[i].first += size;
       const engine_slot* holder = slot_of(p->kept_on);
-      if (holder && s && s->node >= 0 && holder->node == s->node) node += size;
+      if (holder && s && s->node >= 0 && holder->node == s->node) near[i].second += size;
     }
-    if (here > best_here || (here == best_here && node > best_node)) {
-      best = static_cast<long>(i);
-      best_here = here;
-      best_node = node;
-    }
+    best = std::max(best, near[i]);
   }
-  return best_here + best_node > 0 ? best : -1;
+  if (best.first + best.second == 0) return;
+  std::vector<engine_load> kept;
+  for (std::size_t i = 0; i < candidates_.size(); ++i)
+    if (near[i] == best && candidates_[i].outstanding <= least + margin)
+      kept.push_back(candidates_[i]);
+  candidates_.swap(kept);
 }
 
 void scheduler::retire(engine_slot& slot) {

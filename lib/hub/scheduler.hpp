@@ -119,7 +119,7 @@ class scheduler {
   }
   void open_groups();
   void assign(task_data& t, engine_slot& s);
-  long nearest_holder(const task_data& t);
+  void narrow_to_holders(const task_data& t);
 
   std::vector<engine_slot> slots_;
   std::vector<int> slot_of_rank_;
