@@ -26,6 +26,7 @@
 #include "../common/parse.hpp"
 #include "../common/terminal.hpp"
 #include "campaign.hpp"
+#include "dag_data.hpp"
 #include "raw_mpi.hpp"
 #include "scale.hpp"
 #include "scale_point.hpp"
@@ -98,6 +99,9 @@ const char usage[] =
     "  --schemes=1    also compare the scheduling schemes on W3\n"
     "  --campaign=N   instead, run N tiny tasks as one imap and print rank 0's peak memory\n"
     "  --max-outstanding=N  the campaign's tasks in flight, 1 to 10000000 (default 10000)\n"
+    "  --dag-data=1   layers of tasks passing 1 MiB results to the next (futures as arguments):\n"
+    "                 kept on engines with locality on and off, and through rank 0; time and\n"
+    "                 bytes moved (--reps=N runs each, --quick=1 fewer layers)\n"
     "The scaling benchmark, run without mpirun: it starts one MPI job per size and layout.\n"
     "  --scale[=N,N,...]  W1 (and raw MPI's), W3, the root's messages per 1,000 tasks of W1\n"
     "                 and METG (the shortest sleeping task still 50% efficient) at these numbers\n"
@@ -132,7 +136,7 @@ std::string unknown_option(int argc, char** argv) {
     bool is_known = !std::strncmp(a, "--taskhub-", 10) || !std::strcmp(a, "--scale");
     for (const char* name : {"--hwm=", "--reps=", "--schemes=", "--campaign=", "--max-outstanding=",
                              "--scale=", "--scale-point=", "--fanout=", "--node-size=", "--plot=",
-                             "--timeout=", "--quick=", "--mpirun="})
+                             "--timeout=", "--quick=", "--mpirun=", "--dag-data="})
       is_known |= !std::strncmp(a, name, std::strlen(name));
     if (is_known) continue;
     return driver::printable(a, 200) + ": unknown option (taskhub-bench --help lists them)";
@@ -302,6 +306,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "taskhub-bench: needs at least 2 ranks (mpirun -n 3 taskhub-bench)\n");
     MPI_Finalize();
     return 2;
+  }
+
+  if (flag(argc, argv, "dag-data", 0, 0, 1, problem) != 0) {
+    const int code = taskhub_bench::run_data_dag(argc, argv, reps, is_quick);
+    MPI_Finalize();
+    return code;
   }
 
   if (campaign > 0) {

@@ -18,6 +18,8 @@ namespace taskhub {
 class task_handle;
 namespace detail {
 task_ptr state_of(const task_handle& h);
+/// The kept result of `t`, fetched from the engine that keeps it (defined in the runtime).
+bytes fetch_kept(const task_data& t);
 }
 
 /// What every future says about its task, whatever the result type.
@@ -115,10 +117,16 @@ class future : public task_handle {
   using value_type = R;
   using task_handle::task_handle;
 
-  /// Waits for the result and returns it; throws remote_error if the task failed.
+  /// Waits for the result and returns it; throws remote_error if the task failed. A result kept
+  /// on its engine (task_options::keep_remote) is fetched from there at each call.
   R get() const {
     rethrow_if_failed();
     if constexpr (!std::is_void_v<R>) {
+      if (s_->kept_on >= 0) {  // kept on its engine (task_options::keep_remote): fetched now
+        const detail::bytes kept = detail::fetch_kept(*s_);
+        detail::reader in(kept.data(), kept.size());
+        return detail::decode_whole<R>(in, "the result");
+      }
       detail::reader in = s_->result();
       return detail::decode_whole<R>(in, "the result");
     }

@@ -152,6 +152,21 @@ class task_options {
     return *this;
   }
 
+  /// Keep the result on the engine that made it: the client gets it only when it asks (get()
+  /// fetches it from there), and tasks that take the future as an argument read it there or
+  /// from that engine directly. See doc/guide.md, "Results as arguments, results kept on
+  /// engines".
+  ///
+  /// ```
+  /// auto kept = hub.with(taskhub::task_options().keep_remote());
+  /// auto a = kept.apply<&make_block>(1);   // a 1 MiB block stays on its engine
+  /// auto s = hub.apply<&checksum>(a);      // runs once a succeeded, reads the block there
+  /// ```
+  task_options& keep_remote(bool yes = true) {
+    is_kept_remote_ = yes;
+    return *this;
+  }
+
   /// What identifies the task in the journal: a resumed run answers it from an earlier run's
   /// outcome of the same function and key (by default the encoded arguments identify it).
   task_options& journal_key(std::string key) {
@@ -185,19 +200,20 @@ class task_options {
   const std::string& journal_key() const { return journal_key_; }
   const std::string& label() const { return label_; }
   bool is_isolated() const { return is_isolated_; }
+  bool is_kept_remote() const { return is_kept_remote_; }
   /// Whether these are the defaults (a plain task).
   bool is_plain() const {
     return after_.empty() && follow_.empty() && dependency_timeout_.count() == 0 &&
            timeout_.count() == 0 && retries_ == 0 && !retries_anywhere_ && priority_ == 0 &&
            tags_.empty() && targets_.empty() && requirements_.empty() && journal_key_.empty() &&
-           label_.empty() && !is_isolated_;
+           label_.empty() && !is_isolated_ && !is_kept_remote_;
   }
 
  private:
   dependency after_, follow_;
   duration dependency_timeout_{0}, timeout_{0};
   int retries_ = 0, priority_ = 0;
-  bool retries_anywhere_ = false, is_isolated_ = false;
+  bool retries_anywhere_ = false, is_isolated_ = false, is_kept_remote_ = false;
   std::vector<std::string> tags_;
   std::vector<int> targets_;
   std::vector<std::uint64_t> requirements_;

@@ -28,6 +28,10 @@ struct traffic_report {
   traffic hub;
   std::map<int, traffic> engines;
   std::map<int, traffic> peers;
+  /// Results passed as arguments (doc/guide.md, "Results as arguments"), in bytes: carried in
+  /// tasks by the hub (results that came back to rank 0), sent from the engine that kept them to
+  /// the engine that took them, and read where they were kept.
+  std::uint64_t results_carried = 0, results_forwarded = 0, results_local = 0;
 };
 
 }  // namespace taskhub

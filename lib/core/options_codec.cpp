@@ -36,7 +36,8 @@ void encode_options(bytes& out, const task_options& opts) {
   encode(out, std::vector<std::uint64_t>(opts.requirements()));
   encode(out, opts.journal_key());
   encode(out, std::vector<std::int32_t>(opts.targets().begin(), opts.targets().end()));
-  encode(out, static_cast<std::uint8_t>(opts.is_isolated()));
+  encode(out, static_cast<std::uint8_t>((opts.is_isolated() ? 1 : 0) |
+                                        (opts.is_kept_remote() ? 2 : 0)));
   encode(out, opts.label());
 }
 
@@ -57,7 +58,9 @@ task_options decode_options(reader& in) {
   o.journal_key(decode<std::string>(in));
   const auto targets = decode<std::vector<std::int32_t>>(in);
   o.targets(std::vector<int>(targets.begin(), targets.end()));
-  o.isolated(decode<std::uint8_t>(in) != 0);
+  const auto switches = decode<std::uint8_t>(in);
+  o.isolated((switches & 1) != 0);
+  o.keep_remote((switches & 2) != 0);
   o.label(decode<std::string>(in));
   return o;
 }

@@ -29,7 +29,8 @@ void attach_options(task_data& task, shared_options opts) {
   task.options = std::move(opts);
   const auto& req = task.options->requirements();
   const std::uint32_t flags = (req.empty() ? 0 : has_requirements_flag) |
-                              (task.options->is_isolated() ? isolated_flag : 0);
+                              (task.options->is_isolated() ? isolated_flag : 0) |
+                              (task.options->is_kept_remote() ? kept_flag : 0);
   std::memcpy(task.request.data() + offsetof(record_header, flags), &flags, sizeof flags);
   if (req.empty()) return;
   encode(task.request, static_cast<std::uint32_t>(req.size()));
@@ -46,6 +47,28 @@ remote_error failure_of(const task_data& task) {
     message = "the task failed and its error could not be decoded";
   }
   return remote_error(type, message, task.engine, handler_name(task.handler), task.id);
+}
+
+}  // namespace taskhub::detail
+
+namespace taskhub::detail {
+
+bytes fetch_kept(const task_data& t) {
+  const std::string what = "the result of task " + std::to_string(t.id) + " (" +
+                           handler_name(t.handler) + "), kept on engine " +
+                           std::to_string(t.kept_on) + ",";
+  if (!t.core) throw error(what + " cannot be fetched from here");
+  auto fetch = make_task(*t.core, kept_result_handler(), t.kept_on, sizeof(std::uint64_t));
+  encode(fetch->request, t.id);
+  end_record(fetch->request, 0);
+  submit(*t.core, fetch);
+  wait_ready(*fetch, never());
+  if (fetch->status.load() != task_status::done) {
+    const remote_error e = failure_of(*fetch);
+    throw remote_error(e.type_name(), what + " could not be fetched: " + e.message(), t.kept_on,
+                       handler_name(t.handler), t.id);
+  }
+  return bytes(fetch->result_data, fetch->result_data + fetch->result_size);
 }
 
 }  // namespace taskhub::detail

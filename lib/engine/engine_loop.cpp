@@ -135,6 +135,14 @@ void engine_loop::answer_recall(const bytes& msg) {
 
 bool engine_loop::drop(std::uint64_t task, std::uint32_t attempt) {
   if (queue_.drop(task, attempt)) return true;
+  for (auto it = unfed_.begin(); it != unfed_.end(); ++it) {
+    if (it->h.task == task && attempt_of(it->h) == attempt) {
+      results_.forgo(it->h, it->payload);
+      unfed_.erase(it);
+      t_.listen_to_all(!unfed_.empty() || results_.is_owed());
+      return true;
+    }
+  }
   for (auto& r : deferred_) {
     if (r.h.kind == record_kind::task && r.h.task == task && attempt_of(r.h) == attempt) {
       r.h.kind = record_kind::dropped;
@@ -172,6 +180,25 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     case record_kind::failure:
       take_outcome(h, r.payload);
       return;
+    case record_kind::send_kept:
+      send_kept(h, r.payload);
+      return;
+    case record_kind::kept:
+      take_kept(r);
+      return;
+    case record_kind::dropped:  // recalled before it ran: what was sent for it is not needed
+      if (has_inputs(h)) {
+        results_.forgo(h, r.payload);
+        t_.listen_to_all(!unfed_.empty() || results_.is_owed());
+      }
+      return;
+    case record_kind::release:
+      for (std::uint64_t i = 0; i + sizeof(std::uint64_t) <= h.length; i += sizeof(std::uint64_t)) {
+        std::uint64_t task;
+        std::memcpy(&task, r.payload + i, sizeof task);
+        results_.release(task);
+      }
+      return;
     case record_kind::task:
       break;
     default:
@@ -183,8 +210,14 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     deferred_.push_back(std::move(r));
     return;
   }
+  if (has_inputs(h) && !results_.has_inputs(h, r.payload)) {  // another engine sends them
+    unfed_.push_back(std::move(r));
+    t_.listen_to_all(true);  // engines send by MPI, which a rank served by lanes alone skips
+    return;
+  }
   note_start(h);
-  if (depth_ == 0 && runner_ && !has_requirements(h) && runs_isolated(h)) {
+  if (depth_ == 0 && runner_ && !has_requirements(h) && !has_inputs(h) && !is_kept(h) &&
+      runs_isolated(h)) {
     run_batch(r);
     is_back_from_long_task_ = last_run_us_ > 1000;
     flush_if_done();
@@ -316,6 +349,37 @@ void engine_loop::take_outcome(const record_header& h, const char* payload) {
   t->status.store(h.kind == record_kind::result ? task_status::done : task_status::failed);
 }
 
+// The hub asks for kept results to go to the engine named in the flags, for a task queued there.
+void engine_loop::send_kept(const record_header& h, const char* payload) {
+  const int dest = static_cast<int>(h.flags);
+  bytes msg;
+  for (std::uint64_t i = 0; i + sizeof(std::uint64_t) <= h.length; i += sizeof(std::uint64_t)) {
+    std::uint64_t task;
+    std::memcpy(&task, payload + i, sizeof task);
+    const bytes* value = results_.find(task);
+    if (!value) continue;  // released: the task that wanted it fails when it finds it missing
+    if (msg.empty()) msg = take_buffer(sizeof(record_header) + value->size());
+    const auto at = begin_record(msg, record_kind::kept, task, 0);
+    put_raw(msg, value->data(), value->size());
+    end_record(msg, at);
+  }
+  if (!msg.empty()) t_.send(dest, std::move(msg));
+}
+
+// A kept result another engine sent: the tasks waiting for it may run once they have them all.
+void engine_loop::take_kept(incoming& r) {
+  results_.receive(r.h.task, r.payload, r.h.length);
+  for (auto it = unfed_.begin(); it != unfed_.end();) {
+    if (results_.has_inputs(it->h, it->payload)) {
+      deferred_.push_back(std::move(*it));
+      it = unfed_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  t_.listen_to_all(!unfed_.empty() || results_.is_owed());
+}
+
 // Checks the shipped predicates a task requires; throws unmet_dependency if one says no.
 void engine_loop::check_requirements(reader& in) {
   const auto n = decode<std::uint32_t>(in);
@@ -367,7 +431,9 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
                     std::to_string(rank_) + "; the engine retires");
     }
     crash_landing() = &landing;
-    reader in(payload, h.length);
+    bytes spliced;  // the arguments with the results they take, when they take any
+    if (has_inputs(h)) spliced = results_.splice(h, payload);
+    reader in(has_inputs(h) ? spliced.data() : payload, has_inputs(h) ? spliced.size() : h.length);
     if (has_requirements(h)) check_requirements(in);
     const handler_entry* e = find_handler(h.handler);
     if (!e) {
@@ -403,6 +469,18 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
              std::to_string(size) + " bytes; a result carries at most " +
              std::to_string(max_record_bytes) + " (2 GiB)");
     rec.shrink_to_fit();
+  }
+  if (is_kept(h) && rec.size() > times_end &&
+      rec.size() - at <= max_record_bytes) {  // the result stays; the hub learns its size
+    record_header out;
+    std::memcpy(&out, rec.data() + at, sizeof out);
+    if (out.kind == record_kind::result) {
+      results_.keep(h.task, rec.data() + times_end, rec.size() - times_end);
+      const std::uint64_t size = rec.size() - times_end;
+      rec.resize(times_end);
+      put_raw(rec, &size, sizeof size);
+      set_flags(rec, at, attempt_of(h) | kept_flag);
+    }
   }
   const std::int64_t completed = now_us();
   last_run_us_ = completed - started;
@@ -454,7 +532,8 @@ void engine_loop::run_batch(incoming& first) {
   batch.push_back(std::move(first));
   incoming r;
   while (batch.size() < most_tasks && size < most_bytes && next(r, true)) {
-    if (r.h.kind != record_kind::task || has_requirements(r.h) || !runs_isolated(r.h)) {
+    if (r.h.kind != record_kind::task || has_requirements(r.h) || has_inputs(r.h) ||
+        is_kept(r.h) || !runs_isolated(r.h)) {
       deferred_.push_front(std::move(r));  // next in line still
       break;
     }

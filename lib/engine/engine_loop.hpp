@@ -20,6 +20,7 @@
 #include "core/wait.hpp"
 #include "engine/crash_guard.hpp"
 #include "engine/inbox.hpp"
+#include "engine/result_store.hpp"
 #include "engine/runner.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/hub.hpp"
@@ -61,6 +62,7 @@ class engine_loop final : public client_core, public wait_helper {
   taskhub::hub& hub() { return hub_; }
   const taskhub::traffic& traffic() const { return t_.counted(); }
   std::unordered_map<std::string, store_entry>& store() { return store_; }
+  result_store& results() { return results_; }
 
  private:
   void step(bool may_run_tasks = true);
@@ -74,6 +76,8 @@ class engine_loop final : public client_core, public wait_helper {
   void run_isolated(const record_header& h, reader& in, bytes& rec);
   void run_batch(incoming& first);
   void take_outcome(const record_header& h, const char* payload);
+  void send_kept(const record_header& h, const char* payload);
+  void take_kept(incoming& r);
   void answer_recall(const bytes& msg);
   bool drop(std::uint64_t task, std::uint32_t attempt);
   void note_start(const record_header& h);
@@ -90,6 +94,8 @@ class engine_loop final : public client_core, public wait_helper {
   const std::vector<std::string> tags_;
   taskhub::hub hub_;
   std::unordered_map<std::string, store_entry> store_;
+  result_store results_;
+  std::deque<incoming> unfed_;  // tasks waiting for results other engines send them
   std::unordered_map<std::uint64_t, task_ptr> waiting_;  // tasks our tasks submitted
   std::uint64_t submitted_count_ = 0;
   inbox queue_;

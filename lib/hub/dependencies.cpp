@@ -8,14 +8,39 @@
 #include "hub/id_lists.hpp"
 
 namespace taskhub::detail {
+namespace {
+
+const task_options& options_of(const task_data& t) {
+  static const task_options plain;
+  return t.options ? *t.options : plain;
+}
+
+std::string task_text(const task_data& t) {
+  return "task " + std::to_string(t.id) + " (" + handler_name(t.handler) + ")";
+}
+
+}  // namespace
 
 std::string dependency_resolver::attach(task_data& t) {
-  const auto& opts = *t.options;
+  const auto& opts = options_of(t);
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids())
       if (!table_.lookup(parent))
         return "task " + std::to_string(t.id) + " depends on task " + std::to_string(parent) +
                ", which the hub does not know";
+  for (const auto& in : t.hub.inputs)
+    if (!table_.lookup(in.parent))
+      return "task " + std::to_string(t.id) + " takes the result of task " +
+             std::to_string(in.parent) + " as an argument, but the hub does not know task " +
+             std::to_string(in.parent) + " (it finished and left the table, or was purged)";
+  t.inputs.clear();  // the table holds them now
+  for (const auto& in : t.hub.inputs) {
+    auto p = table_.find(in.parent);
+    t.hub.input_parents.push_back(p);  // until `t` finished: its dispatch reads the result
+    if (p->hub.is_finished()) continue;
+    t.hub.parents.push_back(p);
+    p->hub.dependents.push_back(&t);
+  }
   t.hub.parents.reserve(opts.after().ids().size() + opts.follow().ids().size());
   for (const auto* d : {&opts.after(), &opts.follow()})
     for (auto parent : d->ids()) {
@@ -100,15 +125,44 @@ dependency_resolver::verdict dependency_resolver::evaluate(const task_data& t, c
   return v;
 }
 
+// Whether the results `t` takes as arguments are all there, or one of them never will be.
+dependency_resolver::verdict dependency_resolver::evaluate_inputs(const task_data& t,
+                                                                  bool explain) const {
+  verdict v;
+  std::vector<std::uint64_t> waiting;
+  for (const auto& p : t.hub.input_parents) {
+    if (!p->hub.is_finished()) {
+      waiting.push_back(p->id);
+    } else if (p->hub.state != taskhub::task_state::done) {
+      v.is_impossible = true;
+      v.why = task_text(t) + " takes the result of " + task_text(*p) +
+              " as an argument, but task " + std::to_string(p->id) + " failed (" + p->hub.error +
+              ")";
+      return v;
+    }
+  }
+  v.is_met = waiting.empty();
+  if (explain && !v.is_met)
+    v.why = "waiting for task(s) " + list_ids(waiting) + ", whose results it takes, to succeed";
+  return v;
+}
+
 std::string dependency_resolver::reason_of(const task_data& t) const {
   if (t.hub.state == taskhub::task_state::ready) return "ready: waiting for a free engine it may run on";
   if (t.hub.state != taskhub::task_state::waiting) return "";
-  const verdict after = evaluate(t, t.options->after(), "after", true);
-  return !after.is_met ? after.why : evaluate(t, t.options->follow(), "follow", true).why;
+  const verdict inputs = evaluate_inputs(t, true);
+  if (!inputs.is_met) return inputs.why;
+  const verdict after = evaluate(t, options_of(t).after(), "after", true);
+  return !after.is_met ? after.why : evaluate(t, options_of(t).follow(), "follow", true).why;
 }
 
 dependency_resolver::resolution dependency_resolver::resolve(task_data& t) const {
-  const auto& opts = *t.options;
+  const auto& opts = options_of(t);
+  if (!t.hub.input_parents.empty()) {
+    const verdict inputs = evaluate_inputs(t, false);
+    if (inputs.is_impossible) return {outcome::impossible, inputs.why};
+    if (!inputs.is_met) return {};
+  }
   const verdict after = evaluate(t, opts.after(), "after", false);
   const verdict follow = evaluate(t, opts.follow(), "follow", false);
   if (after.is_impossible || follow.is_impossible) {

@@ -53,6 +53,7 @@ class dependency_resolver {
     std::string why;
   };
   verdict evaluate(const task_data& t, const dependency& d, const char* kind, bool explain) const;
+  verdict evaluate_inputs(const task_data& t, bool explain) const;
   bool counts(const task_data& parent, const dependency& d) const;
   void settled(task_data& t);
 

@@ -53,7 +53,8 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       engines_(std::move(engines)),
       flow_(t, engines_,
             {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), std::move(cfg.groups),
-             cfg.policy, cfg.is_stealing, cfg.observer, cfg.retain_bytes, this}),
+             cfg.policy, cfg.is_stealing, cfg.observer, cfg.retain_bytes, this,
+             cfg.is_local_first, cfg.hosts}),
       sharing_(t, [this] { return !is_stopping_ && pass(false); }),
       watchdog_([&] {
         cfg.watch.hosts = cfg.hosts;
@@ -165,6 +166,9 @@ taskhub::traffic_report hub_core::traffic() const {
   for (int e : engines_)
     r.engines[e] = static_cast<std::size_t>(e) < by_peer.size() ? by_peer[static_cast<std::size_t>(e)]
                                                                 : taskhub::traffic();
+  r.results_carried = flow_.inputs().carried;
+  r.results_forwarded = flow_.inputs().forwarded;
+  r.results_local = flow_.inputs().local;
   const auto& wire = t_.counted_on_wire_by_peer();
   for (std::size_t rank = 0; rank < wire.size(); ++rank)
     if (wire[rank].messages_sent || wire[rank].messages_received)

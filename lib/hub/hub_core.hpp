@@ -43,6 +43,7 @@ class hub_core final : public client_core, public wait_helper {
     std::vector<int> groups;  // per engine: the root's child that relays to it, or -1
     refill policy = refill::pull;  // how groups behind sub-hubs get work
     bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
+    bool is_local_first = true;  // tasks go where their inputs are kept (--taskhub-locality)
     std::vector<std::string> hosts;              // per engine, in engine order
     std::vector<long> pids;                      // per engine; 0 where not on the hub's host
     /// A sub-hub: its rank, host and process (0 where not on the hub's host), and the engines

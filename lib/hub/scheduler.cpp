@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "core/voice.hpp"
 #include "hub/id_lists.hpp"
@@ -27,7 +28,9 @@ void take(std::deque<task_data*>& q, std::size_t i) {
 
 scheduler::scheduler(const std::vector<int>& engines, config cfg)
     : hwm_(cfg.hwm),
-      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")) {
+      scheme_(cfg.scheme ? std::move(cfg.scheme) : make_scheme("leastload")),
+      is_local_first_(cfg.is_local_first) {
+  std::vector<std::string> hosts;  // in order of first appearance
   int top = 0;
   for (int r : engines) top = std::max(top, r);
   slot_of_rank_.assign(static_cast<std::size_t>(top) + 1, -1);
@@ -36,6 +39,11 @@ scheduler::scheduler(const std::vector<int>& engines, config cfg)
     engine_slot s;
     s.rank = engines[i];
     if (i < cfg.tags.size()) s.tags = std::move(cfg.tags[i]);
+    if (i < cfg.hosts.size()) {
+      auto at = std::find(hosts.begin(), hosts.end(), cfg.hosts[i]);
+      s.node = static_cast<int>(at - hosts.begin());
+      if (at == hosts.end()) hosts.push_back(cfg.hosts[i]);
+    }
     const int key = i < cfg.groups.size() ? cfg.groups[i] : -1;
     if (key >= 0) {
       auto at = std::find(keys.begin(), keys.end(), key);
@@ -260,7 +268,9 @@ bool scheduler::schedule() {
         continue;
       }
       const bool is_plain = runs_anywhere(*t);
-      if (t->group != 0 && t->group == last_group_) {  // the rest of a map chunk: with its first
+      const bool is_near_inputs = is_local_first_ && !t->hub.input_parents.empty();
+      if (t->group != 0 && t->group == last_group_ &&
+          !is_near_inputs) {  // the rest of a map chunk: with its first
         engine_slot* s = slot_of(last_group_rank_);
         if (s && (is_plain || is_eligible(*t, *s))) {
           assign(*t, *s);
@@ -271,7 +281,7 @@ bool scheduler::schedule() {
       // A task that a task submitted goes out whatever the high-water mark: a task waits for it,
       // and that engine keeps serving meanwhile.
       const bool is_awaited_inside = t->hub.origin != 0;
-      if (is_plain && !is_awaited_inside && !placing_.empty()) {
+      if (is_plain && !is_awaited_inside && !is_near_inputs && !placing_.empty()) {
         engine_slot* s = place_in_two_steps();
         if (!s) return !assigned_.empty();  // every engine is full
         assign(*t, *s);
@@ -298,6 +308,7 @@ bool scheduler::schedule() {
           if (!contains(t->hub.tried, c.rank)) fresh.push_back(c);
         if (!fresh.empty()) candidates_.swap(fresh);
       }
+      if (is_near_inputs) narrow_to_holders(*t);
       assign(*t, *slot_of(candidates_[choose(candidates_)].rank));
       last_group_ = t->group;
       last_group_rank_ = t->engine;
@@ -306,6 +317,36 @@ bool scheduler::schedule() {
     it = q.empty() ? ready_.erase(it) : std::next(it);
   }
   return !assigned_.empty();
+}
+
+// Locality: narrows the candidates to those that keep the most bytes of `t`'s inputs, else to
+// those whose node keeps the most, leaving out any loaded more than a margin above the least
+// loaded candidate; the scheme then chooses among them. Unchanged when none keeps any.
+void scheduler::narrow_to_holders(const task_data& t) {
+  constexpr int margin = 2;  // tasks more than the least loaded that still go to a holder
+  int least = candidates_.front().outstanding;
+  for (const auto& c : candidates_) least = std::min(least, c.outstanding);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> near(candidates_.size());  // here, node
+  std::pair<std::uint64_t, std::uint64_t> best{0, 0};
+  for (std::size_t i = 0; i < candidates_.size(); ++i) {
+    const auto& c = candidates_[i];
+    if (c.outstanding > least + margin) continue;
+    const engine_slot* s = slot_of(c.rank);
+    for (const auto& p : t.hub.input_parents) {
+      if (p->kept_on < 0) continue;
+      const std::uint64_t size = p->kept_size + 1;  // an empty result still counts
+      if (p->kept_on == c.rank) near[i].first += size;
+      const engine_slot* holder = slot_of(p->kept_on);
+      if (holder && s && s->node >= 0 && holder->node == s->node) near[i].second += size;
+    }
+    best = std::max(best, near[i]);
+  }
+  if (best.first + best.second == 0) return;
+  std::vector<engine_load> kept;
+  for (std::size_t i = 0; i < candidates_.size(); ++i)
+    if (near[i] == best && candidates_[i].outstanding <= least + margin)
+      kept.push_back(candidates_[i]);
+  candidates_.swap(kept);
 }
 
 void scheduler::retire(engine_slot& slot) {

@@ -43,6 +43,7 @@ struct pending_recall {
 struct engine_slot {
   int rank;
   int group = -1;  // the index of the group refilled together (behind one sub-hub); -1: none
+  int node = -1;   // an index of its host (-1: unknown)
   std::vector<std::string> tags;
   int outstanding = 0;
   int blocked = 0;  // tasks waiting inside for tasks they submitted: not counted for hwm
@@ -73,6 +74,8 @@ class scheduler {
     int hwm = 16;  // 0: no limit
     std::shared_ptr<taskhub::scheme> scheme;
     refill policy = refill::pull;
+    bool is_local_first = true;      // prefer the engine, then the node, that keeps the inputs
+    std::vector<std::string> hosts;  // per engine, in engine order (its node)
   };
   scheduler(const std::vector<int>& engines, config cfg);
 
@@ -135,6 +138,7 @@ class scheduler {
   void open_groups_changed();
   void pick_in(placing_group& g);
   engine_slot* place_in_two_steps();
+  void narrow_to_holders(const task_data& t);
 
   std::vector<engine_slot> slots_;
   std::vector<int> slot_of_rank_;
@@ -154,6 +158,8 @@ class scheduler {
   std::uint64_t last_group_ = 0;  // the map chunk last placed, and where: its other tasks follow
   int last_group_rank_ = -1;
   int retired_ = 0;
+  const bool is_local_first_;
+  std::vector<int> node_of_rank_;  // by rank: an index of its host, -1 when unknown
   bool is_scheme_fault_reported_ = false;
 };
 

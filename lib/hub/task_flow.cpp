@@ -10,6 +10,7 @@
 #include "core/options_codec.hpp"
 #include "core/wait.hpp"
 #include "hub/id_lists.hpp"
+#include "hub/result_inputs.hpp"
 #include "taskhub/detail/block_pool.hpp"
 #include "taskhub/task_options.hpp"
 
@@ -36,7 +37,8 @@ task_flow::task_flow(transport& t, const std::vector<int>& engines, config cfg)
       table_(cfg.retain_bytes),
       dependencies_(table_),
       scheduler_(engines, {std::move(cfg.tags), std::move(cfg.groups), cfg.hwm,
-                           std::move(cfg.scheme), cfg.policy}),
+                           std::move(cfg.scheme), cfg.policy, cfg.is_local_first,
+                           std::move(cfg.hosts)}),
       observer_(cfg.observer ? std::move(cfg.observer) : std::make_shared<hub_observer>()),
       client_(cfg.client),
       is_stealing_(cfg.is_stealing) {}
@@ -231,6 +233,10 @@ void task_flow::accept(task_ptr t) {
              "split it across tasks");
     return;
   }
+  if (std::string why = read_task_inputs(*t); !why.empty()) {
+    fail(*t, failure::invalid_dependency, why);
+    return;
+  }
   if (const auto* stored = observer_->submitted(*t)) {
     restore(*t, *stored);
     return;
@@ -249,17 +255,18 @@ void task_flow::accept(task_ptr t) {
     observer_->dispatched(*t);
     return;
   }
-  if (!t->options) {
+  if (!t->options && t->hub.inputs.empty()) {
     make_ready(*t);
     return;
   }
-  const auto& opts = *t->options;
+  static const task_options plain;
+  const auto& opts = t->options ? *t->options : plain;
   if (const std::string why = dependencies_.attach(*t); !why.empty()) {
     fail(*t, failure::invalid_dependency, why);
     return;
   }
   if (opts.dependency_timeout().count() > 0) timers_.start_within(t->id, opts.dependency_timeout());
-  if (opts.after().empty() && opts.follow().empty()) {
+  if (opts.after().empty() && opts.follow().empty() && t->hub.inputs.empty()) {
     make_ready(*t);
     return;
   }
@@ -284,6 +291,10 @@ void task_flow::resolve_dependents() {
 }
 
 void task_flow::make_ready(task_data& t) {
+  if (std::string why = lost_input(t, scheduler_); !why.empty()) {  // kept on a lost engine
+    fail(t, failure::impossible_dependency, why);
+    return;
+  }
   if (const std::string why = scheduler_.enqueue(t); !why.empty())
     fail(t, failure::impossible_dependency, why);
 }
@@ -299,6 +310,7 @@ void task_flow::requeue(task_data& t) {
 bool task_flow::schedule() {
   if (!scheduler_.schedule()) return steal();
   for (task_data* t : scheduler_.assigned()) {
+    fill_inputs(*t, t_, inputs_);
     if (t->options && t->options->timeout().count() > 0)
       timers_.end_within(t->id, t->hub.attempt, t->options->timeout());
     observer_->dispatched(*t);
@@ -425,6 +437,11 @@ void task_flow::complete(engine_slot& slot, const record_header& h, const char* 
   t->reply = batch;
   t->result_data = out.data;
   t->result_size = out.size;
+  if (h.kind == record_kind::result && is_kept(h)) {  // the engine keeps it: only its size came
+    t->kept_on = slot.rank;
+    std::memcpy(&t->kept_size, out.data, std::min(out.size, sizeof t->kept_size));
+    t->result_size = 0;
+  }
   t->started_us = out.times.started_us;
   t->completed_us = out.times.completed_us;
   finish(*t, h.kind == record_kind::result ? state::done : state::failed);
@@ -496,6 +513,7 @@ void task_flow::finish(task_data& t, taskhub::task_state st) {
   }
   dependencies_.settle(t);
   dependencies_.finished(t);
+  t.hub.input_parents = {};  // what it took may leave the table now
   table_.retain_arguments(t);
   table_.finished(t);
 }
@@ -503,6 +521,7 @@ void task_flow::finish(task_data& t, taskhub::task_state st) {
 // Clients see an outcome only once the observer recorded it: a task whose result a client saw
 // never runs again after a kill.
 void task_flow::publish() {
+  send_releases();
   if (unpublished_.empty()) return;
   observer_->record_outcomes();
   bool is_notify_due = false;
@@ -510,6 +529,23 @@ void task_flow::publish() {
   unpublished_.clear();
   if (is_notify_due) completions().notify();
   if (!dependencies_.has_due()) table_.release_unheld();  // nothing points to what it drops
+}
+
+// Kept results of tasks that left the table are dropped where they were kept.
+void task_flow::send_releases() {
+  auto released = table_.take_released_kept();
+  if (released.empty()) return;
+  std::map<int, std::vector<std::uint64_t>> by_engine;
+  for (const auto& [engine, id] : released) by_engine[engine].push_back(id);
+  for (const auto& [engine, ids] : by_engine) {
+    const engine_slot* slot = scheduler_.slot_of(engine);
+    if (!slot || slot->is_gone || is_stopping_) continue;
+    bytes msg = take_buffer(sizeof(record_header) + ids.size() * sizeof(std::uint64_t));
+    const auto at = begin_record(msg, record_kind::release, 0, 0);
+    for (auto id : ids) put_raw(msg, &id, sizeof id);
+    end_record(msg, at);
+    t_.send(engine, std::move(msg));
+  }
 }
 
 // Hands one recorded outcome to its client; returns whether a client may wait for it.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hub/dependencies.hpp"
+#include "hub/result_inputs.hpp"
 #include "core/hub_observer.hpp"
 #include "hub/scheduler.hpp"
 #include "hub/task_table.hpp"
@@ -32,6 +33,8 @@ class task_flow {
     std::shared_ptr<hub_observer> observer;      // null: none
     std::size_t retain_bytes = std::size_t(64) << 20;  // large arguments kept for resubmit
     client_core* client = nullptr;  // what futures of tasks that tasks submitted abort through
+    bool is_local_first = true;     // tasks go where their inputs are kept (scheduler::config)
+    std::vector<std::string> hosts;  // per engine, in engine order
   };
   /// `t` carries the outcomes of tasks that tasks submitted back to their engines.
   task_flow(transport& t, const std::vector<int>& engines, config cfg);
@@ -96,6 +99,8 @@ class task_flow {
   void stop() { is_stopping_ = true; }
   /// Fails every unfinished task, so nothing waits on them forever.
   void abandon_all();
+  /// Bytes of results that went into tasks' arguments, by the way they went.
+  const input_counts& inputs() const { return inputs_; }
 
  private:
   void resolve(task_data& t);
@@ -110,6 +115,7 @@ class task_flow {
   void finish(task_data& t, taskhub::task_state state);
   bool publish(task_data& t);
   void send_outcome_to_origin(const task_data& t, bool is_ok);
+  void send_releases();
   void abort_now(task_data& t, const std::string& where);
   void answer_recall(engine_slot& slot);
   bool steal();
@@ -129,6 +135,7 @@ class task_flow {
   std::uint64_t changes_ = 0;
   const bool is_stealing_;
   std::size_t stolen_in_flight_ = 0;  // tasks named by steals not answered yet
+  input_counts inputs_;
 };
 
 }  // namespace taskhub::detail

@@ -52,9 +52,13 @@ bool task_table::drop(std::uint64_t id) {
   if (!is_task_of_task(id) && id >= base_) {
     const std::uint64_t at = id - base_;
     if (at >= window_.size() || !window_[at]) return false;
+    note_drop(*window_[at]);
     window_[at].reset();
-  } else if (sparse_.erase(id) == 0) {
-    return false;
+  } else {
+    auto it = sparse_.find(id);
+    if (it == sparse_.end()) return false;
+    note_drop(*it->second);
+    sparse_.erase(it);
   }
   --held_;
   return true;
@@ -87,7 +91,9 @@ void task_table::slide_window() {
 std::size_t task_table::purge(const std::vector<std::uint64_t>* ids) {
   std::unordered_set<std::uint64_t> needed;
   for_each([&](const task_data& t) {
-    if (t.hub.is_finished() || !t.options) return;
+    if (t.hub.is_finished()) return;
+    for (const auto& in : t.hub.inputs) needed.insert(in.parent);
+    if (!t.options) return;
     for (const auto* d : {&t.options->after(), &t.options->follow()})
       needed.insert(d->ids().begin(), d->ids().end());
   });
@@ -102,11 +108,13 @@ std::size_t task_table::purge(const std::vector<std::uint64_t>* ids) {
   } else {
     for (auto& t : window_) {
       if (!is_droppable(t.get())) continue;
+      note_drop(*t);
       t.reset();
       ++n;
     }
     for (auto it = sparse_.begin(); it != sparse_.end();) {
       if (is_droppable(it->second.get())) {
+        note_drop(*it->second);
         it = sparse_.erase(it);
         ++n;
       } else {
@@ -123,7 +131,12 @@ std::size_t task_table::purge(const std::vector<std::uint64_t>* ids) {
 }
 
 std::size_t task_table::release_unheld(bool is_forced) {
-  if (released_due_.size() < next_release_ && !(is_forced && !released_due_.empty())) return 0;
+  // Results kept on engines are looked at sooner: each may hold much of an engine's memory.
+  constexpr std::size_t fewest_kept_due = 8;
+  if (released_due_.size() < next_release_ && kept_due_ < fewest_kept_due &&
+      !(is_forced && !released_due_.empty()))
+    return 0;
+  kept_due_ = 0;
   std::size_t n = 0, kept = 0;
   bool had_large = false;
   for (const auto id : released_due_) {

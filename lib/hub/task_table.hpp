@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "taskhub/detail/runtime.hpp"
@@ -49,6 +50,11 @@ class task_table {
   /// A task submitted on rank 0 finished: release_unheld() may drop it once nothing holds it.
   void finished(const task_data& t) {
     if (t.hub.origin == 0) released_due_.push_back(t.id);
+    if (t.kept_on >= 0) ++kept_due_;
+  }
+  /// The kept results (engine, task id) of tasks that left the table since the last call.
+  std::vector<std::pair<int, std::uint64_t>> take_released_kept() {
+    return std::exchange(released_kept_, {});
   }
   /// Drops the finished tasks that only the table holds, when enough have finished since the
   /// last look that the look costs little per task (or, `is_forced`, now); returns how many.
@@ -60,6 +66,9 @@ class task_table {
  private:
   task_data* lookup_sparse(std::uint64_t id) const;
   bool drop(std::uint64_t id);
+  void note_drop(const task_data& t) {
+    if (t.kept_on >= 0) released_kept_.push_back({t.kept_on, t.id});
+  }
   void forget_retained(const task_data& t);
   void slide_window();
 
@@ -69,6 +78,8 @@ class task_table {
   std::size_t held_ = 0;
   std::vector<std::uint64_t> released_due_;  // finished tasks of rank 0 the table may drop
   std::size_t next_release_ = 1024;          // released_due_'s length that starts a look
+  std::size_t kept_due_ = 0;  // finished tasks whose results engines keep, since the last look
+  std::vector<std::pair<int, std::uint64_t>> released_kept_;
   const std::size_t retain_budget_;
   std::deque<std::uint64_t> retained_;  // finished tasks whose large arguments are still kept
   std::size_t retained_bytes_ = 0;

@@ -130,7 +130,10 @@ const stored_outcome* journal::submitted(const task_data& t) {
   p_->tasks.pending.push_back(r);
   for (const auto id : parents) p_->parents.pending.push_back({r.run, r.id, id});
   p_->log.add(r, parents);
-  if (p_->stored.empty() || t.target >= 0) return nullptr;
+  // A result kept on an engine is not in the journal (only its size came to rank 0), and its
+  // engine dropped it when the run ended: the task runs again.
+  if (p_->stored.empty() || t.target >= 0 || (t.options && t.options->is_kept_remote()))
+    return nullptr;
   const auto it = p_->stored.find({name.hash, hash, r.occurrence});
   if (it == p_->stored.end()) return nullptr;
   p_->serving[&t] = &it->second;

@@ -384,6 +384,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   cfg.hwm = s.hwm;
   cfg.policy = s.refill == "push" ? refill::push : refill::pull;
   cfg.is_stealing = s.steal == "1";
+  cfg.is_local_first = s.is_local_first;
   cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
   cfg.watch.period = s.watchdog;

@@ -39,6 +39,7 @@ constexpr flag_spec flags[] = {
     {"fanout", "TASKHUB_FANOUT", "a whole number from 0 (a flat hub) to 1000000"},
     {"refill", "TASKHUB_REFILL", "pull or push"},
     {"steal", "TASKHUB_STEAL", "0 or 1"},
+    {"locality", "TASKHUB_LOCALITY", "0 or 1"},
 };
 
 // The flag named `name`; a name missing from the table is a mistake in this file.
@@ -247,6 +248,10 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
   }
   s.steal = value_of(argc, argv, flag("steal"), where);
   if (!s.steal.empty() && s.steal != "0" && s.steal != "1") note(problem, refused(where, flag("steal")));
+  if (const auto v = value_of(argc, argv, flag("locality"), where); !v.empty()) {
+    if (v == "0" || v == "1") s.is_local_first = v == "1";
+    else note(problem, refused(where, flag("locality")));
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -272,7 +277,8 @@ std::string decided_on_rank_0(const settings& s) {
          "\n--taskhub-isolate=" + s.isolate + "\n--taskhub-task-memory=" +
          std::to_string(s.task_memory) + "\n--taskhub-node-size=" + std::to_string(s.node_size) +
          "\n--taskhub-fanout=" + std::to_string(s.fanout) + "\n--taskhub-refill=" + s.refill +
-         "\n--taskhub-steal=" + s.steal + "\n";
+         "\n--taskhub-steal=" + s.steal + "\n--taskhub-locality=" +
+         (s.is_local_first ? "1" : "0") + "\n";
 }
 
 }  // namespace taskhub::detail

@@ -127,7 +127,8 @@ void mpi_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<c
 bool mpi_transport::has_message() {
   for (int r : linked_)
     if (!links_[static_cast<std::size_t>(r)].in->is_empty()) return true;
-  if (is_lane_only_) return false;  // nothing comes by MPI without a marker in a lane
+  // Nothing comes by MPI without a marker in a lane, unless another engine sends.
+  if (is_lane_only_ && !is_listening_to_all_) return false;
   int flag = 0;
   check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, tag_, comm_, &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
   return flag != 0;
@@ -191,7 +192,7 @@ bool mpi_transport::poll(int& source, bytes& msg) {
 }
 
 bool mpi_transport::poll_mpi(int& source, bytes& msg) {
-  if (is_lane_only_) return false;
+  if (is_lane_only_ && !is_listening_to_all_) return false;
   int flag = 0;
   MPI_Message handle;
   MPI_Status status;

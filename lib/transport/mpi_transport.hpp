@@ -36,6 +36,7 @@ class mpi_transport : public transport {
   void forget(int peer) override;
   /// Messages for rank 0 (the hub) go to `rank` instead: an engine's sub-hub.
   void set_uplink(int rank) { uplink_ = rank; }
+  void listen_to_all(bool yes) override { is_listening_to_all_ = yes; }
   void claim() override { owner_ = std::this_thread::get_id(); }
   bool is_shareable() const override { return is_lane_only_; }
   bool wants_owner() const override { return wants_owner_.load(); }
@@ -74,6 +75,7 @@ class mpi_transport : public transport {
   int tag_;
   int rank_ = 0;
   int uplink_ = 0;
+  bool is_listening_to_all_ = false;
   std::atomic<bool> is_woken_{false};
   doorbells& bells_;
   std::deque<pending> sending_;

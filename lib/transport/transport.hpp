@@ -33,6 +33,9 @@ class transport {
   /// `peer`'s process has ended: drops what waits to go there, sends nothing more there, and
   /// reads nothing more from there.
   virtual void forget(int peer) { (void)peer; }
+  /// Whether to look for messages from every rank (an engine waiting for another engine's kept
+  /// result), not only from those the transport expects (its links to the hub).
+  virtual void listen_to_all(bool yes) { (void)yes; }
   /// The longest an idle() may last: short when a message can arrive without a wake-up.
   virtual std::chrono::microseconds longest_nap() const = 0;
 

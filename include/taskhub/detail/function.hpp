@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/detail/result_args.hpp"
 
 namespace taskhub::detail {
 
@@ -147,7 +148,9 @@ void encode_args_impl(bytes& out, std::index_sequence<I...>, A&&... a) {
   (
       [&] {
         using P = std::tuple_element_t<I, Params>;
-        if constexpr (std::is_same_v<std::decay_t<A>, P>) {
+        if constexpr (is_future_arg<std::decay_t<A>>::value) {
+          note_result_arg<P>(out, a);  // results as arguments (result_args.hpp)
+        } else if constexpr (std::is_same_v<std::decay_t<A>, P>) {
           encode<P>(out, a);
         } else {
           encode<P>(out, P(std::forward<A>(a)));

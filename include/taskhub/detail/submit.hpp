@@ -53,7 +53,9 @@ task_ptr make_call(client_core& hub, int target, const shared_options& opts, A&&
   auto t = make_task(hub, Handler::id, target,
                      encoded_args_size<typename Handler::sig>(a...));
   if (opts) attach_options(*t, opts);
+  noted_result_args().clear();
   encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
+  take_result_args(*t);
   end_record(t->request, 0);
   return t;
 }

@@ -40,6 +40,8 @@ struct task_data {
   std::shared_ptr<const bytes> reply;
   const char* result_data = nullptr;
   std::size_t result_size = 0;
+  int kept_on = -1;             // the engine that keeps the result (task_options::keep_remote)
+  std::uint64_t kept_size = 0;  // and its size in bytes
   std::atomic<task_status> status{task_status::pending};
   std::atomic<bool> is_awaited{false};  // a client blocks on it: the hub must notify
 
@@ -47,6 +49,8 @@ struct task_data {
   // reference that keeps it alive meanwhile.
   task_data* next_submitted = nullptr;
   std::shared_ptr<task_data> submitted_self;
+  // Tasks whose results are among its arguments, held until the hub took it.
+  std::vector<std::shared_ptr<task_data>> inputs;
 
   // Kept by the hub thread only.
   struct hub_part {
@@ -60,6 +64,12 @@ struct task_data {
     std::vector<int> tried;     // engines it failed on (retries go elsewhere)
     std::vector<task_data*> dependents;  // waiting tasks to re-check when this one ends
     std::vector<std::shared_ptr<task_data>> parents;  // while waiting: what it depends on
+    struct input {
+      std::uint64_t parent = 0;  // the task whose result goes into the arguments
+      std::uint64_t at = 0;      // where, in the payload
+    };
+    std::vector<input> inputs;  // results among its arguments, in order
+    std::vector<std::shared_ptr<task_data>> input_parents;  // held until it finished
     std::string error;          // "type: message" of a failed task
     std::uint64_t submitted_by = 0;  // for tasks of tasks: the task that submitted it
     std::int64_t running_since_ns = 0;  // steady clock, when the hub saw it start

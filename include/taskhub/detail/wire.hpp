@@ -32,6 +32,10 @@ enum class record_kind : std::uint32_t {
   died = 13,     // sub-hub -> hub, in the part of the engine it names: that engine's process
                  // ended (the sub-hub watches the processes of its node's engines), and nothing
                  // of it follows; payload = its process id (int64)
+  send_kept = 14,  // hub -> engine holding kept results: send the values of these tasks to
+                   // engine `flags`; payload = task ids (uint64 each)
+  kept = 15,       // engine -> engine: the kept value of task `task`, for a task queued there
+  release = 16,    // hub -> engine: drop the kept values of these tasks; payload = task ids
 };
 // A task's result or failure also says it started; an engine sends `started` only for a task that
 // starts while other records wait to go and are due, or on top of a task that waits.
@@ -52,7 +56,14 @@ static_assert(sizeof(record_header) == 32, "record_header must stay 32 bytes");
 /// answer to an earlier attempt is recognised.
 constexpr std::uint32_t has_requirements_flag = 1u << 31;
 constexpr std::uint32_t isolated_flag = 1u << 30;
-constexpr std::uint32_t option_flags = has_requirements_flag | isolated_flag;
+/// Bit of a task's flags: the engine keeps the result (task_options::keep_remote); of a result's
+/// flags: the engine kept it, and the payload says only its size (uint64).
+constexpr std::uint32_t kept_flag = 1u << 29;
+/// Bit of a task's flags: results of other tasks go into its arguments; the payload ends with
+/// the inputs block (detail/result_args.hpp).
+constexpr std::uint32_t has_inputs_flag = 1u << 28;
+constexpr std::uint32_t option_flags =
+    has_requirements_flag | isolated_flag | kept_flag | has_inputs_flag;
 constexpr std::uint32_t attempt_mask = ~option_flags;
 /// Bit of a blocked or unblocked record's flags: the wait does not change the engine's load.
 constexpr std::uint32_t uncounted_wait_flag = 1u;
@@ -71,6 +82,8 @@ inline std::uint64_t task_of_task_id(int engine, std::uint64_t count) {
 inline std::uint32_t attempt_of(const record_header& h) { return h.flags & attempt_mask; }
 inline bool has_requirements(const record_header& h) { return (h.flags & has_requirements_flag) != 0; }
 inline bool is_isolated(const record_header& h) { return (h.flags & isolated_flag) != 0; }
+inline bool is_kept(const record_header& h) { return (h.flags & kept_flag) != 0; }
+inline bool has_inputs(const record_header& h) { return (h.flags & has_inputs_flag) != 0; }
 
 /// Appends a record header; returns its offset so the length can be patched.
 inline std::size_t begin_record(bytes& out, record_kind kind, std::uint64_t task,

@@ -16,6 +16,9 @@ double g(double x);
 double area(double width, double height);
 int next_square(int n);
 double simulate(const std::vector<double>& input);
+std::vector<double> load_block(int i);
+std::vector<double> smooth(const std::vector<double>& block);
+double compare(const std::vector<double>& a, const std::vector<double>& b);
 template <class... T>
 void use(const T&...);
 
