@@ -344,10 +344,9 @@ void hub_core::stop_engines() {
 }
 
 // One pass over everything the hub does. Client threads that help skip what only the hub thread
-// does: controls, the observer's work, and (in the transport) MPI.
+// does: controls and the observer's work.
 bool hub_core::pass(bool is_hub_thread) {
   bool did = false;
-  if (is_hub_thread) t_.begin_owner_pass();
   if (!is_stopping_) {
     did |= take_submissions(is_hub_thread);
     flow_.check_timers();
@@ -371,7 +370,6 @@ bool hub_core::pass(bool is_hub_thread) {
 }
 
 void hub_core::serve() {
-  t_.claim();
   if (t_.is_shareable()) set_process_helper(this);
   auto should_rest = [this] {
     return sharing_.should_rest(!submissions_.is_empty(),

@@ -33,7 +33,7 @@ namespace taskhub::detail {
 /// Client threads submit tasks; passes (on the hub thread, or on a waiting client that helps)
 /// keep the table of every task, resolve dependencies, schedule ready tasks onto engines, send
 /// them in batches, and complete futures as results arrive. Only a pass uses the transport or the
-/// table; only the hub thread's passes call MPI.
+/// table; passes run one at a time, so MPI is called by one thread at a time.
 class hub_core final : public client_core, public wait_helper {
  public:
   struct config {

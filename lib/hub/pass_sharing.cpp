@@ -54,8 +54,7 @@ bool pass_sharing::should_rest(bool has_submissions, bool needs_hub_thread) cons
   const bool is_helped =
       helpers_.load() > 0 ||
       (!has_submissions && steady_ns() - last_help_ns_.load(std::memory_order_relaxed) < rest_ns);
-  return is_helped && !needs_hub_thread && !t_.wants_owner() &&
-         !is_hub_thread_waiting_.load(std::memory_order_relaxed);
+  return is_helped && !needs_hub_thread && !is_hub_thread_waiting_.load(std::memory_order_relaxed);
 }
 
 void pass_sharing::rest(const std::function<bool()>& should_rest) {
@@ -100,7 +99,7 @@ bool pass_sharing::helper_pass() {
     has_failed = true;
   }
   lock.unlock();
-  if (t_.wants_owner() || has_failed) wake_hub_thread();
+  if (has_failed) wake_hub_thread();
   return did;
 }
 

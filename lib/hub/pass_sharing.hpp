@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Part of taskhub.
-// Pass sharing: when every engine shares the hub's node, client threads that wait run the hub's
-// passes themselves while the hub thread rests, so a result needs no hand-off between threads.
+// Pass sharing: client threads that wait run the hub's passes themselves while the hub thread
+// rests, so a result needs no hand-off between threads.
 #pragma once
 
 #include <atomic>
@@ -35,7 +35,7 @@ class pass_sharing {
 
   // The hub thread.
   /// Whether to rest now: a client helps, or did lately and no submission waits; and nothing
-  /// (a stop, a control, MPI work) needs the hub thread.
+  /// (a stop, a control) needs the hub thread.
   bool should_rest(bool has_submissions, bool needs_hub_thread) const;
   /// Rests up to a nap, if `should_rest` still holds once the rest is announced.
   void rest(const std::function<bool()>& should_rest);

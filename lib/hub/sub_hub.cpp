@@ -12,7 +12,6 @@
 namespace taskhub::detail {
 
 void serve_sub_hub(transport& t, int parent, std::vector<int> via, relay_watch& engines) {
-  t.claim();
   tree_transport down(t, std::move(via));  // to the sub-hubs a level below, and to engines
   backoff wait;
   bytes up;

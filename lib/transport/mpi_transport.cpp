@@ -44,8 +44,11 @@ mpi_transport::~mpi_transport() {
 void mpi_transport::start(pending& p, const char* data, std::size_t n, int tag) {
   if (n > static_cast<std::size_t>(INT_MAX))
     throw error("a batch of " + std::to_string(n) + " bytes exceeds MPI's 2 GiB message limit");
-  check_mpi(MPI_Isend(data, static_cast<int>(n), MPI_BYTE, p.dest, tag, comm_, &p.request),
-            "MPI_Isend");
+  {
+    std::lock_guard<std::mutex> lock(mpi_m_);
+    check_mpi(MPI_Isend(data, static_cast<int>(n), MPI_BYTE, p.dest, tag, comm_, &p.request),
+              "MPI_Isend");
+  }
   bells_.ring(p.dest);
 }
 
@@ -57,17 +60,13 @@ void mpi_transport::send_mpi(int dest, int tag, outgoing m) {
 }
 
 // Puts `m` in the lane to `dest`, or, when it is too large for a lane, a marker there and the
-// message itself through MPI (the owner's work). False if that cannot happen now.
+// message itself through MPI. False if that cannot happen now.
 bool mpi_transport::put(int dest, link& l, outgoing& m) {
   const bytes& payload = m.payload();
   if (payload.size() <= l.out->largest()) {
     if (!l.out->write(lane::kind::message, payload.data(), payload.size())) return false;
     recycle_buffer(std::move(m.data));
     return true;
-  }
-  if (!is_owner()) {
-    wants_owner_.store(true);
-    return false;
   }
   const std::uint64_t n = payload.size();
   if (!l.out->write(lane::kind::via_mpi, &n, sizeof n)) return false;
@@ -129,6 +128,9 @@ bool mpi_transport::has_message() {
     if (!links_[static_cast<std::size_t>(r)].in->is_empty()) return true;
   // Nothing comes by MPI without a marker in a lane, unless another engine sends.
   if (is_lane_only_ && !is_listening_to_all_) return false;
+  // Another thread in MPI is in a pass, which will see what came: no need to look.
+  std::unique_lock<std::mutex> lock(mpi_m_, std::try_to_lock);
+  if (!lock.owns_lock()) return true;
   int flag = 0;
   check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, tag_, comm_, &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
   return flag != 0;
@@ -159,18 +161,12 @@ bool mpi_transport::poll_lanes(int& source, bytes& msg) {
       msg.resize(e.size);
       std::memcpy(msg.data(), e.data, e.size);
     } else {  // the message itself comes through MPI
-      if (!is_owner()) {
-        wants_owner_.store(true);
-        continue;
-      }
+      std::lock_guard<std::mutex> lock(mpi_m_);
       int flag = 0;
       MPI_Message handle;
       MPI_Status status;
       check_mpi(MPI_Improbe(r, tag_ + 1, comm_, &flag, &handle, &status), "MPI_Improbe");
-      if (!flag) {
-        wants_owner_.store(true);
-        continue;
-      }
+      if (!flag) continue;
       int count = 0;
       check_mpi(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
       msg = take_buffer(static_cast<std::size_t>(count));
@@ -193,6 +189,7 @@ bool mpi_transport::poll(int& source, bytes& msg) {
 
 bool mpi_transport::poll_mpi(int& source, bytes& msg) {
   if (is_lane_only_ && !is_listening_to_all_) return false;
+  std::lock_guard<std::mutex> lock(mpi_m_);
   int flag = 0;
   MPI_Message handle;
   MPI_Status status;
@@ -219,19 +216,17 @@ bool mpi_transport::progress() {
     if (did) bells_.ring(r);
     is_waiting = is_waiting || !l.backlog.empty();
   }
-  if (!is_owner()) {
-    if (!sending_.empty()) wants_owner_.store(true);
-    return is_waiting || !sending_.empty();
-  }
   while (!sending_.empty()) {
     int done = 0;
-    check_mpi(MPI_Test(&sending_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    {
+      std::lock_guard<std::mutex> lock(mpi_m_);
+      check_mpi(MPI_Test(&sending_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    }
     if (!done) break;
     bells_.ring(sending_.front().dest);  // in case the data left after the ring in start()
     recycle_buffer(std::move(sending_.front().data));
     sending_.pop_front();
   }
-  if (!sending_.empty()) wants_owner_.store(true);
   return is_waiting || !sending_.empty();
 }
 

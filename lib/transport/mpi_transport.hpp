@@ -8,7 +8,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <thread>
+#include <mutex>
 #include <vector>
 
 #include "transport/transport.hpp"
@@ -22,6 +22,8 @@ class lanes;
 /// Point-to-point messages on one communicator: through lanes (shared memory) between the hub
 /// and the engines of its node, otherwise through MPI on `tag` (and, for messages too large for a
 /// lane, on `tag + 1`). Idle ranks sleep on their doorbell; senders ring the receiver's.
+/// Any thread may use it, one at a time (MPI_THREAD_SERIALIZED): its MPI calls take one lock, so
+/// a thread's probe before it sleeps never meets another thread's pass.
 class mpi_transport : public transport {
  public:
   mpi_transport(MPI_Comm comm, int tag, doorbells& bells, lanes* lanes = nullptr);
@@ -37,10 +39,7 @@ class mpi_transport : public transport {
   /// Messages for rank 0 (the hub) go to `rank` instead: an engine's sub-hub.
   void set_uplink(int rank) { uplink_ = rank; }
   void listen_to_all(bool yes) override { is_listening_to_all_ = yes; }
-  void claim() override { owner_ = std::this_thread::get_id(); }
-  bool is_shareable() const override { return is_lane_only_; }
-  bool wants_owner() const override { return wants_owner_.load(); }
-  void begin_owner_pass() override { wants_owner_.store(false); }
+  bool is_shareable() const override { return true; }
 
  private:
   struct pending {
@@ -49,7 +48,7 @@ class mpi_transport : public transport {
     bytes data;
     std::shared_ptr<const void> owner;  // keeps borrowed data alive
   };
-  // A message waiting for room in its lane (or, if too large for one, for the owner).
+  // A message waiting for room in its lane.
   struct outgoing {
     bytes data;
     const bytes* borrowed = nullptr;  // sent instead of data when set
@@ -68,7 +67,6 @@ class mpi_transport : public transport {
   void send_linked(int dest, link& l, outgoing m);
   bool poll_lanes(int& source, bytes& msg);
   bool poll_mpi(int& source, bytes& msg);
-  bool is_owner() const { return std::this_thread::get_id() == owner_; }
   bool has_message();
 
   MPI_Comm comm_;
@@ -86,8 +84,7 @@ class mpi_transport : public transport {
   std::vector<int> linked_;         // the ranks with lanes
   std::size_t next_lane_ = 0;       // where the next poll starts, so no lane starves
   bool is_lane_only_ = false;       // every peer has a lane
-  std::thread::id owner_ = std::this_thread::get_id();
-  std::atomic<bool> wants_owner_{false};
+  std::mutex mpi_m_;  // held by every MPI call
 };
 
 }  // namespace taskhub::detail

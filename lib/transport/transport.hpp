@@ -39,17 +39,8 @@ class transport {
   /// The longest an idle() may last: short when a message can arrive without a wake-up.
   virtual std::chrono::microseconds longest_nap() const = 0;
 
-  // A transport has an owner, the thread that may call MPI (at first, the one that made it).
-  // When every peer is reached without MPI, other threads may send, poll and progress too, one at
-  // a time; what needs MPI then waits for the owner.
-  /// Makes the calling thread the owner.
-  virtual void claim() {}
-  /// Whether threads besides the owner may use the transport (one at a time).
+  /// Whether threads other than the one that made it may use the transport (one at a time).
   virtual bool is_shareable() const { return false; }
-  /// Whether work waits that only the owner can do; safe from any thread.
-  virtual bool wants_owner() const { return false; }
-  /// The owner starts a pass in which it will poll and progress: what waited for it is its own.
-  virtual void begin_owner_pass() {}
 
   /// What this end sent and received, in all, as messages on the wire; read by the thread that
   /// uses it.

@@ -103,7 +103,6 @@ void tree_transport::forget(int peer) {
 }
 
 void tree_transport::end_relays() {
-  inner_.claim();  // the hub thread has ended: this thread calls MPI now
   flush();
   for (int v : relays_)
     if (!is_gone_[static_cast<std::size_t>(v)]) inner_.send(v, bytes());

@@ -27,8 +27,6 @@ class tree_transport : public transport {
   void wake() override { inner_.wake(); }
   std::chrono::microseconds longest_nap() const override { return inner_.longest_nap(); }
   void forget(int peer) override;
-  void claim() override { inner_.claim(); }
-  void begin_owner_pass() override { inner_.begin_owner_pass(); }
   /// The root's messages on the wire (to and from sub-hubs and the engines it serves itself);
   /// counted_by_peer() keeps each engine's own, as in a flat run.
   const taskhub::traffic& counted() const override { return inner_.counted(); }
@@ -38,8 +36,7 @@ class tree_transport : public transport {
 
   /// Whether `rank` is a sub-hub this transport packs for (its messages arrive packed).
   bool is_relay(int rank) const { return std::binary_search(relays_.begin(), relays_.end(), rank); }
-  /// Tells every sub-hub that the run is over (an empty message) and waits until that is sent;
-  /// the calling thread becomes the transport's owner.
+  /// Tells every sub-hub that the run is over (an empty message) and waits until that is sent.
   void end_relays();
 
  private:
