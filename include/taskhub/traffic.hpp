@@ -28,6 +28,9 @@ struct traffic_report {
   traffic hub;
   std::map<int, traffic> engines;
   std::map<int, traffic> peers;
+  /// The bytes of shared objects and cached arguments the hub sent (once per engine that lacked
+  /// them), and of those tasks took on an engine that held them already, which did not travel.
+  std::uint64_t object_bytes_sent = 0, object_bytes_saved = 0;
 };
 
 }  // namespace taskhub

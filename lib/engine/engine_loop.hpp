@@ -20,6 +20,7 @@
 #include "core/wait.hpp"
 #include "engine/crash_guard.hpp"
 #include "engine/inbox.hpp"
+#include "engine/object_cache.hpp"
 #include "engine/runner.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/hub.hpp"
@@ -61,6 +62,7 @@ class engine_loop final : public client_core, public wait_helper {
   taskhub::hub& hub() { return hub_; }
   const taskhub::traffic& traffic() const { return t_.counted(); }
   std::unordered_map<std::string, store_entry>& store() { return store_; }
+  object_cache& objects() { return objects_; }
 
  private:
   void step(bool may_run_tasks = true);
@@ -90,6 +92,7 @@ class engine_loop final : public client_core, public wait_helper {
   const std::vector<std::string> tags_;
   taskhub::hub hub_;
   std::unordered_map<std::string, store_entry> store_;
+  object_cache objects_;
   std::unordered_map<std::uint64_t, task_ptr> waiting_;  // tasks our tasks submitted
   std::uint64_t submitted_count_ = 0;
   inbox queue_;

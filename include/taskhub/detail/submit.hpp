@@ -46,6 +46,10 @@ inline task_options checked_options(const client_core& hub, task_options opts) {
 /// Attaches non-default options to a task whose header was just written (defined in the runtime).
 void attach_options(task_data& task, shared_options opts);
 
+/// Marks a task whose arguments (from `args_at` in its request) refer to objects sent apart, and
+/// keeps the objects with it (defined in the runtime).
+void attach_objects(task_data& task, std::size_t args_at, object_refs refs);
+
 /// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses), with
 /// `opts` unless null.
 template <class Handler, class... A>
@@ -53,7 +57,10 @@ task_ptr make_call(client_core& hub, int target, const shared_options& opts, A&&
   auto t = make_task(hub, Handler::id, target,
                      encoded_args_size<typename Handler::sig>(a...));
   if (opts) attach_options(*t, opts);
-  encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
+  const auto args_at = t->request.size();
+  object_refs refs;
+  encode_args<typename Handler::sig>(t->request, &refs, std::forward<A>(a)...);
+  if (refs.positions != 0) attach_objects(*t, args_at, std::move(refs));
   end_record(t->request, 0);
   return t;
 }

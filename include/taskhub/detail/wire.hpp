@@ -32,6 +32,9 @@ enum class record_kind : std::uint32_t {
   died = 13,     // sub-hub -> hub, in the part of the engine it names: that engine's process
                  // ended (the sub-hub watches the processes of its node's engines), and nothing
                  // of it follows; payload = its process id (int64)
+  object = 14,   // hub -> engine: keep a shared object or cached argument; task = its id,
+                 // handler = its type key, payload = its encoding
+  object_drop = 15,  // hub -> engine: drop the object whose id is `task`
 };
 // A task's result or failure also says it started; an engine sends `started` only for a task that
 // starts while other records wait to go and are due, or on top of a task that waits.
@@ -52,7 +55,10 @@ static_assert(sizeof(record_header) == 32, "record_header must stay 32 bytes");
 /// answer to an earlier attempt is recognised.
 constexpr std::uint32_t has_requirements_flag = 1u << 31;
 constexpr std::uint32_t isolated_flag = 1u << 30;
-constexpr std::uint32_t option_flags = has_requirements_flag | isolated_flag;
+/// The payload (after the requirements) starts with a word whose bit i says argument i is the id
+/// of an object sent apart (object records).
+constexpr std::uint32_t has_objects_flag = 1u << 29;
+constexpr std::uint32_t option_flags = has_requirements_flag | isolated_flag | has_objects_flag;
 constexpr std::uint32_t attempt_mask = ~option_flags;
 /// Bit of a blocked or unblocked record's flags: the wait does not change the engine's load.
 constexpr std::uint32_t uncounted_wait_flag = 1u;
@@ -71,6 +77,7 @@ inline std::uint64_t task_of_task_id(int engine, std::uint64_t count) {
 inline std::uint32_t attempt_of(const record_header& h) { return h.flags & attempt_mask; }
 inline bool has_requirements(const record_header& h) { return (h.flags & has_requirements_flag) != 0; }
 inline bool is_isolated(const record_header& h) { return (h.flags & isolated_flag) != 0; }
+inline bool has_objects(const record_header& h) { return (h.flags & has_objects_flag) != 0; }
 
 /// Appends a record header; returns its offset so the length can be patched.
 inline std::size_t begin_record(bytes& out, record_kind kind, std::uint64_t task,
