@@ -65,6 +65,7 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       pids_(cfg.pids),
       relays_(cfg.relays),
       relay_deaths_(pids_of(cfg.relays)) {
+  hub_objects() = object_holdings();  // a new run's engines hold nothing yet
   flow_.observer().started(engines_, cfg.hosts);
 }
 

@@ -86,11 +86,13 @@ TEST_F(shared, the_object_crosses_once_per_engine) {
   const auto after = hub.traffic();
   const auto sent = after.hub.bytes_sent - before.hub.bytes_sent;
   const auto objects = after.object_bytes_sent - before.object_bytes_sent;
-  EXPECT_EQ(objects, h.size() * holders.size());
-  EXPECT_EQ(after.object_bytes_saved - before.object_bytes_saved,
-            h.size() * (tasks - holders.size()));
+  // Once to each engine that ran a task, or had one queued before an idle engine took it back.
+  EXPECT_GE(objects, h.size() * holders.size());
+  EXPECT_LE(objects, h.size() * engine_count());
+  EXPECT_GE(after.object_bytes_saved - before.object_bytes_saved,
+            h.size() * (tasks - engine_count()));
   // Everything else the hub sent is small tasks: the object went once per engine, not per task.
-  EXPECT_LT(sent, h.size() * holders.size() + tasks * 256 + 64 * 1024);
+  EXPECT_LT(sent, h.size() * engine_count() + tasks * 256 + 64 * 1024);
   EXPECT_GE(sent, h.size() * holders.size());
 }
 
@@ -165,13 +167,16 @@ TEST_F(shared, repeated_large_arguments_are_sent_once) {
   const std::size_t encoded = ref.size() * sizeof(std::int64_t) + 8;
   if (is_on) {
     EXPECT_GE(saved, encoded * (tasks - engine_count()));
-    if (is_over_mpi())
+    if (is_over_mpi()) {
       EXPECT_LT(after.hub.bytes_sent - before.hub.bytes_sent,
                 encoded * engine_count() + tasks * 256 + 64 * 1024);
+    }
   } else {
     EXPECT_EQ(saved, 0u);
     EXPECT_EQ(after.object_bytes_sent, before.object_bytes_sent);
-    if (is_over_mpi()) EXPECT_GE(after.hub.bytes_sent - before.hub.bytes_sent, encoded * tasks);
+    if (is_over_mpi()) {
+      EXPECT_GE(after.hub.bytes_sent - before.hub.bytes_sent, encoded * tasks);
+    }
   }
 }
 

@@ -76,6 +76,11 @@ void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
   }
 }
 
+// GCC 12 takes the optional a reference slot leaves empty for one read before it is set.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 /// Argument `i` of a call on the engine, declared as `A`: its value decoded from the task, or the
 /// object the engine holds, read in place when `A` is a const reference.
 template <class A>
@@ -108,5 +113,8 @@ class arg_slot {
   std::optional<P> value_;
   const P* ref_ = nullptr;
 };
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace taskhub::detail
