@@ -64,7 +64,8 @@ void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
       encode<P>(out, P(std::forward<A>(a)));
     }
     const std::size_t threshold = cache_threshold();
-    if (!refs || threshold == 0 || out.size() - at < threshold || i >= 64) return;
+    if (!refs || !refs->may_cache || threshold == 0 || out.size() - at < threshold || i >= 64)
+      return;
     bytes rec;
     rec.resize(sizeof(record_header));
     put_raw(rec, out.data() + at, out.size() - at);

@@ -30,6 +30,7 @@ blob_ptr make_blob(std::uint64_t type, bytes encoding, std::uint64_t id = 0);
 /// The objects a task's arguments refer to, and which arguments (by position) are references.
 struct object_refs {
   std::uint64_t positions = 0;  // bit i: argument i is an object id
+  bool may_cache = true;  // large arguments may go as cached objects (not for isolated tasks)
   std::vector<blob_ptr> objects;
 };
 

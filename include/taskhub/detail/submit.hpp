@@ -59,6 +59,7 @@ task_ptr make_call(client_core& hub, int target, const shared_options& opts, A&&
   if (opts) attach_options(*t, opts);
   const auto args_at = t->request.size();
   object_refs refs;
+  refs.may_cache = !(opts && opts->is_isolated());  // an isolated task reads whole arguments
   encode_args<typename Handler::sig>(t->request, &refs, std::forward<A>(a)...);
   if (refs.positions != 0) attach_objects(*t, args_at, std::move(refs));
   end_record(t->request, 0);
