@@ -19,7 +19,9 @@ std::string mib(std::size_t n) {
 }
 
 std::string object_text(std::uint64_t id) {
-  return (id >> 63 ? "cached argument " : "shared object ") + std::to_string(id & ~(std::uint64_t(1) << 63));
+  const std::uint64_t content_bit = std::uint64_t(1) << 63;
+  return ((id & content_bit) != 0 ? "cached argument " : "shared object ") +
+         std::to_string(id & ~content_bit);
 }
 
 }  // namespace
@@ -76,7 +78,9 @@ object_entry& find_object(std::uint64_t id, std::uint64_t type) {
 
 namespace taskhub::engine {
 
-std::size_t objects_held() { return detail::current_engine("taskhub::engine::objects_held").objects().count(); }
+std::size_t objects_held() {
+  return detail::current_engine("taskhub::engine::objects_held").objects().count();
+}
 std::size_t object_bytes_held() {
   return detail::current_engine("taskhub::engine::object_bytes_held").objects().bytes_held();
 }
