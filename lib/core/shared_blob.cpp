@@ -55,6 +55,10 @@ std::uint64_t mix(std::uint64_t h) {
 }  // namespace
 
 blob_ptr make_blob(std::uint64_t type, bytes encoding, std::uint64_t id) {
+  if (encoding.size() > max_record_bytes)
+    throw error("a shared object of " + std::to_string(encoding.size() - sizeof(record_header)) +
+                " bytes cannot be sent; one object carries at most " +
+                std::to_string(max_record_bytes) + " (2 GiB)");
   auto b = std::make_shared<shared_blob>();
   b->id = id != 0 ? id : ++last_id;
   b->type = type;

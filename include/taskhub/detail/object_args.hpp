@@ -12,6 +12,7 @@
 
 #include "taskhub/detail/codec.hpp"
 #include "taskhub/detail/shared_blob.hpp"
+#include "taskhub/detail/wire.hpp"
 #include "taskhub/shared.hpp"
 
 namespace taskhub::detail {
@@ -64,7 +65,9 @@ void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
       encode<P>(out, P(std::forward<A>(a)));
     }
     const std::size_t threshold = cache_threshold();
-    if (!refs || !refs->may_cache || threshold == 0 || out.size() - at < threshold || i >= 64)
+    const std::size_t n = out.size() - at;  // past a record's most, the task fails as too large
+    if (!refs || !refs->may_cache || threshold == 0 || n < threshold || i >= 64 ||
+        n > max_record_bytes - sizeof(record_header))
       return;
     bytes rec;
     rec.resize(sizeof(record_header));
