@@ -5,6 +5,7 @@
 //
 //   mpirun -n 3 taskhub-bench [--hwm=N] [--reps=N] [--schemes=1] [--taskhub-isolate=all]
 //   mpirun -n 3 taskhub-bench --campaign=1000000 [--max-outstanding=10000]
+//   mpirun -n 3 taskhub-bench --share=10000 [--share-passed=40]
 //   taskhub-bench --scale[=8,16,32,64,128] [--fanout=8] [--node-size=8] [--plot=scale.svg]
 //
 // taskhub's own flags apply to its runs: with --taskhub-isolate=all every task runs in its
@@ -29,6 +30,7 @@
 #include "dag_data.hpp"
 #include "raw_mpi.hpp"
 #include "scale.hpp"
+#include "share.hpp"
 #include "scale_point.hpp"
 #include "work.hpp"
 #include "workloads.hpp"
@@ -102,6 +104,9 @@ const char usage[] =
     "  --dag-data=1   layers of tasks passing 1 MiB results to the next (futures as arguments):\n"
     "                 kept on engines with locality on and off, and through rank 0; time and\n"
     "                 bytes moved (--reps=N runs each, --quick=1 fewer layers)\n"
+    "  --share=N      instead, N tasks over a 64 MiB reference taken through hub.share, then\n"
+    "                 --share-passed=N (default 40) tasks that take it as an argument, cached\n"
+    "                 and not: bytes rank 0 sent, wall time, rank 0's peak memory\n"
     "The scaling benchmark, run without mpirun: it starts one MPI job per size and layout.\n"
     "  --scale[=N,N,...]  W1 (and raw MPI's), W3, the root's messages per 1,000 tasks of W1\n"
     "                 and METG (the shortest sleeping task still 50% efficient) at these numbers\n"
@@ -135,8 +140,9 @@ std::string unknown_option(int argc, char** argv) {
     const char* a = argv[i];
     bool is_known = !std::strncmp(a, "--taskhub-", 10) || !std::strcmp(a, "--scale");
     for (const char* name : {"--hwm=", "--reps=", "--schemes=", "--campaign=", "--max-outstanding=",
-                             "--scale=", "--scale-point=", "--fanout=", "--node-size=", "--plot=",
-                             "--timeout=", "--quick=", "--mpirun=", "--dag-data="})
+                             "--scale=", "--scale-point=", "--share=", "--share-passed=",
+                             "--fanout=", "--node-size=", "--plot=", "--timeout=", "--quick=",
+                             "--mpirun=", "--dag-data="})
       is_known |= !std::strncmp(a, name, std::strlen(name));
     if (is_known) continue;
     return driver::printable(a, 200) + ": unknown option (taskhub-bench --help lists them)";
@@ -296,6 +302,8 @@ int main(int argc, char** argv) {
   const int max_outstanding = flag(argc, argv, "max-outstanding", 10000, 1, 10000000, problem);
   const bool is_scale_point = flag(argc, argv, "scale-point", 0, 0, 1, problem) != 0;
   const bool is_quick = flag(argc, argv, "quick", 0, 0, 1, problem) != 0;
+  const int share = flag(argc, argv, "share", 0, 0, 100000000, problem);
+  const int share_passed = flag(argc, argv, "share-passed", 40, 1, 100000, problem);
   const int inflight = hwm == 0 ? 64 : hwm;
   if (!problem.empty()) {
     if (rank == 0) std::fprintf(stderr, "taskhub-bench: %s\n", problem.c_str());
@@ -310,6 +318,11 @@ int main(int argc, char** argv) {
 
   if (flag(argc, argv, "dag-data", 0, 0, 1, problem) != 0) {
     const int code = taskhub_bench::run_data_dag(argc, argv, reps, is_quick);
+    MPI_Finalize();
+    return code;
+  }
+  if (share > 0) {
+    const int code = taskhub_bench::run_share_bench(argc, argv, share, share_passed);
     MPI_Finalize();
     return code;
   }

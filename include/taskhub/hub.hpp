@@ -11,6 +11,7 @@
 
 #include "taskhub/direct_view.hpp"
 #include "taskhub/load_balanced_view.hpp"
+#include "taskhub/shared.hpp"
 #include "taskhub/task_record.hpp"
 #include "taskhub/traffic.hpp"
 
@@ -78,6 +79,18 @@ class hub : public load_balanced_view {
   }
   /// A direct view of every live engine, in rank order.
   direct_view all() { return direct_view(core(), engines()); }
+
+  /// A handle on `value` for tasks to take in its place (see shared.hpp): it crosses to each
+  /// engine once, and the engines drop it once the last handle and task that takes it are gone.
+  ///
+  /// ```
+  /// auto ref = hub.share(genome);                  // encoded once, here
+  /// auto f = hub.apply<&count_motif>(ref, motif);  // count_motif(const genome_t&, std::string)
+  /// ```
+  template <class T>
+  shared<T> share(const T& value) {
+    return shared<T>::make(value);
+  }
 
   /// Fails the listed tasks that have not started with task-aborted and returns how many it
   /// aborted. Waiting and ready tasks abort at once; tasks queued on an engine are recalled, and

@@ -43,6 +43,20 @@ struct failed_in_runner : error {
 
 thread_local engine_loop* current = nullptr;
 
+/// Which arguments of a task are object ids, for the task's call and no longer.
+class object_args_scope {
+ public:
+  object_args_scope(reader& in, const record_header& h) : outer_(object_positions) {
+    object_positions = has_objects(h) ? decode<std::uint64_t>(in) : 0;
+  }
+  ~object_args_scope() { object_positions = outer_; }
+  object_args_scope(const object_args_scope&) = delete;
+  object_args_scope& operator=(const object_args_scope&) = delete;
+
+ private:
+  std::uint64_t outer_;
+};
+
 std::string task_text(const record_header& h, int rank) {
   return "task " + std::to_string(h.task) + " (" + handler_name(h.handler) + ") on engine " +
          std::to_string(rank);
@@ -62,7 +76,7 @@ engine_loop::engine_loop(transport& t, int rank, MPI_Comm comm, std::vector<int>
                          std::vector<std::string> tags, const isolation& iso,
                          std::atomic<std::uint64_t>* turns)
     : t_(t), rank_(rank), comm_(comm), engines_(std::move(engines)), tags_(std::move(tags)),
-      hub_(*this), turns_(turns), iso_(iso),
+      hub_(*this), objects_(rank, object_budget()), turns_(turns), iso_(iso),
       runner_(iso.has_runners ? std::make_unique<runner>(iso.memory_limit) : nullptr) {}
 
 int engine_loop::run() {
@@ -199,6 +213,12 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
         results_.release(task);
       }
       return;
+    case record_kind::object:
+      objects_.keep(h, r.payload, r.batch);
+      return;
+    case record_kind::object_drop:
+      objects_.drop(h.task);
+      return;
     case record_kind::task:
       break;
     default:
@@ -217,7 +237,7 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
   }
   note_start(h);
   if (depth_ == 0 && runner_ && !has_requirements(h) && !has_inputs(h) && !is_kept(h) &&
-      runs_isolated(h)) {
+      !has_objects(h) && runs_isolated(h)) {
     run_batch(r);
     is_back_from_long_task_ = last_run_us_ > 1000;
     flush_if_done();
@@ -311,6 +331,8 @@ task_ptr engine_loop::make_task(std::uint64_t handler, int target, std::size_t p
 }
 
 void engine_loop::submit(task_ptr t) {
+  if (!t->objects.empty())
+    throw error("a task cannot pass shared objects to the tasks it submits; pass the values");
   if (t->target >= 0)
     throw error("a task cannot send tasks to a chosen engine; submit them load-balanced");
   if (t->request.size() > max_record_bytes - (std::uint64_t(1) << 20))  // room for the options
@@ -435,6 +457,7 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
     if (has_inputs(h)) spliced = results_.splice(h, payload);
     reader in(has_inputs(h) ? spliced.data() : payload, has_inputs(h) ? spliced.size() : h.length);
     if (has_requirements(h)) check_requirements(in);
+    object_args_scope objects(in, h);
     const handler_entry* e = find_handler(h.handler);
     if (!e) {
       throw error("engine " + std::to_string(rank_) + " has no function with id " +
@@ -442,6 +465,9 @@ void engine_loop::run_task(const record_header& h, const char* payload) {
                   ": the ranks do not run the same binary, or the id is corrupt");
     }
     if (runs_isolated(h)) {
+      if (has_objects(h))
+        throw error(task_text(h, rank_) + " takes shared objects or cached arguments, which an "
+                    "isolated task cannot read: they live in its engine");
       run_isolated(h, in, rec);
     } else {
       e->invoke(in, rec);
@@ -592,6 +618,7 @@ int serve_engine(transport& t, int rank, MPI_Comm engines_comm, const std::vecto
                  std::atomic<std::uint64_t>* turns) {
   engine_loop e(t, rank, engines_comm, engines, tags, iso, turns);
   current = &e;
+  is_engine_thread = true;
   set_thread_helper(&e);
   const int code = e.run();
   set_thread_helper(nullptr);

@@ -21,6 +21,7 @@
 #include "engine/crash_guard.hpp"
 #include "engine/inbox.hpp"
 #include "engine/result_store.hpp"
+#include "engine/object_cache.hpp"
 #include "engine/runner.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/hub.hpp"
@@ -63,6 +64,7 @@ class engine_loop final : public client_core, public wait_helper {
   const taskhub::traffic& traffic() const { return t_.counted(); }
   std::unordered_map<std::string, store_entry>& store() { return store_; }
   result_store& results() { return results_; }
+  object_cache& objects() { return objects_; }
 
  private:
   void step(bool may_run_tasks = true);
@@ -96,6 +98,7 @@ class engine_loop final : public client_core, public wait_helper {
   std::unordered_map<std::string, store_entry> store_;
   result_store results_;
   std::deque<incoming> unfed_;  // tasks waiting for results other engines send them
+  object_cache objects_;
   std::unordered_map<std::uint64_t, task_ptr> waiting_;  // tasks our tasks submitted
   std::uint64_t submitted_count_ = 0;
   inbox queue_;

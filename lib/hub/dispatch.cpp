@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "hub/object_holdings.hpp"
 #include "taskhub/detail/wire.hpp"
 
 namespace taskhub::detail {
@@ -17,8 +18,11 @@ constexpr std::size_t max_batch_bytes = 1u << 20;
 
 bool send_batches(transport& t, std::vector<engine_slot>& slots) {
   bool did = false;
+  auto& objects = hub_objects();
+  objects.send_drops(t);
   for (auto& s : slots) {
     auto& batch = s.batch;
+    if (!batch.empty()) objects.send_missing(t, s);
     std::size_t i = 0;
     while (i < batch.size()) {
       std::size_t n = 0;

@@ -10,6 +10,7 @@
 
 #include "core/backoff.hpp"
 #include "hub/dispatch.hpp"
+#include "hub/object_holdings.hpp"
 #include "taskhub/task_options.hpp"
 #include "core/voice.hpp"
 #include "core/ending.hpp"
@@ -65,6 +66,7 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       pids_(cfg.pids),
       relays_(cfg.relays),
       relay_deaths_(pids_of(cfg.relays)) {
+  hub_objects() = object_holdings();  // a new run's engines hold nothing yet
   flow_.observer().started(engines_, cfg.hosts);
 }
 
@@ -173,6 +175,8 @@ taskhub::traffic_report hub_core::traffic() const {
   for (std::size_t rank = 0; rank < wire.size(); ++rank)
     if (wire[rank].messages_sent || wire[rank].messages_received)
       r.peers[static_cast<int>(rank)] = wire[rank];
+  r.object_bytes_sent = hub_objects().bytes_sent();
+  r.object_bytes_saved = hub_objects().bytes_saved();
   return r;
 }
 

@@ -492,6 +492,7 @@ void task_flow::fail(task_data& t, const std::string& type, const std::string& m
 
 void task_flow::finish(task_data& t, taskhub::task_state st) {
   t.hub.state = st;
+  t.objects.clear();  // engines may drop the objects it took once nothing else refers to them
   t.hub.is_waiting_inside = false;
   ++changes_;
   t.hub.is_recalled = false;

@@ -380,6 +380,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   set_voice_level(s.log_level);
   backoff::set_yield_for(s.yield_for);
   set_client_spin(s.client_spin);
+  set_object_budget(s.share_budget);
+  set_cache_threshold(s.isolate == "all" ? 0 : s.cache_threshold);  // isolated: whole arguments
   hub_core::config cfg;
   cfg.hwm = s.hwm;
   cfg.policy = s.refill == "push" ? refill::push : refill::pull;

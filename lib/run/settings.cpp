@@ -35,6 +35,10 @@ constexpr flag_spec flags[] = {
     {"isolate", "TASKHUB_ISOLATE", "off, on-request or all"},
     {"task-memory", "TASKHUB_TASK_MEMORY",
      "a size from 16M to 1P, in bytes or with K, M, G, T or P (1024-based), such as 512M"},
+    {"share-budget", "TASKHUB_SHARE_BUDGET",
+     "a size from 0 (no limit) to 1P, in bytes or with K, M, G, T or P (1024-based)"},
+    {"cache-threshold", "TASKHUB_CACHE_THRESHOLD",
+     "a size from 0 (off) to 1P, in bytes or with K, M, G, T or P (1024-based)"},
     {"node-size", "TASKHUB_NODE_SIZE", "a whole number from 0 (the real nodes) to 1000000"},
     {"fanout", "TASKHUB_FANOUT", "a whole number from 0 (a flat hub) to 1000000"},
     {"refill", "TASKHUB_REFILL", "pull or push"},
@@ -233,6 +237,14 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (s.task_memory > 0 && !has_runners(s))
       note(problem,
            where + ": a memory limit applies to isolated tasks: give --taskhub-isolate too");
+  }
+  if (const auto v = value_of(argc, argv, flag("share-budget"), where); !v.empty()) {
+    if (auto n = size_in_bytes(v, 0, std::size_t(1) << 50)) s.share_budget = *n;
+    else note(problem, refused(where, flag("share-budget")));
+  }
+  if (const auto v = value_of(argc, argv, flag("cache-threshold"), where); !v.empty()) {
+    if (auto n = size_in_bytes(v, 0, std::size_t(1) << 50)) s.cache_threshold = *n;
+    else note(problem, refused(where, flag("cache-threshold")));
   }
   if (const auto v = value_of(argc, argv, flag("node-size"), where); !v.empty()) {
     if (auto n = whole(v, 0, 1000000)) s.node_size = static_cast<int>(*n);

@@ -38,6 +38,8 @@ struct settings {
   // What each rank reads for itself too, before MPI starts.
   std::string isolate = "off";  // --taskhub-isolate=off|on-request|all, TASKHUB_ISOLATE
   std::size_t task_memory = 0;  // --taskhub-task-memory=SIZE, TASKHUB_TASK_MEMORY (bytes; 0: none)
+  std::size_t share_budget = 0;  // --taskhub-share-budget, TASKHUB_SHARE_BUDGET (bytes; 0: none)
+  std::size_t cache_threshold = std::size_t(64) << 10;  // --taskhub-cache-threshold (0: off)
   std::string problem;                    // the first unknown flag or bad value, else ""
   // What each rank reads for itself.
   bool is_lanes_on = true;                          // TASKHUB_LANES=0 turns them off

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/detail/object_args.hpp"
 #include "taskhub/detail/result_args.hpp"
 
 namespace taskhub::detail {
@@ -37,6 +38,7 @@ template <class R, class... A>
 struct signature<R(A...)> {
   using result = R;
   using params = std::tuple<std::decay_t<A>...>;
+  using declared = std::tuple<A...>;
   static constexpr std::size_t arity = sizeof...(A);
   static constexpr bool has_pointer_param = (std::is_pointer_v<std::decay_t<A>> || ...);
   static constexpr bool has_mutable_ref_param =
@@ -107,23 +109,25 @@ template <class F>
 inline constexpr bool is_shippable_type_v =
     std::is_default_constructible_v<F> || (std::is_empty_v<F> && std::is_trivially_copyable_v<F>);
 
-template <class Params, class Fn, std::size_t... I>
+template <class Declared, class Fn, std::size_t... I>
 decltype(auto) call_decoded(reader& in, const Fn& fn, std::index_sequence<I...>) {
-  // Braced initialisation decodes the arguments left to right.
-  Params args{decode<std::tuple_element_t<I, Params>>(in)...};
+  // Braced initialisation decodes the arguments left to right; a slot holds an argument's value,
+  // or the object an id among the arguments names (object_args.hpp).
+  std::tuple<arg_slot<std::tuple_element_t<I, Declared>>...> args{
+      arg_slot<std::tuple_element_t<I, Declared>>(in, I)...};
   if (in.remaining() != 0)
     throw decode_error("arguments have " + std::to_string(in.remaining()) + " bytes left over");
-  return fn(std::move(std::get<I>(args))...);
+  return fn(std::get<I>(args).take()...);
 }
 
 template <class Sig, class Fn>
 void invoke_decoded(reader& in, bytes& out, const Fn& fn) {
-  using params = typename Sig::params;
-  constexpr auto seq = std::make_index_sequence<std::tuple_size_v<params>>{};
+  using declared = typename Sig::declared;
+  constexpr auto seq = std::make_index_sequence<std::tuple_size_v<declared>>{};
   if constexpr (std::is_void_v<typename Sig::result>) {
-    call_decoded<params>(in, fn, seq);
+    call_decoded<declared>(in, fn, seq);
   } else {
-    encode<typename Sig::result>(out, call_decoded<params>(in, fn, seq));
+    encode<typename Sig::result>(out, call_decoded<declared>(in, fn, seq));
   }
 }
 
@@ -133,7 +137,9 @@ std::size_t encoded_args_size_impl(std::index_sequence<I...>, const A&... a) {
   (
       [&] {
         using P = std::tuple_element_t<I, Params>;
-        if constexpr (std::is_same_v<std::decay_t<A>, P>) {
+        if constexpr (is_shared_handle_v<A>) {
+          n += sizeof(std::uint64_t);
+        } else if constexpr (std::is_same_v<std::decay_t<A>, P>) {
           n += encoded_size(a);
         } else {
           n += is_bitwise_v<P> ? sizeof(P) : 64;
@@ -144,16 +150,15 @@ std::size_t encoded_args_size_impl(std::index_sequence<I...>, const A&... a) {
 }
 
 template <class Params, class... A, std::size_t... I>
-void encode_args_impl(bytes& out, std::index_sequence<I...>, A&&... a) {
+void encode_args_impl(bytes& out, [[maybe_unused]] object_refs* refs, std::index_sequence<I...>,
+                      A&&... a) {
   (
       [&] {
         using P = std::tuple_element_t<I, Params>;
         if constexpr (is_future_arg<std::decay_t<A>>::value) {
           note_result_arg<P>(out, a);  // results as arguments (result_args.hpp)
-        } else if constexpr (std::is_same_v<std::decay_t<A>, P>) {
-          encode<P>(out, a);
         } else {
-          encode<P>(out, P(std::forward<A>(a)));
+          encode_arg<P>(out, I, refs, std::forward<A>(a));  // objects (object_args.hpp)
         }
       }(),
       ...);
@@ -166,13 +171,14 @@ std::size_t encoded_args_size(const A&... a) {
   return encoded_args_size_impl<params>(std::index_sequence_for<A...>{}, a...);
 }
 
-/// Encodes `a...` as the parameters of `Sig`, converting each to its parameter type.
+/// Encodes `a...` as the parameters of `Sig`, converting each to its parameter type; with `refs`,
+/// shared handles and large arguments go as object ids, listed in `refs`.
 template <class Sig, class... A>
-void encode_args(bytes& out, A&&... a) {
+void encode_args(bytes& out, object_refs* refs, A&&... a) {
   static_assert(sizeof...(A) == Sig::arity,
                 "The number of arguments does not match the shipped function's parameters.");
   using params = typename Sig::params;
-  encode_args_impl<params>(out, std::index_sequence_for<A...>{}, std::forward<A>(a)...);
+  encode_args_impl<params>(out, refs, std::index_sequence_for<A...>{}, std::forward<A>(a)...);
 }
 
 template <auto Fn>

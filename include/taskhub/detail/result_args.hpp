@@ -107,8 +107,9 @@ inline std::vector<input_entry> read_inputs(const char* payload, std::size_t n) 
 }
 
 /// Ends the arguments of `t` with the inputs block of the futures noted while they were
-/// encoded (none: nothing).
-inline void take_result_args(task_data& t) {
+/// encoded (none: nothing); `shift`: bytes inserted before the arguments since (the word of
+/// object positions).
+inline void take_result_args(task_data& t, std::size_t shift = 0) {
   auto& noted = noted_result_args();
   if (noted.empty()) return;
   if (t.target >= 0) {
@@ -119,7 +120,7 @@ inline void take_result_args(task_data& t) {
   }
   const auto start = t.request.size();
   for (const auto& n : noted) {
-    put_input(t.request, n.parent->id, n.at, input_source::unresolved);
+    put_input(t.request, n.parent->id, n.at + shift, input_source::unresolved);
     t.inputs.push_back(n.parent);
   }
   end_inputs(t.request, start, static_cast<std::uint32_t>(noted.size()));

@@ -46,6 +46,10 @@ inline task_options checked_options(const client_core& hub, task_options opts) {
 /// Attaches non-default options to a task whose header was just written (defined in the runtime).
 void attach_options(task_data& task, shared_options opts);
 
+/// Marks a task whose arguments (from `args_at` in its request) refer to objects sent apart, and
+/// keeps the objects with it (defined in the runtime).
+void attach_objects(task_data& task, std::size_t args_at, object_refs refs);
+
 /// Builds the task for `Handler(a...)`, to run on `target` (-1: the scheduler chooses), with
 /// `opts` unless null.
 template <class Handler, class... A>
@@ -54,8 +58,16 @@ task_ptr make_call(client_core& hub, int target, const shared_options& opts, A&&
                      encoded_args_size<typename Handler::sig>(a...));
   if (opts) attach_options(*t, opts);
   noted_result_args().clear();
-  encode_args<typename Handler::sig>(t->request, std::forward<A>(a)...);
-  take_result_args(*t);
+  const auto args_at = t->request.size();
+  object_refs refs;
+  refs.may_cache = !(opts && opts->is_isolated());  // an isolated task reads whole arguments
+  encode_args<typename Handler::sig>(t->request, &refs, std::forward<A>(a)...);
+  std::size_t shift = 0;  // a word of object positions goes before the arguments
+  if (refs.positions != 0) {
+    attach_objects(*t, args_at, std::move(refs));
+    shift = sizeof(std::uint64_t);
+  }
+  take_result_args(*t, shift);
   end_record(t->request, 0);
   return t;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "taskhub/detail/codec.hpp"
+#include "taskhub/detail/shared_blob.hpp"
 #include "taskhub/task_record.hpp"
 
 namespace taskhub {
@@ -32,6 +33,7 @@ struct task_data {
   std::shared_ptr<const task_options> options;  // null for a plain task
   std::uint64_t group = 0;  // a map chunk's first task: its tasks go to one engine together
   client_core* core = nullptr;  // where it was submitted: future::abort goes there
+  std::vector<blob_ptr> objects;  // what its arguments refer to; the hub lets go when it ends
 
   // Written by the hub thread before `status` is released, read by the client after.
   int engine = -1;

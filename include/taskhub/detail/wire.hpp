@@ -36,6 +36,9 @@ enum class record_kind : std::uint32_t {
                    // engine `flags`; payload = task ids (uint64 each)
   kept = 15,       // engine -> engine: the kept value of task `task`, for a task queued there
   release = 16,    // hub -> engine: drop the kept values of these tasks; payload = task ids
+  object = 17,     // hub -> engine: keep a shared object or cached argument; task = its id,
+                   // handler = its type key, payload = its encoding
+  object_drop = 18,  // hub -> engine: drop the object whose id is `task`
 };
 // A task's result or failure also says it started; an engine sends `started` only for a task that
 // starts while other records wait to go and are due, or on top of a task that waits.
@@ -62,8 +65,11 @@ constexpr std::uint32_t kept_flag = 1u << 29;
 /// Bit of a task's flags: results of other tasks go into its arguments; the payload ends with
 /// the inputs block (detail/result_args.hpp).
 constexpr std::uint32_t has_inputs_flag = 1u << 28;
+/// Bit of a task's flags: the payload (after the requirements) starts with a word whose bit i
+/// says argument i is the id of an object sent apart (object records).
+constexpr std::uint32_t has_objects_flag = 1u << 27;
 constexpr std::uint32_t option_flags =
-    has_requirements_flag | isolated_flag | kept_flag | has_inputs_flag;
+    has_requirements_flag | isolated_flag | kept_flag | has_inputs_flag | has_objects_flag;
 constexpr std::uint32_t attempt_mask = ~option_flags;
 /// Bit of a blocked or unblocked record's flags: the wait does not change the engine's load.
 constexpr std::uint32_t uncounted_wait_flag = 1u;
@@ -84,6 +90,7 @@ inline bool has_requirements(const record_header& h) { return (h.flags & has_req
 inline bool is_isolated(const record_header& h) { return (h.flags & isolated_flag) != 0; }
 inline bool is_kept(const record_header& h) { return (h.flags & kept_flag) != 0; }
 inline bool has_inputs(const record_header& h) { return (h.flags & has_inputs_flag) != 0; }
+inline bool has_objects(const record_header& h) { return (h.flags & has_objects_flag) != 0; }
 
 /// Appends a record header; returns its offset so the length can be patched.
 inline std::size_t begin_record(bytes& out, record_kind kind, std::uint64_t task,

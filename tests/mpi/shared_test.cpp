@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+// Part of taskhub.
+// Shared objects and cached arguments: read in place on engines, sent once per engine, dropped
+// once the last handle goes, refused past the engines' budget.
+#include <mpi.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace shared_test {
+
+class shared : public taskhub_test::hub_test {
+ protected:
+  bool is_over_mpi() const {
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return size > 1;
+  }
+  static std::vector<std::int64_t> numbers(std::size_t n, std::int64_t start) {
+    std::vector<std::int64_t> v(n);
+    std::iota(v.begin(), v.end(), start);
+    return v;
+  }
+};
+
+std::int64_t slice_sum(const std::vector<std::int64_t>& ref, std::size_t at, std::size_t n) {
+  std::int64_t s = 0;
+  for (std::size_t i = at; i < at + n && i < ref.size(); ++i) s += ref[i];
+  return s;
+}
+// Where the engine keeps the object: the same address for every task on one engine.
+std::uint64_t where_read(const std::vector<std::int64_t>& ref) {
+  return reinterpret_cast<std::uintptr_t>(ref.data());
+}
+std::int64_t first_by_value(std::vector<std::int64_t> ref) { return ref.empty() ? -1 : ref[0]; }
+std::size_t held() { return taskhub::engine::objects_held(); }
+std::string greet(const std::string& who, int n) { return who + std::to_string(n); }
+
+std::size_t sum_held(taskhub::hub& hub) {
+  std::size_t n = 0;
+  for (auto k : hub.all().apply<&held>().get()) n += k;
+  return n;
+}
+
+TEST_F(shared, tasks_read_the_object_in_place) {
+  const auto ref = numbers(1 << 17, 1);  // 1 MiB
+  auto h = hub.share(ref);
+  EXPECT_GT(h.id(), 0u);
+  EXPECT_EQ(h.size(), ref.size() * sizeof(std::int64_t) + 8);
+  std::vector<taskhub::future<std::int64_t>> fs;
+  const std::size_t tasks = 8 * engine_count();
+  for (std::size_t i = 0; i < tasks; ++i) fs.push_back(hub.apply<&slice_sum>(h, i * 1000, 1000));
+  for (std::size_t i = 0; i < tasks; ++i) EXPECT_EQ(fs[i].get(), slice_sum(ref, i * 1000, 1000));
+  // By const reference: one copy per engine, at one address.
+  std::map<int, std::uint64_t> address;
+  for (std::size_t i = 0; i < 4 * engine_count(); ++i) {
+    auto f = hub.apply<&where_read>(h);
+    const auto a = f.get();
+    auto [it, is_new] = address.emplace(f.engine(), a);
+    EXPECT_EQ(it->second, a) << "engine " << f.engine() << " read a second copy";
+  }
+  // By value and beside plain arguments, through a direct view too.
+  EXPECT_EQ(hub.apply<&first_by_value>(h).get(), 1);
+  for (auto s : hub.all().apply<&slice_sum>(h, 10, 2).get()) EXPECT_EQ(s, 11 + 12);
+  auto who = hub.share(std::string("engine "));
+  EXPECT_EQ(hub.apply<&greet>(who, 7).get(), "engine 7");
+}
+
+TEST_F(shared, the_object_crosses_once_per_engine) {
+  if (!is_over_mpi()) GTEST_SKIP() << "engines are threads: nothing crosses a wire";
+  const auto before = hub.traffic();
+  auto h = hub.share(numbers(1 << 19, 0));  // 4 MiB
+  const std::size_t tasks = 25 * engine_count();
+  std::vector<taskhub::future<std::int64_t>> fs;
+  for (std::size_t i = 0; i < tasks; ++i) fs.push_back(hub.apply<&slice_sum>(h, i, 1));
+  std::set<int> holders;
+  for (std::size_t i = 0; i < tasks; ++i) {
+    EXPECT_EQ(fs[i].get(), static_cast<std::int64_t>(i));
+    holders.insert(fs[i].engine());
+  }
+  const auto after = hub.traffic();
+  const auto sent = after.hub.bytes_sent - before.hub.bytes_sent;
+  const auto objects = after.object_bytes_sent - before.object_bytes_sent;
+  // Once to each engine that ran a task, or had one queued before an idle engine took it back.
+  EXPECT_GE(objects, h.size() * holders.size());
+  EXPECT_LE(objects, h.size() * engine_count());
+  EXPECT_GE(after.object_bytes_saved - before.object_bytes_saved,
+            h.size() * (tasks - engine_count()));
+  // Everything else the hub sent is small tasks: the object went once per engine, not per task.
+  EXPECT_LT(sent, h.size() * engine_count() + tasks * 256 + 64 * 1024);
+  EXPECT_GE(sent, h.size() * holders.size());
+}
+
+TEST_F(shared, engines_drop_the_object_once_the_last_handle_goes) {
+  const std::size_t before = sum_held(hub);  // cached arguments of other tests may stay
+  auto h = hub.share(numbers(1000, 5));
+  for (auto s : hub.all().apply<&slice_sum>(h, 0, 1).get()) EXPECT_EQ(s, 5);
+  EXPECT_EQ(sum_held(hub), before + engine_count());
+  auto copy = h;
+  h = {};
+  EXPECT_EQ(sum_held(hub), before + engine_count()) << "a copy of the handle still holds it";
+  copy = {};
+  EXPECT_EQ(sum_held(hub), before);
+}
+
+TEST_F(shared, a_task_that_names_an_object_its_engine_lacks_fails_and_others_finish) {
+  auto h = hub.share(numbers(10, 1));
+  // A task whose argument is an id no engine was sent: the hub has no object to send.
+  auto t = taskhub::detail::make_call<taskhub::detail::handler_of_fn<&slice_sum>>(
+      hub.core(), -1, nullptr, h, std::size_t(0), std::size_t(1));
+  const std::uint64_t bogus = 987654321;
+  auto at = t->request.size() - 2 * sizeof(std::size_t) - sizeof(std::uint64_t);
+  std::memcpy(t->request.data() + at, &bogus, sizeof bogus);
+  t->objects.clear();
+  taskhub::detail::submit(hub.core(), t);
+  taskhub::future<std::int64_t> bad(t);
+  auto good = hub.apply<&slice_sum>(h, 0, 3);
+  EXPECT_EQ(good.get(), 1 + 2 + 3);
+  ASSERT_TRUE(bad.wait_for(std::chrono::seconds(60)));
+  ASSERT_TRUE(bad.failed());
+  const std::string what = bad.error().what();
+  EXPECT_NE(what.find("holds no shared object 987654321"), std::string::npos) << what;
+  EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+}
+
+// Run with --taskhub-share-budget=1M: an object past it fails the tasks that take it, saying
+// why, while smaller objects and other tasks go on.
+TEST_F(shared, past_the_budget_tasks_fail_saying_so) {
+  const char* budget = std::getenv("TASKHUB_SHARE_BUDGET");
+  if (!budget || std::string(budget) != "1M") GTEST_SKIP() << "needs TASKHUB_SHARE_BUDGET=1M";
+  auto big = hub.share(numbers(1 << 18, 0));  // 2 MiB
+  auto small = hub.share(numbers(1000, 1));
+  auto f = hub.apply<&slice_sum>(big, 0, 1);
+  auto g = hub.apply<&slice_sum>(small, 0, 2);
+  EXPECT_EQ(g.get(), 3);
+  f.wait();
+  ASSERT_TRUE(f.failed());
+  const std::string what = f.error().what();
+  EXPECT_NE(what.find("does not fit the share budget"), std::string::npos) << what;
+  EXPECT_NE(what.find("--taskhub-share-budget"), std::string::npos) << what;
+  // Once the small one goes, room is back for a second small one.
+  small = {};
+  g = {};
+  auto again = hub.share(numbers(1000, 2));
+  EXPECT_EQ(hub.apply<&slice_sum>(again, 0, 2).get(), 5);
+}
+
+// Large arguments that repeat cross once per engine, unless TASKHUB_CACHE_THRESHOLD=0.
+TEST_F(shared, repeated_large_arguments_are_sent_once) {
+  const char* threshold = std::getenv("TASKHUB_CACHE_THRESHOLD");
+  const bool is_on = !(threshold && std::string(threshold) == "0");
+  const auto before = hub.traffic();
+  const auto ref = numbers(1 << 15, 3);  // 256 KiB
+  const std::size_t tasks = 10 * engine_count();
+  std::vector<taskhub::future<std::int64_t>> fs;
+  for (std::size_t i = 0; i < tasks; ++i) fs.push_back(hub.apply<&slice_sum>(ref, i, 1));
+  for (std::size_t i = 0; i < tasks; ++i) EXPECT_EQ(fs[i].get(), static_cast<std::int64_t>(i + 3));
+  // A small argument is never cached.
+  EXPECT_EQ(hub.apply<&slice_sum>(numbers(10, 1), 0, 10).get(), 55);
+  const auto after = hub.traffic();
+  const auto saved = after.object_bytes_saved - before.object_bytes_saved;
+  const std::size_t encoded = ref.size() * sizeof(std::int64_t) + 8;
+  if (is_on) {
+    EXPECT_GE(saved, encoded * (tasks - engine_count()));
+    if (is_over_mpi()) {
+      EXPECT_LT(after.hub.bytes_sent - before.hub.bytes_sent,
+                encoded * engine_count() + tasks * 256 + 64 * 1024);
+    }
+  } else {
+    EXPECT_EQ(saved, 0u);
+    EXPECT_EQ(after.object_bytes_sent, before.object_bytes_sent);
+    if (is_over_mpi()) {
+      EXPECT_GE(after.hub.bytes_sent - before.hub.bytes_sent, encoded * tasks);
+    }
+  }
+}
+
+}  // namespace shared_test
