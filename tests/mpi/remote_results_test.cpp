@@ -47,6 +47,10 @@ double total_of_two(const std::vector<double>& a, const std::vector<double>& b) 
   return total(a) + total(b);
 }
 std::string label(const std::string& s, int n) { return s + "-" + std::to_string(n); }
+// A shared object, a result and a plain value in one call.
+double weighed(const std::vector<double>& weights, const std::vector<double>& v, int k) {
+  return k * std::inner_product(weights.begin(), weights.end(), v.begin(), 0.0);
+}
 
 TEST_F(remote_results, futures_as_arguments_pass_their_values) {
   auto a = hub.apply<&twice>(3);
@@ -187,6 +191,21 @@ TEST_F(remote_results, a_purged_kept_result_is_released_on_its_engine) {
   } catch (const taskhub::remote_error& e) {
     EXPECT_NE(std::string(e.what()).find("no longer keeps"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(remote_results, a_task_takes_a_shared_object_and_results_together) {
+  const auto weights = hub.share(std::vector<double>(mib_of_doubles, 0.5));
+  const int engine = hub.engines().back();
+  auto carried = hub.apply<&block>(2.0);
+  auto kept = kept_on(engine).apply<&block>(4.0);
+  // Large enough to be cached: an argument sent apart beside the results put in place.
+  const std::vector<double> ones(mib_of_doubles, 1.0);
+  const double n = static_cast<double>(mib_of_doubles);
+  EXPECT_DOUBLE_EQ(hub.apply<&weighed>(weights, carried, 3).get(), 3 * n);
+  EXPECT_DOUBLE_EQ(hub.apply<&weighed>(weights, kept, 2).get(), 4 * n);
+  EXPECT_DOUBLE_EQ(hub.load_balanced_view({engine}).apply<&weighed>(weights, kept, 1).get(), 2 * n);
+  EXPECT_DOUBLE_EQ(hub.apply<&total_of_two>(ones, kept).get(), 5 * n);
+  EXPECT_DOUBLE_EQ(hub.apply<&total_of_two>(kept, ones).get(), 5 * n);
 }
 
 }  // namespace remote_results_test
