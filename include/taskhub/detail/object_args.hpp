@@ -80,6 +80,11 @@ void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
   }
 }
 
+// GCC 12 takes the optional a reference slot leaves empty for one read before it is set.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 /// Argument `i` of a call on the engine, declared as `A`: its value decoded from the task, or the
 /// object the engine holds, read in place when `A` is a const reference.
 template <class A>
@@ -98,12 +103,11 @@ class arg_slot {
       }
     } else {
       value_.emplace(decode<P>(in));
-      if constexpr (is_by_ref) ref_ = &*value_;
     }
   }
   decltype(auto) take() {
     if constexpr (is_by_ref) {
-      return *ref_;
+      return ref_ ? *ref_ : static_cast<const P&>(*value_);
     } else {
       return std::move(*value_);
     }
@@ -111,7 +115,10 @@ class arg_slot {
 
  private:
   std::optional<P> value_;
-  const P* ref_ = nullptr;  // for a const reference: the object held, or value_
+  const P* ref_ = nullptr;
 };
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace taskhub::detail
