@@ -159,7 +159,6 @@ class scheduler {
   int last_group_rank_ = -1;
   int retired_ = 0;
   const bool is_local_first_;
-  std::vector<int> node_of_rank_;  // by rank: an index of its host, -1 when unknown
   bool is_scheme_fault_reported_ = false;
 };
 
