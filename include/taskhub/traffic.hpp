@@ -32,9 +32,11 @@ struct traffic_report {
   /// tasks by the hub (results that came back to rank 0), sent from the engine that kept them to
   /// the engine that took them, and read where they were kept.
   std::uint64_t results_carried = 0, results_forwarded = 0, results_local = 0;
-  /// The bytes of shared objects and cached arguments the hub sent (once per engine that lacked
-  /// them), and of those tasks took on an engine that held them already, which did not travel.
-  std::uint64_t object_bytes_sent = 0, object_bytes_saved = 0;
+  /// The bytes of shared objects and cached arguments the hub sent on its links (once per engine
+  /// that lacked them, or once per sub-hub that leads to such engines); wrote once into memory of
+  /// its node, which the engines there map instead of receiving a copy; and of those tasks took on
+  /// an engine that held them already, which did not travel.
+  std::uint64_t object_bytes_sent = 0, object_bytes_on_node = 0, object_bytes_saved = 0;
 };
 
 }  // namespace taskhub

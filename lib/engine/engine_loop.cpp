@@ -216,6 +216,9 @@ void engine_loop::handle(incoming& r, bool may_run_tasks) {
     case record_kind::object:
       objects_.keep(h, r.payload, r.batch);
       return;
+    case record_kind::object_mapped:
+      objects_.keep_mapped(h, r.payload);
+      return;
     case record_kind::object_drop:
       objects_.drop(h.task);
       return;

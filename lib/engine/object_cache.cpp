@@ -4,6 +4,7 @@
 #include "engine/object_cache.hpp"
 
 #include <atomic>
+#include <cstring>
 
 #include "core/registry.hpp"
 #include "engine/engine_loop.hpp"
@@ -29,24 +30,53 @@ std::string object_text(std::uint64_t id) {
 void set_object_budget(std::size_t bytes) { budget.store(bytes); }
 std::size_t object_budget() { return budget.load(); }
 
-void object_cache::keep(const record_header& h, const char* payload,
-                        std::shared_ptr<const bytes> batch) {
-  if (entries_.count(h.task)) return;
-  const std::size_t size = static_cast<std::size_t>(h.length);
+object_cache::slot* object_cache::make_slot(const record_header& h, std::size_t size) {
+  if (entries_.count(h.task)) return nullptr;
   if (budget_ != 0 && held_ + size > budget_) {
     refused_[h.task] = object_text(h.task) + " (" + std::to_string(size) +
-                       " bytes) does not fit the share budget of engine " +
-                       std::to_string(rank_) + ": " + mib(held_) + " of " + mib(budget_) +
+                       " bytes) does not fit the share budget of engine " + std::to_string(rank_) +
+                       ": " + mib(held_) + " of " + mib(budget_) +
                        " held; raise --taskhub-share-budget or let handles go";
-    return;
+    return nullptr;
   }
   slot& s = entries_[h.task];
   s.size = size;
   s.entry.type = h.handler;
-  s.entry.batch = std::move(batch);
-  s.entry.data = payload;
   s.entry.size = size;
   held_ += size;
+  return &s;
+}
+
+void object_cache::keep(const record_header& h, const char* payload,
+                        std::shared_ptr<const bytes> batch) {
+  slot* s = make_slot(h, static_cast<std::size_t>(h.length));
+  if (!s) return;
+  s->entry.owner = std::move(batch);
+  s->entry.data = payload;
+}
+
+void object_cache::keep_mapped(const record_header& h, const char* payload) {
+  object_place p;
+  if (h.length != sizeof p) {
+    refused_[h.task] = object_text(h.task) + " came to engine " + std::to_string(rank_) +
+                       " with a malformed place in node memory";
+    return;
+  }
+  std::memcpy(&p, payload, sizeof p);
+  std::shared_ptr<const void> owner;
+  const char* data = nullptr;
+  try {
+    owner = map_object_memory(p, data);
+  } catch (const std::exception& e) {
+    refused_[h.task] =
+        object_text(h.task) + " is not on engine " + std::to_string(rank_) + ": " + e.what();
+    return;
+  }
+  slot* s = make_slot(h, static_cast<std::size_t>(p.size));
+  if (!s) return;
+  s->entry.owner = std::move(owner);
+  s->entry.data = data;
+  s->entry.is_node_copy = true;
 }
 
 void object_cache::drop(std::uint64_t id) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/object_memory.hpp"
 #include "taskhub/detail/object_args.hpp"
 #include "taskhub/detail/wire.hpp"
 
@@ -20,6 +21,9 @@ class object_cache {
   /// Keeps the object of an `object` record, whose payload lives in `batch`. Past the budget it
   /// keeps only why not: the tasks that take the object fail saying so.
   void keep(const record_header& h, const char* payload, std::shared_ptr<const bytes> batch);
+  /// Keeps the object of an `object_mapped` record by mapping the node's copy it names. When it
+  /// cannot, it keeps why: the tasks that take the object fail saying so.
+  void keep_mapped(const record_header& h, const char* payload);
   void drop(std::uint64_t id);
   /// The object `id`, of the type keyed `type`; throws taskhub::error saying why it is missing.
   object_entry& find(std::uint64_t id, std::uint64_t type);
@@ -36,6 +40,9 @@ class object_cache {
   std::size_t held_ = 0;
   std::unordered_map<std::uint64_t, slot> entries_;
   std::unordered_map<std::uint64_t, std::string> refused_;  // why an object is not kept
+
+  /// Makes room for an object of `size` bytes, or keeps why not and returns null.
+  slot* make_slot(const record_header& h, std::size_t size);
 };
 
 /// Settles the engine budget of shared objects (--taskhub-share-budget) before engines start.

@@ -16,9 +16,8 @@ constexpr std::size_t max_batch_bytes = 1u << 20;
 
 }  // namespace
 
-bool send_batches(transport& t, std::vector<engine_slot>& slots) {
+bool send_batches(transport& t, std::vector<engine_slot>& slots, object_holdings& objects) {
   bool did = false;
-  auto& objects = hub_objects();
   objects.send_drops(t);
   for (auto& s : slots) {
     auto& batch = s.batch;

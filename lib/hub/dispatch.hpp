@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "hub/object_holdings.hpp"
 #include "hub/scheduler.hpp"
 #include "transport/transport.hpp"
 
@@ -12,7 +13,7 @@ namespace taskhub::detail {
 
 /// Sends every slot's batch and empties it; returns whether it sent anything. A first attempt
 /// alone goes from the task's own buffer, without a copy: the caller keeps the task (and its
-/// request) until the send has finished.
-bool send_batches(transport& t, std::vector<engine_slot>& slots);
+/// request) until the send has finished. The objects the tasks take go first, where missing.
+bool send_batches(transport& t, std::vector<engine_slot>& slots, object_holdings& objects);
 
 }  // namespace taskhub::detail

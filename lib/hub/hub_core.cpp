@@ -9,8 +9,10 @@
 #include <future>
 
 #include "core/backoff.hpp"
+#include "core/node_name.hpp"
 #include "hub/dispatch.hpp"
 #include "hub/object_holdings.hpp"
+#include "transport/tree_transport.hpp"
 #include "taskhub/task_options.hpp"
 #include "core/voice.hpp"
 #include "core/ending.hpp"
@@ -39,6 +41,24 @@ std::vector<long> pids_of(const std::vector<hub_core::config::relay>& relays) {
   return pids;
 }
 
+// How the hub gets objects to its engines: through the sub-hub that leads to an engine; as a
+// mapping of one copy to the engines of its own node, unless node copies are off.
+object_relay object_relay_of(transport& t, const std::vector<int>& engines,
+                             const hub_core::config& cfg) {
+  std::size_t ranks = 0;
+  for (int r : engines) ranks = std::max(ranks, static_cast<std::size_t>(r) + 1);
+  std::vector<int> via(ranks, -1);
+  std::vector<bool> is_near(ranks, false);
+  const std::string here = node_name();
+  for (std::size_t i = 0; i < engines.size(); ++i) {
+    const auto r = static_cast<std::size_t>(engines[i]);
+    if (i < cfg.groups.size()) via[r] = cfg.groups[i];
+    is_near[r] = cfg.is_node_objects && via[r] < 0 && i < cfg.hosts.size() &&
+                 cfg.hosts[i] == here;
+  }
+  return object_relay(std::move(via), std::move(is_near), dynamic_cast<tree_transport*>(&t));
+}
+
 // "a", "a and b", "a, b and c".
 std::string listed(const std::vector<std::string>& items) {
   std::string out;
@@ -53,7 +73,7 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
     : t_(t),
       engines_(std::move(engines)),
       flow_(t, engines_,
-            {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), std::move(cfg.groups),
+            {cfg.hwm, std::move(cfg.scheme), std::move(cfg.tags), cfg.groups,
              cfg.policy, cfg.is_stealing, cfg.observer, cfg.retain_bytes, this,
              cfg.is_local_first, cfg.hosts}),
       sharing_(t, [this] { return !is_stopping_ && pass(false); }),
@@ -65,8 +85,8 @@ hub_core::hub_core(transport& t, std::vector<int> engines, config cfg)
       hosts_(cfg.hosts),
       pids_(cfg.pids),
       relays_(cfg.relays),
-      relay_deaths_(pids_of(cfg.relays)) {
-  hub_objects() = object_holdings();  // a new run's engines hold nothing yet
+      relay_deaths_(pids_of(cfg.relays)),
+      objects_(object_relay_of(t, engines_, cfg)) {
   flow_.observer().started(engines_, cfg.hosts);
 }
 
@@ -175,8 +195,9 @@ taskhub::traffic_report hub_core::traffic() const {
   for (std::size_t rank = 0; rank < wire.size(); ++rank)
     if (wire[rank].messages_sent || wire[rank].messages_received)
       r.peers[static_cast<int>(rank)] = wire[rank];
-  r.object_bytes_sent = hub_objects().bytes_sent();
-  r.object_bytes_saved = hub_objects().bytes_saved();
+  r.object_bytes_sent = objects_.bytes_sent();
+  r.object_bytes_on_node = objects_.bytes_on_node();
+  r.object_bytes_saved = objects_.bytes_saved();
   return r;
 }
 
@@ -355,7 +376,7 @@ bool hub_core::pass(bool is_hub_thread) {
     did |= take_submissions(is_hub_thread);
     flow_.check_timers();
     did |= flow_.schedule();
-    if (send_batches(t_, flow_.engines().slots())) {
+    if (send_batches(t_, flow_.engines().slots(), objects_)) {
       for (auto& s : flow_.engines().slots()) flow_.promote(s);
       did = true;
     }

@@ -17,6 +17,7 @@
 #include "core/wait.hpp"
 #include "core/hub_observer.hpp"
 #include "hub/death_watch.hpp"
+#include "hub/object_holdings.hpp"
 #include "hub/pass_sharing.hpp"
 #include "hub/submissions.hpp"
 #include "hub/task_flow.hpp"
@@ -44,6 +45,7 @@ class hub_core final : public client_core, public wait_helper {
     refill policy = refill::pull;  // how groups behind sub-hubs get work
     bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     bool is_local_first = true;  // tasks go where their inputs are kept (--taskhub-locality)
+    bool is_node_objects = true;  // engines of the hub's node map one copy of an object
     std::vector<std::string> hosts;              // per engine, in engine order
     std::vector<long> pids;                      // per engine; 0 where not on the hub's host
     /// A sub-hub: its rank, host and process (0 where not on the hub's host), and the engines
@@ -132,6 +134,7 @@ class hub_core final : public client_core, public wait_helper {
   const std::vector<long> pids_;
   const std::vector<config::relay> relays_;
   death_watch relay_deaths_;  // per relay
+  object_holdings objects_;    // which engine holds which shared object
 
   // What clients hand the hub thread besides tasks.
   std::mutex controls_m_;

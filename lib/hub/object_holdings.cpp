@@ -10,8 +10,8 @@
 
 namespace taskhub::detail {
 
-// An object goes in a message of its own, from its blob without a copy, before the batch whose
-// tasks refer to it: messages to one engine arrive in the order sent.
+// An object goes ahead of the batch whose tasks refer to it, from its blob without a copy:
+// messages to one engine arrive in the order sent.
 void object_holdings::send_missing(transport& t, const engine_slot& slot) {
   for (const task_data* task : slot.batch) {
     for (const auto& b : task->objects) {
@@ -21,9 +21,8 @@ void object_holdings::send_missing(transport& t, const engine_slot& slot) {
         saved_ += b->size;
         continue;
       }
-      t.send_borrowed(slot.rank, b->record, b);
+      relay_.give(t, slot.rank, b->record, b);
       h.engines.push_back(slot.rank);
-      sent_ += b->size;
     }
   }
 }
@@ -39,13 +38,9 @@ void object_holdings::send_drops(transport& t) {
       end_record(msg, begin_record(msg, record_kind::object_drop, it->first, 0));
       t.send(rank, std::move(msg));
     }
+    relay_.forget(it->first);
     it = held_.erase(it);
   }
-}
-
-object_holdings& hub_objects() {
-  static object_holdings holdings;
-  return holdings;
 }
 
 }  // namespace taskhub::detail

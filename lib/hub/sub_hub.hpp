@@ -16,9 +16,11 @@
 
 namespace taskhub::detail {
 
-/// Relays until the parent sends an empty message (the run is over), tells its child sub-hubs,
-/// and what waits is sent. `via`: per rank, the child sub-hub that leads to it, or -1;
-/// `engines` watches the engines it relays to itself.
-void serve_sub_hub(transport& t, int parent, std::vector<int> via, relay_watch& engines);
+/// `self` is this rank. Relays until the parent sends an empty message (the run is over), tells its
+/// child sub-hubs, and what waits is sent. `via`: per rank, the child sub-hub that leads to it, or
+/// -1; `is_near`: per rank, whether it is an engine of this node that maps the node's copy of a
+/// shared object; `engines` watches the engines it relays to itself.
+void serve_sub_hub(transport& t, int self, int parent, std::vector<int> via,
+                   std::vector<bool> is_near, relay_watch& engines);
 
 }  // namespace taskhub::detail

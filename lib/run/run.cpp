@@ -319,6 +319,7 @@ int run_local(int engines, hub_core::config cfg, const settings& s, const run_op
     cfg.tags.push_back(tags_of(s, opts, r));
     cfg.hosts.push_back(node_name());
   }
+  cfg.is_node_objects = false;  // engines are threads of this process: nothing to map
   std::vector<std::thread> threads;
   for (int r = 1; r <= engines; ++r) {
     threads.emplace_back([&net, &ranks, &cfg, &s, r] {
@@ -387,6 +388,7 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   cfg.policy = s.refill == "push" ? refill::push : refill::pull;
   cfg.is_stealing = s.steal == "1";
   cfg.is_local_first = s.is_local_first;
+  cfg.is_node_objects = s.is_node_objects;
   cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
   cfg.watch.period = s.watchdog;
@@ -511,8 +513,12 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
           std::vector<long> relayed_pids;
           for (int r : relayed) relayed_pids.push_back(pids[static_cast<std::size_t>(r)]);
           relay_watch engines_alive(relayed, relayed_pids);
-          serve_sub_hub(direct, layout.center[static_cast<std::size_t>(rank)],
-                        layout.via_from(rank), engines_alive);
+          // Its engines share its node (the tree groups by node): they map its copy of an object.
+          std::vector<bool> is_near(static_cast<std::size_t>(size), false);
+          if (s.is_node_objects)
+            for (int r : relayed) is_near[static_cast<std::size_t>(r)] = true;
+          serve_sub_hub(direct, rank, layout.center[static_cast<std::size_t>(rank)],
+                        layout.via_from(rank), std::move(is_near), engines_alive);
         } else {
           const int center = layout.center[static_cast<std::size_t>(rank)];
           direct.set_uplink(center);

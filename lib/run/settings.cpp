@@ -44,6 +44,7 @@ constexpr flag_spec flags[] = {
     {"refill", "TASKHUB_REFILL", "pull or push"},
     {"steal", "TASKHUB_STEAL", "0 or 1"},
     {"locality", "TASKHUB_LOCALITY", "0 or 1"},
+    {"node-objects", "TASKHUB_NODE_OBJECTS", "0 or 1"},
 };
 
 // The flag named `name`; a name missing from the table is a mistake in this file.
@@ -264,6 +265,10 @@ settings read_settings(int argc, char** argv, const run_options& opts) {
     if (v == "0" || v == "1") s.is_local_first = v == "1";
     else note(problem, refused(where, flag("locality")));
   }
+  if (const auto v = value_of(argc, argv, flag("node-objects"), where); !v.empty()) {
+    if (v == "0" || v == "1") s.is_node_objects = v == "1";
+    else note(problem, refused(where, flag("node-objects")));
+  }
   s.retain_bytes = static_cast<std::size_t>(number_variable("TASKHUB_RETAIN_MB", 0, 1 << 20, 64, problem))
                    << 20;
   const auto lanes = variable("TASKHUB_LANES");
@@ -290,7 +295,8 @@ std::string decided_on_rank_0(const settings& s) {
          std::to_string(s.task_memory) + "\n--taskhub-node-size=" + std::to_string(s.node_size) +
          "\n--taskhub-fanout=" + std::to_string(s.fanout) + "\n--taskhub-refill=" + s.refill +
          "\n--taskhub-steal=" + s.steal + "\n--taskhub-locality=" +
-         (s.is_local_first ? "1" : "0") + "\n";
+         (s.is_local_first ? "1" : "0") + "\n--taskhub-node-objects=" +
+         (s.is_node_objects ? "1" : "0") + "\n";
 }
 
 }  // namespace taskhub::detail

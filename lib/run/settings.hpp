@@ -30,6 +30,7 @@ struct settings {
   int fanout = 0;     // --taskhub-fanout=K, TASKHUB_FANOUT: engines per sub-hub; 0: a flat hub
   std::string refill = "pull";  // --taskhub-refill=pull|push, TASKHUB_REFILL: how sub-hubs' groups get work
   bool is_local_first = true;  // --taskhub-locality=0|1, TASKHUB_LOCALITY: tasks go where their inputs are kept
+  bool is_node_objects = true;  // --taskhub-node-objects=0|1, TASKHUB_NODE_OBJECTS: engines of a node map one copy of a shared object
   std::string steal;  // --taskhub-steal=0|1, TASKHUB_STEAL: idle engines take back queued tasks; "": in trees
   int node_size = 0;  // --taskhub-node-size=M, TASKHUB_NODE_SIZE: simulated nodes of M ranks; 0: none
   std::chrono::nanoseconds watchdog{0};   // --taskhub-watchdog=SECONDS, TASKHUB_WATCHDOG; 0: off

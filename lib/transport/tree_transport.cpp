@@ -45,6 +45,14 @@ void tree_transport::send_borrowed(int dest, const bytes& data, std::shared_ptr<
   if (out.size() >= relay_message_bytes) inner_.send(v, std::move(out)), out = bytes();
 }
 
+void tree_transport::send_to_relay(int relay, const char* data, std::size_t n) {
+  const auto v = static_cast<std::size_t>(relay);
+  if (is_gone_[v]) return;
+  bytes& out = outboxes_[v];
+  append_part(out, relay, data, n);
+  if (out.size() >= relay_message_bytes) inner_.send(relay, std::move(out)), out = bytes();
+}
+
 bool tree_transport::poll(int& source, bytes& msg) {
   for (;;) {
     if (!unpacked_.empty()) {

@@ -21,6 +21,9 @@ class tree_transport : public transport {
   tree_transport(transport& inner, std::vector<int> via);
   void send(int dest, bytes msg) override;
   void send_borrowed(int dest, const bytes& data, std::shared_ptr<const void> owner) override;
+  /// Packs `n` bytes at `data` (records) for sub-hub `relay` itself, in order with what goes to
+  /// the engines behind it.
+  void send_to_relay(int relay, const char* data, std::size_t n);
   bool poll(int& source, bytes& msg) override;
   bool progress() override;
   void idle(std::chrono::microseconds most) override;

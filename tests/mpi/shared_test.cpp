@@ -16,6 +16,12 @@ namespace shared_test {
 
 class shared : public taskhub_test::hub_test {
  protected:
+  static bool is_set(const char* name, const char* value) {
+    const char* v = std::getenv(name);
+    return v && std::string(v) == value;
+  }
+  static bool is_tree() { return std::getenv("TASKHUB_FANOUT") && !is_set("TASKHUB_FANOUT", "0"); }
+  static bool are_node_objects_on() { return !is_set("TASKHUB_NODE_OBJECTS", "0"); }
   bool is_over_mpi() const {
     int size = 1;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -71,7 +77,10 @@ TEST_F(shared, tasks_read_the_object_in_place) {
   EXPECT_EQ(hub.apply<&greet>(who, 7).get(), "engine 7");
 }
 
-TEST_F(shared, the_object_crosses_once_per_engine) {
+// The object crosses each link of rank 0 once: to an engine of rank 0's node as a mapping of one
+// copy in node memory (unless TASKHUB_NODE_OBJECTS=0), to each sub-hub once (TASKHUB_FANOUT), and
+// otherwise once per engine.
+TEST_F(shared, the_object_crosses_each_link_once) {
   if (!is_over_mpi()) GTEST_SKIP() << "engines are threads: nothing crosses a wire";
   const auto before = hub.traffic();
   auto h = hub.share(numbers(1 << 19, 0));  // 4 MiB
@@ -86,14 +95,27 @@ TEST_F(shared, the_object_crosses_once_per_engine) {
   const auto after = hub.traffic();
   const auto sent = after.hub.bytes_sent - before.hub.bytes_sent;
   const auto objects = after.object_bytes_sent - before.object_bytes_sent;
-  // Once to each engine that ran a task, or had one queued before an idle engine took it back.
-  EXPECT_GE(objects, h.size() * holders.size());
-  EXPECT_LE(objects, h.size() * engine_count());
+  const auto on_node = after.object_bytes_on_node - before.object_bytes_on_node;
+  const std::size_t links = after.peers.size();  // the sub-hubs, and the engines served directly
   EXPECT_GE(after.object_bytes_saved - before.object_bytes_saved,
             h.size() * (tasks - engine_count()));
-  // Everything else the hub sent is small tasks: the object went once per engine, not per task.
-  EXPECT_LT(sent, h.size() * engine_count() + tasks * 256 + 64 * 1024);
-  EXPECT_GE(sent, h.size() * holders.size());
+  if (is_tree()) {
+    EXPECT_EQ(on_node, 0u) << "every engine lies behind a sub-hub";
+    EXPECT_GE(objects, h.size());
+    EXPECT_LE(objects, h.size() * links);
+    EXPECT_LT(links, holders.size());
+  } else if (are_node_objects_on()) {  // every engine shares rank 0's node here
+    EXPECT_EQ(objects, 0u);
+    EXPECT_EQ(on_node, h.size());
+  } else {
+    EXPECT_EQ(on_node, 0u);
+    // Once to each engine that ran a task, or had one queued before an idle engine took it back.
+    EXPECT_GE(objects, h.size() * holders.size());
+    EXPECT_LE(objects, h.size() * engine_count());
+  }
+  // Everything else the hub sent is small tasks: the object went once per link, not per task.
+  EXPECT_EQ(sent >= objects, true);
+  EXPECT_LT(sent - objects, tasks * 256 + 64 * 1024);
 }
 
 TEST_F(shared, engines_drop_the_object_once_the_last_handle_goes) {

@@ -21,11 +21,13 @@ namespace taskhub::detail {
 /// engine sets it around each call.
 inline thread_local std::uint64_t object_positions = 0;
 
-/// An object an engine holds: its encoding until a task first reads it, then the value.
+/// An object an engine holds: its encoding until a task first reads it, then the value (and the
+/// encoding still, when it lies in the node's memory).
 struct object_entry {
   std::uint64_t type = 0;
   std::any value;
-  std::shared_ptr<const bytes> batch;  // the message the encoding came in, until decoded
+  std::shared_ptr<const void> owner;  // the message or node memory the encoding lies in
+  bool is_node_copy = false;          // in node memory, which costs this engine nothing to keep
   const char* data = nullptr;
   std::size_t size = 0;
 };
@@ -41,8 +43,10 @@ const T& object_value(std::uint64_t id) {
   if (const T* v = std::any_cast<T>(&e.value)) return *v;
   reader in(e.data, e.size);
   e.value = decode_whole<T>(in, ("shared object " + std::to_string(id)).c_str());
-  e.batch.reset();
-  e.data = nullptr;
+  if (!e.is_node_copy) {
+    e.owner.reset();
+    e.data = nullptr;
+  }
   return *std::any_cast<T>(&e.value);
 }
 

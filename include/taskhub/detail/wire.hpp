@@ -37,8 +37,17 @@ enum class record_kind : std::uint32_t {
   kept = 15,       // engine -> engine: the kept value of task `task`, for a task queued there
   release = 16,    // hub -> engine: drop the kept values of these tasks; payload = task ids
   object = 17,     // hub -> engine: keep a shared object or cached argument; task = its id,
-                   // handler = its type key, payload = its encoding
-  object_drop = 18,  // hub -> engine: drop the object whose id is `task`
+                   // handler = its type key, payload = its encoding; hub -> sub-hub, in a part
+                   // addressed to the sub-hub itself: hold it for the engines below
+  object_drop = 18,  // hub -> engine: drop the object whose id is `task`; hub -> sub-hub, in a
+                     // part addressed to the sub-hub itself: forget it, and tell the sub-hubs
+                     // below that hold it
+  object_mapped = 19,  // hub or sub-hub -> engine of its node: keep the object whose id is `task`
+                       // and type key `handler` by mapping the node's copy; payload = an
+                       // object_place (core/object_memory.hpp)
+  object_give = 20,    // hub -> sub-hub, in a part addressed to the sub-hub itself: get the
+                       // object `task`, which it holds (an `object` part came before), to
+                       // engine `flags`
 };
 // A task's result or failure also says it started; an engine sends `started` only for a task that
 // starts while other records wait to go and are due, or on top of a task that waits.
