@@ -3,6 +3,7 @@
 // The whole public API in one include.
 #pragma once
 
+#include "taskhub/array_view.hpp"
 #include "taskhub/direct_view.hpp"
 #include "taskhub/engine.hpp"
 #include "taskhub/error.hpp"

@@ -4,6 +4,7 @@
 // once the last handle goes, refused past the engines' budget.
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <numeric>
@@ -11,6 +12,10 @@
 #include <vector>
 
 #include "fixture.hpp"
+
+namespace taskhub::detail {
+bool is_in_object_memory(const void* data);  // lib/core/object_memory.hpp
+}
 
 namespace shared_test {
 
@@ -200,6 +205,48 @@ TEST_F(shared, repeated_large_arguments_are_sent_once) {
       EXPECT_GE(after.hub.bytes_sent - before.hub.bytes_sent, encoded * tasks);
     }
   }
+}
+
+// Views: read where the elements lie, without a vector of the engine's own.
+std::int64_t view_sum(taskhub::array_view<std::int64_t> v, std::size_t at, std::size_t n) {
+  std::int64_t s = 0;
+  for (std::size_t i = at; i < at + n && i < v.size(); ++i) s += v[i];
+  return s;
+}
+std::int64_t flagged_sum(bool negate, taskhub::array_view<std::int64_t> v) {
+  std::int64_t s = 0;
+  for (auto x : v) s += x;
+  return negate ? -s : s;
+}
+std::size_t text_length(std::string_view s, char c) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), c)) * 1000 + s.size();
+}
+// Whether a shared vector's elements lie in the node's one copy, which this engine maps.
+bool lies_in_node_memory(taskhub::array_view<std::int64_t> v) {
+  return taskhub::detail::is_in_object_memory(v.data());
+}
+
+TEST_F(shared, views_read_the_elements_where_they_lie) {
+  const auto ref = numbers(1 << 16, 1);
+  auto h = hub.share(ref);
+  auto text = hub.share(std::string("a shared text"));
+  for (std::size_t i = 0; i < 4 * engine_count(); ++i)
+    EXPECT_EQ(hub.apply<&view_sum>(h, i * 100, 100).get(), slice_sum(ref, i * 100, 100));
+  // A vector or a view passed as an argument; elements misaligned in the message are copied.
+  EXPECT_EQ(hub.apply<&view_sum>(numbers(10, 1), 0, 10).get(), 55);
+  EXPECT_EQ(hub.apply<&view_sum>(taskhub::array_view<std::int64_t>(ref), 0, 3).get(), 6);
+  EXPECT_EQ(hub.apply<&flagged_sum>(true, numbers(4, 1)).get(), -10);
+  EXPECT_EQ(hub.apply<&flagged_sum>(false, std::vector<std::int64_t>{}).get(), 0);
+  EXPECT_EQ(hub.apply<&text_length>(text, 'a').get(), 2013u);
+  EXPECT_EQ(hub.apply<&text_length>(std::string("xx"), 'x').get(), 2002u);
+  EXPECT_EQ(hub.apply<&text_length>("abc", 'z').get(), 3u);
+  // A view beside tasks that took the same object as a value, on every engine.
+  for (auto s : hub.all().apply<&slice_sum>(h, 0, 2).get()) EXPECT_EQ(s, 3);
+  for (auto s : hub.all().apply<&view_sum>(h, 0, 2).get()) EXPECT_EQ(s, 3);
+  if (!is_over_mpi()) return;  // engines are threads of this process: nothing to map
+  for (bool is_mapped : hub.all().apply<&lies_in_node_memory>(h).get())
+    EXPECT_EQ(is_mapped, are_node_objects_on())
+        << "with node objects on, every engine reads the node's one copy";
 }
 
 }  // namespace shared_test

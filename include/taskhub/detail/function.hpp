@@ -156,9 +156,9 @@ void encode_args_impl(bytes& out, [[maybe_unused]] object_refs* refs, std::index
       [&] {
         using P = std::tuple_element_t<I, Params>;
         if constexpr (is_future_arg<std::decay_t<A>>::value) {
-          note_result_arg<P>(out, a);  // results as arguments (result_args.hpp)
+          note_result_arg<wire_type_t<P>>(out, a);  // results as arguments (result_args.hpp)
         } else {
-          encode_arg<P>(out, I, refs, std::forward<A>(a));  // objects (object_args.hpp)
+          encode_arg<wire_type_t<P>>(out, I, refs, std::forward<A>(a));  // objects (object_args.hpp)
         }
       }(),
       ...);

@@ -6,10 +6,13 @@
 
 #include <any>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 
+#include "taskhub/array_view.hpp"
 #include "taskhub/detail/codec.hpp"
 #include "taskhub/detail/shared_blob.hpp"
 #include "taskhub/detail/wire.hpp"
@@ -92,12 +95,12 @@ void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
 /// Argument `i` of a call on the engine, declared as `A`: its value decoded from the task, or the
 /// object the engine holds, read in place when `A` is a const reference.
 template <class A>
-class arg_slot {
+class value_slot {
   using P = std::decay_t<A>;
   static constexpr bool is_by_ref = std::is_lvalue_reference_v<A>;
 
  public:
-  arg_slot(reader& in, std::size_t i) {
+  value_slot(reader& in, std::size_t i) {
     if (i < 64 && ((object_positions >> i) & 1)) {
       const P& o = object_value<P>(decode<std::uint64_t>(in));
       if constexpr (is_by_ref) {
@@ -124,5 +127,61 @@ class arg_slot {
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+/// Argument `i` of a call on the engine declared as a view (array_view<T>, std::string_view): it
+/// views the elements where they lie, in the task's message or in the object the engine holds
+/// (the node's one copy, when the engine maps it). Elements that lie misaligned for `T` are
+/// copied into the slot.
+template <class A>
+class view_slot {
+  using P = std::decay_t<A>;
+  using W = wire_type_t<P>;
+
+ public:
+  view_slot(reader& in, std::size_t i) {
+    if (i >= 64 || ((object_positions >> i) & 1) == 0) {
+      view_ = read(in);
+      return;
+    }
+    const std::uint64_t id = decode<std::uint64_t>(in);
+    object_entry& e = find_object(id, type_key<W>());
+    if (!e.data) {  // decoded already by a task that took the value
+      view_ = P(*std::any_cast<W>(&e.value));
+      return;
+    }
+    owner_ = e.owner;  // a task that decodes the value meanwhile lets go of the encoding
+    reader whole(e.data, e.size);
+    view_ = read(whole);
+    if (whole.remaining() != 0)
+      throw decode_error("shared object " + std::to_string(id) + " has " +
+                         std::to_string(whole.remaining()) + " bytes left over");
+  }
+  const P& take() const { return view_; }
+
+ private:
+  P read(reader& in) {
+    const auto n = decode<std::uint64_t>(in);
+    if constexpr (std::is_same_v<P, std::string_view>) {
+      return P(in.take(static_cast<std::size_t>(n)), static_cast<std::size_t>(n));
+    } else {
+      using T = typename P::value_type;
+      if (n > in.remaining() / sizeof(T)) throw decode_error("payload truncated: vector too short");
+      const char* p = in.take(static_cast<std::size_t>(n) * sizeof(T));
+      if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) == 0)
+        return P(reinterpret_cast<const T*>(p), static_cast<std::size_t>(n));
+      copy_.emplace(static_cast<std::size_t>(n));
+      if (n != 0) std::memcpy(copy_->data(), p, static_cast<std::size_t>(n) * sizeof(T));
+      return P(*copy_);
+    }
+  }
+
+  P view_;
+  std::optional<W> copy_;
+  std::shared_ptr<const void> owner_;
+};
+
+template <class A>
+using arg_slot =
+    std::conditional_t<view_rule<std::decay_t<A>>::is_view, view_slot<A>, value_slot<A>>;
 
 }  // namespace taskhub::detail
