@@ -3,10 +3,12 @@
 // What the snippets of doc/guide.md use without defining it.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <taskhub/taskhub.hpp>
