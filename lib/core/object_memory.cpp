@@ -7,11 +7,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "core/mpi_check.hpp"
 #include "taskhub/error.hpp"
 
 namespace taskhub::detail {
@@ -63,6 +65,40 @@ std::shared_ptr<const void> map_object_memory(const object_place& p, const char*
                 " bytes): " + std::strerror(map_errno));
   data = static_cast<const char*>(at);
   return std::shared_ptr<const void>(at, [n](const void* a) { munmap(const_cast<void*>(a), n); });
+}
+
+std::vector<bool> object_memory_reach(MPI_Comm comm, const std::vector<int>& center) {
+  int rank = 0, size = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const bool is_center = std::find(center.begin(), center.end(), rank) != center.end();
+  std::unique_ptr<object_memory> probe;
+  object_place mine;
+  if (is_center) {
+    try {
+      const char byte = 1;
+      probe = std::make_unique<object_memory>(&byte, 1);
+      mine = probe->place();
+    } catch (const std::exception&) {  // no copies from this rank
+    }
+  }
+  std::vector<object_place> places(static_cast<std::size_t>(size));
+  check_mpi(MPI_Allgather(&mine, sizeof mine, MPI_BYTE, places.data(), sizeof mine, MPI_BYTE, comm),
+            "MPI_Allgather");
+  int can = 0;
+  const int c =
+      rank < static_cast<int>(center.size()) ? center[static_cast<std::size_t>(rank)] : -1;
+  if (c >= 0 && c < size && places[static_cast<std::size_t>(c)].fd >= 0) {
+    try {
+      const char* data = nullptr;
+      auto map = map_object_memory(places[static_cast<std::size_t>(c)], data);
+      can = data[0] == 1 ? 1 : 0;
+    } catch (const std::exception&) {
+    }
+  }
+  std::vector<int> all(static_cast<std::size_t>(size));
+  check_mpi(MPI_Allgather(&can, 1, MPI_INT, all.data(), 1, MPI_INT, comm), "MPI_Allgather");
+  return std::vector<bool>(all.begin(), all.end());
 }
 
 bool is_in_object_memory(const void* data) {

@@ -7,9 +7,12 @@
 // killed, and it lives while any rank maps it.
 #pragma once
 
+#include <mpi.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace taskhub::detail {
 
@@ -37,6 +40,12 @@ class object_memory {
 /// Maps the object memory at `p` read-only; `data` is set to its first byte. The mapping lasts
 /// while the returned owner does. Throws taskhub::error saying why it cannot.
 std::shared_ptr<const void> map_object_memory(const object_place& p, const char*& data);
+
+/// Collective over `comm`: per rank, whether it can map object memory that its `center` (per
+/// rank, the rank it talks to; -1 for none) writes. Each rank that is a center makes a small copy,
+/// and the ranks around it try to map it: where they cannot (another machine, or a /proc that
+/// hides the writer), engines are sent their own copies instead.
+std::vector<bool> object_memory_reach(MPI_Comm comm, const std::vector<int>& center);
 
 /// Whether `data` lies in object memory this process maps (tests read it from /proc/self/maps).
 bool is_in_object_memory(const void* data);

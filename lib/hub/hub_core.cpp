@@ -9,7 +9,6 @@
 #include <future>
 
 #include "core/backoff.hpp"
-#include "core/node_name.hpp"
 #include "hub/dispatch.hpp"
 #include "hub/object_holdings.hpp"
 #include "transport/tree_transport.hpp"
@@ -42,19 +41,17 @@ std::vector<long> pids_of(const std::vector<hub_core::config::relay>& relays) {
 }
 
 // How the hub gets objects to its engines: through the sub-hub that leads to an engine; as a
-// mapping of one copy to the engines of its own node, unless node copies are off.
+// mapping of one copy to the engines of its own node that can map it.
 object_relay object_relay_of(transport& t, const std::vector<int>& engines,
                              const hub_core::config& cfg) {
   std::size_t ranks = 0;
   for (int r : engines) ranks = std::max(ranks, static_cast<std::size_t>(r) + 1);
   std::vector<int> via(ranks, -1);
   std::vector<bool> is_near(ranks, false);
-  const std::string here = node_name();
   for (std::size_t i = 0; i < engines.size(); ++i) {
     const auto r = static_cast<std::size_t>(engines[i]);
     if (i < cfg.groups.size()) via[r] = cfg.groups[i];
-    is_near[r] = cfg.is_node_objects && via[r] < 0 && i < cfg.hosts.size() &&
-                 cfg.hosts[i] == here;
+    is_near[r] = via[r] < 0 && i < cfg.maps_node_objects.size() && cfg.maps_node_objects[i];
   }
   return object_relay(std::move(via), std::move(is_near), dynamic_cast<tree_transport*>(&t));
 }

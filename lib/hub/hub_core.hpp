@@ -45,7 +45,7 @@ class hub_core final : public client_core, public wait_helper {
     refill policy = refill::pull;  // how groups behind sub-hubs get work
     bool is_stealing = false;  // idle engines take queued tasks back from loaded ones
     bool is_local_first = true;  // tasks go where their inputs are kept (--taskhub-locality)
-    bool is_node_objects = true;  // engines of the hub's node map one copy of an object
+    std::vector<bool> maps_node_objects;  // per engine: maps the hub's copy of a shared object
     std::vector<std::string> hosts;              // per engine, in engine order
     std::vector<long> pids;                      // per engine; 0 where not on the hub's host
     /// A sub-hub: its rank, host and process (0 where not on the hub's host), and the engines

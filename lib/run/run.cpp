@@ -17,6 +17,7 @@
 #include "core/backoff.hpp"
 #include "core/mpi_check.hpp"
 #include "core/node_name.hpp"
+#include "core/object_memory.hpp"
 #include "core/wait.hpp"
 #include "transport/doorbell.hpp"
 #include "transport/local_transport.hpp"
@@ -319,7 +320,6 @@ int run_local(int engines, hub_core::config cfg, const settings& s, const run_op
     cfg.tags.push_back(tags_of(s, opts, r));
     cfg.hosts.push_back(node_name());
   }
-  cfg.is_node_objects = false;  // engines are threads of this process: nothing to map
   std::vector<std::thread> threads;
   for (int r = 1; r <= engines; ++r) {
     threads.emplace_back([&net, &ranks, &cfg, &s, r] {
@@ -388,7 +388,6 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
   cfg.policy = s.refill == "push" ? refill::push : refill::pull;
   cfg.is_stealing = s.steal == "1";
   cfg.is_local_first = s.is_local_first;
-  cfg.is_node_objects = s.is_node_objects;
   cfg.retain_bytes = s.retain_bytes;
   cfg.scheme = opts.scheme;
   cfg.watch.period = s.watchdog;
@@ -483,6 +482,10 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         gather_engines(world, rank, size, ranks, s, opts, cfg, places);
         const engine_place hub = hub_place(world, rank);
         const std::vector<long> pids = gather_pids(world, size);
+        // Which engines map the copy of a shared object that the rank they talk to writes.
+        const std::vector<bool> maps_objects =
+            s.is_node_objects ? object_memory_reach(world, layout.center)
+                              : std::vector<bool>(static_cast<std::size_t>(size));
         doorbells bells(world);
         lanes node(world, layout.center, s.is_lanes_on);
         mpi_transport direct(world, taskhub_tag, bells, &node);
@@ -490,6 +493,9 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
         if (rank == 0) {
           for (const auto& p : places) cfg.pids.push_back(p.host == hub.host ? p.pid : 0);
           cfg.relays = relays_of(layout, places, pids, hub.host);
+          for (std::size_t i = 0; i < ranks.size(); ++i)  // the hub's copy, on its own node
+            cfg.maps_node_objects.push_back(maps_objects[static_cast<std::size_t>(ranks[i])] &&
+                                            places[i].host == hub.host);
           std::optional<tree_transport> tree;
           if (layout.is_tree()) {
             tree.emplace(direct, layout.via);
@@ -515,8 +521,8 @@ int run_hub(int argc, char** argv, const run_options& opts, const std::function<
           relay_watch engines_alive(relayed, relayed_pids);
           // Its engines share its node (the tree groups by node): they map its copy of an object.
           std::vector<bool> is_near(static_cast<std::size_t>(size), false);
-          if (s.is_node_objects)
-            for (int r : relayed) is_near[static_cast<std::size_t>(r)] = true;
+          for (int r : relayed)
+            is_near[static_cast<std::size_t>(r)] = maps_objects[static_cast<std::size_t>(r)];
           serve_sub_hub(direct, rank, layout.center[static_cast<std::size_t>(rank)],
                         layout.via_from(rank), std::move(is_near), engines_alive);
         } else {
