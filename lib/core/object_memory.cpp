@@ -57,7 +57,7 @@ std::shared_ptr<const void> map_object_memory(const object_place& p, const char*
     throw error("cannot open the node's copy of a shared object (" + path +
                 "): " + std::strerror(errno) + "; run with --taskhub-node-objects=0");
   const std::size_t n = p.size > 0 ? static_cast<std::size_t>(p.size) : 1;
-  void* at = mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0);
+  void* at = mmap(nullptr, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);  // no fault per page
   const int map_errno = errno;
   close(fd);
   if (at == MAP_FAILED)

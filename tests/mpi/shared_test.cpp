@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -51,6 +52,20 @@ std::uint64_t where_read(const std::vector<std::int64_t>& ref) {
 std::int64_t first_by_value(std::vector<std::int64_t> ref) { return ref.empty() ? -1 : ref[0]; }
 std::size_t held() { return taskhub::engine::objects_held(); }
 std::string greet(const std::string& who, int n) { return who + std::to_string(n); }
+
+// How many node copies of objects this engine maps.
+std::size_t node_copies_mapped() {
+  std::ifstream maps("/proc/self/maps");
+  std::size_t n = 0;
+  for (std::string line; std::getline(maps, line);)
+    n += line.find("taskhub-object") != std::string::npos ? 1 : 0;
+  return n;
+}
+std::size_t sum_mapped(taskhub::hub& hub) {
+  std::size_t n = 0;
+  for (auto k : hub.all().apply<&node_copies_mapped>().get()) n += k;
+  return n;
+}
 
 std::size_t sum_held(taskhub::hub& hub) {
   std::size_t n = 0;
@@ -108,7 +123,6 @@ TEST_F(shared, the_object_crosses_each_link_once) {
     EXPECT_EQ(on_node, 0u) << "every engine lies behind a sub-hub";
     EXPECT_GE(objects, h.size());
     EXPECT_LE(objects, h.size() * links);
-    EXPECT_LT(links, holders.size());
   } else if (are_node_objects_on()) {  // every engine shares rank 0's node here
     EXPECT_EQ(objects, 0u);
     EXPECT_EQ(on_node, h.size());
@@ -125,14 +139,19 @@ TEST_F(shared, the_object_crosses_each_link_once) {
 
 TEST_F(shared, engines_drop_the_object_once_the_last_handle_goes) {
   const std::size_t before = sum_held(hub);  // cached arguments of other tests may stay
+  const std::size_t mapped = sum_mapped(hub);
+  // Engines of rank 0's node, or of a sub-hub's, map one copy the node shares.
+  const std::size_t maps = is_over_mpi() && are_node_objects_on() ? engine_count() : 0;
   auto h = hub.share(numbers(1000, 5));
   for (auto s : hub.all().apply<&slice_sum>(h, 0, 1).get()) EXPECT_EQ(s, 5);
   EXPECT_EQ(sum_held(hub), before + engine_count());
+  EXPECT_EQ(sum_mapped(hub), mapped + maps);
   auto copy = h;
   h = {};
   EXPECT_EQ(sum_held(hub), before + engine_count()) << "a copy of the handle still holds it";
   copy = {};
   EXPECT_EQ(sum_held(hub), before);
+  EXPECT_EQ(sum_mapped(hub), mapped) << "the node copies go with the object";
 }
 
 TEST_F(shared, a_task_that_names_an_object_its_engine_lacks_fails_and_others_finish) {
