@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include "core/mpi_check.hpp"
@@ -31,7 +32,7 @@ std::string why(const char* what, std::size_t n) {
 object_memory::object_memory(const char* data, std::size_t n) {
   const int fd = memfd_create(memory_name, MFD_CLOEXEC);
   if (fd < 0) throw error(why("cannot make", n));
-  // Written through the descriptor: a full /dev/shm is an error here, not a SIGBUS later.
+  // Written through the descriptor: memory short is an error here, not a SIGBUS later.
   std::size_t done = 0;
   while (done < n) {
     const ssize_t k = write(fd, data + done, n - done);
@@ -72,27 +73,35 @@ std::vector<bool> object_memory_reach(MPI_Comm comm, const std::vector<int>& cen
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const bool is_center = std::find(center.begin(), center.end(), rank) != center.end();
+  // The probe holds a token that a process of another machine, which happens to have the same
+  // pid and descriptor, does not.
+  struct probe_place {
+    object_place place;
+    std::uint64_t token = 0;
+  } mine;
   std::unique_ptr<object_memory> probe;
-  object_place mine;
   if (is_center) {
+    mine.token =
+        std::random_device()() * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(getpid());
     try {
-      const char byte = 1;
-      probe = std::make_unique<object_memory>(&byte, 1);
-      mine = probe->place();
+      probe = std::make_unique<object_memory>(reinterpret_cast<const char*>(&mine.token),
+                                              sizeof mine.token);
+      mine.place = probe->place();
     } catch (const std::exception&) {  // no copies from this rank
     }
   }
-  std::vector<object_place> places(static_cast<std::size_t>(size));
+  std::vector<probe_place> places(static_cast<std::size_t>(size));
   check_mpi(MPI_Allgather(&mine, sizeof mine, MPI_BYTE, places.data(), sizeof mine, MPI_BYTE, comm),
             "MPI_Allgather");
   int can = 0;
   const int c =
       rank < static_cast<int>(center.size()) ? center[static_cast<std::size_t>(rank)] : -1;
-  if (c >= 0 && c < size && places[static_cast<std::size_t>(c)].fd >= 0) {
+  if (c >= 0 && c < size && places[static_cast<std::size_t>(c)].place.fd >= 0) {
+    const auto& theirs = places[static_cast<std::size_t>(c)];
     try {
       const char* data = nullptr;
-      auto map = map_object_memory(places[static_cast<std::size_t>(c)], data);
-      can = data[0] == 1 ? 1 : 0;
+      auto map = map_object_memory(theirs.place, data);
+      can = std::memcmp(data, &theirs.token, sizeof theirs.token) == 0 ? 1 : 0;
     } catch (const std::exception&) {
     }
   }

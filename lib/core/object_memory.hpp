@@ -26,7 +26,7 @@ struct object_place {
 class object_memory {
  public:
   /// Memory holding a copy of `n` bytes at `data`; throws taskhub::error saying why the system
-  /// refused it (such as a full /dev/shm).
+  /// refused it (memory short).
   object_memory(const char* data, std::size_t n);
   ~object_memory();
   object_memory(const object_memory&) = delete;
