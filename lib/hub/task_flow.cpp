@@ -625,7 +625,37 @@ std::vector<std::string> task_flow::engine_died(engine_slot& slot, const std::st
     if (!retry(*t, slot.rank, why.data(), why.size())) fail(*t, failure::engine_died, message);
   }
   move_tasks_of(slot, failure::engine_died, who + " died");
+  recall_starved_by(slot.rank);
   return names;
+}
+
+// Tasks sent to other engines that wait there for a result the engine of `dead` kept: it will
+// not come. They are recalled; dropped, they come back to the queue, which fails them naming the
+// engine (make_ready). One that got the value in time and started runs on.
+void task_flow::recall_starved_by(int dead) {
+  for (auto& s : scheduler_.slots()) {
+    if (s.rank == dead || s.is_retired || s.is_gone) continue;
+    std::vector<sent_task> tasks;
+    for (const auto& e : s.sent) {
+      task_data* t = table_.lookup(e.id);
+      if (!t || t->engine != s.rank || t->hub.attempt != e.attempt || t->hub.is_recalled ||
+          (t->hub.state != state::queued && t->hub.state != state::running))
+        continue;
+      const auto& parents = t->hub.input_parents;
+      if (std::none_of(parents.begin(), parents.end(),
+                       [dead](const auto& p) { return p->kept_on == dead; }))
+        continue;
+      t->hub.state = state::queued;  // the first sent counts as running; it waits for its input
+      t->hub.is_recalled = true;
+      t->hub.is_stolen = true;
+      tasks.push_back(e);
+    }
+    if (tasks.empty()) continue;
+    auto wait = std::make_shared<recall_wait>();
+    wait->is_steal = true;
+    stolen_in_flight_ += tasks.size();
+    send_recall(s, std::move(tasks), std::move(wait));
+  }
 }
 
 // Tasks the engine of `slot` held go back to the queue; those meant for it alone fail.

@@ -119,6 +119,7 @@ class task_flow {
   void abort_now(task_data& t, const std::string& where);
   void answer_recall(engine_slot& slot);
   bool steal();
+  void recall_starved_by(int dead);
   void send_recall(engine_slot& slot, std::vector<sent_task> tasks,
                    std::shared_ptr<recall_wait> wait);
   static void forget_sent(engine_slot& slot, std::uint64_t id, std::uint32_t attempt);

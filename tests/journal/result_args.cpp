@@ -4,7 +4,8 @@
 // from the journal and carried into the tasks that take it; a parent whose result was kept on
 // its engine runs again; a task that took them and finished is answered from the journal.
 // With RESULT_ARGS_LOSE=1 (under mpirun --enable-recovery), the engine that keeps a result is
-// killed: a task that takes the result then fails naming it, and get() fails naming the engine.
+// killed: a task that takes the result then fails naming it, and get() fails naming the engine;
+// with RESULT_ARGS_LOSE=2 it dies while a task that takes its result waits on another engine.
 // result_args [--taskhub-journal=PATH] [--taskhub-resume]: prints "result_args: ok" when right.
 #include <csignal>
 #include <chrono>
@@ -24,6 +25,10 @@ int add(int a, int b) { return a + b; }
 int die() {
   std::raise(SIGKILL);
   return 0;
+}
+int die_later(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return die();
 }
 
 // The engine that keeps a result dies: what takes the result fails, saying why.
@@ -53,6 +58,27 @@ void lose_holder(taskhub::hub& hub, const std::function<void(bool, const char*)>
   }
 }
 
+// The engine that keeps a result dies after a task that takes it went to another engine, which
+// waits there for the value: that task fails too, saying why, instead of waiting for good.
+void lose_holder_of_sent(taskhub::hub& hub, const std::function<void(bool, const char*)>& check) {
+  const int holder = hub.engines().back(), other = hub.engines().front();
+  auto kept = hub.load_balanced_view({holder}, taskhub::task_options().keep_remote())
+                  .apply<&stamp>(3);
+  check(kept.get() == 30, "the kept result is wrong");
+  auto dying = hub.load_balanced_view({holder}).apply<&die_later>(500);  // busy, then gone
+  auto child = hub.load_balanced_view({other}).apply<&add>(kept, 1);
+  child.wait();
+  if (!child.failed()) {  // the value left the holder before it died: the child is right
+    check(child.get() == 31, "the child's sum is wrong");
+    return;
+  }
+  const auto e = child.error();
+  check(e.type_name() == taskhub::failure::impossible_dependency, "the waiting child's failure type");
+  check(e.message().find("kept on engine " + std::to_string(holder)) != std::string::npos,
+        "the waiting child's error does not name the engine");
+  dying.wait();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,6 +93,8 @@ int main(int argc, char** argv) {
     };
     if (const char* v = std::getenv("RESULT_ARGS_LOSE"); v && std::strcmp(v, "1") == 0)
       return lose_holder(hub, check);
+    if (const char* v = std::getenv("RESULT_ARGS_LOSE"); v && std::strcmp(v, "2") == 0)
+      return lose_holder_of_sent(hub, check);
     auto back = hub.apply<&stamp>(1);
     auto kept = hub.with(taskhub::task_options().keep_remote()).apply<&stamp>(2);
     auto sum = hub.apply<&add>(back, kept);

@@ -1,3 +1,7 @@
+# It dies while a task that takes its result waits for the value on another engine.
+RESULT_ARGS_LOSE=2 timeout 120 "$mpirun" --enable-recovery -x RESULT_ARGS_LOSE -n 3 "$program" >lose2.txt 2>&1
+grep -q "result_args: ok" lose2.txt ||
+  fail "losing the engine that keeps a result a sent task waits for: $(cat lose2.txt)"
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Part of taskhub.
@@ -21,4 +25,9 @@ done
 # The engine that keeps a result dies (the launcher lets the others run).
 RESULT_ARGS_LOSE=1 "$mpirun" --enable-recovery -x RESULT_ARGS_LOSE -n 3 "$program" >lose.txt 2>&1
 grep -q "result_args: ok" lose.txt || fail "losing the engine that keeps a result: $(cat lose.txt)"
+# It dies while a task that takes its result waits for the value on another engine.
+RESULT_ARGS_LOSE=2 timeout 120 "$mpirun" --enable-recovery -x RESULT_ARGS_LOSE -n 3 "$program" \
+  >lose2.txt 2>&1
+grep -q "result_args: ok" lose2.txt ||
+  fail "losing the engine that keeps a result a sent task waits for: $(cat lose2.txt)"
 echo "result_args.sh: ok"
