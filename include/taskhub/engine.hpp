@@ -18,12 +18,12 @@
 namespace taskhub::detail {
 
 struct store_entry {
-  std::shared_ptr<const void> owner;  // keeps the encoding: bytes of its own, or the message a
-                                      // large pushed value came in
-  const char* data = nullptr;         // the encoded value, as pushed or put
+  // What keeps the encoding: bytes of its own, or the message a large pushed value came in.
+  std::shared_ptr<const void> owner;
+  const char* data = nullptr;  // the encoded value, as pushed or put
   std::size_t size = 0;
-  std::any cache;                     // the decoded value, once a task has asked for it
-  std::uint64_t type = 0;             // type_key of the value's type
+  std::any cache;          // the decoded value, once a task has asked for it
+  std::uint64_t type = 0;  // type_key of the value's type
 
   /// Makes `encoding` the entry's encoded value, held by the entry itself.
   void hold(bytes encoding) {

@@ -5,8 +5,8 @@
 #include "taskhub/engine.hpp"
 
 #include "core/registry.hpp"
-#include "taskhub/detail/object_args.hpp"
 #include "engine/engine_loop.hpp"
+#include "taskhub/detail/object_args.hpp"
 
 namespace taskhub::detail {
 namespace {

@@ -121,7 +121,8 @@ TEST_F(large_push, a_second_push_of_the_name_lets_the_first_value_go) {
   hub.all().push("big", second).get();
   EXPECT_TRUE(all_true(hub.all().apply<&is_let_go>().get()));
   EXPECT_EQ(sum_held(hub), before);
-  for (auto s : hub.all().apply<&stored_sum>(std::string("big")).get()) EXPECT_EQ(s, sum_of(second));
+  for (auto s : hub.all().apply<&stored_sum>(std::string("big")).get())
+    EXPECT_EQ(s, sum_of(second));
   hub.all().clear().get();
 }
 
@@ -146,7 +147,8 @@ TEST_F(large_push, a_map_of_large_values_goes_the_same_way) {
     EXPECT_EQ(after.object_bytes_sent - before.object_bytes_sent,
               2 * encoded_size(block(1)) * engine_count());
   }
-  for (auto s : hub.all().apply<&stored_sum>(std::string("b")).get()) EXPECT_EQ(s, sum_of(block(5)));
+  for (auto s : hub.all().apply<&stored_sum>(std::string("b")).get())
+    EXPECT_EQ(s, sum_of(block(5)));
   hub.all().clear().get();
 }
 
