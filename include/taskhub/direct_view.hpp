@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "taskhub/detail/map_start.hpp"
+#include "taskhub/detail/pushed_value.hpp"
 #include "taskhub/detail/submit.hpp"
 #include "taskhub/future_set.hpp"
 #include "taskhub/load_balanced_view.hpp"
@@ -88,23 +89,25 @@ class direct_view {
   }
 
   /// Stores `value` under `name` on every engine of the view; more names and values may follow
-  /// in pairs, all sent in one task per engine: `push("a", x, "b", y)`.
+  /// in pairs, all sent in one task per engine: `push("a", x, "b", y)`. Each value is encoded
+  /// once; one whose encoding reaches the cache threshold crosses to each engine once, apart
+  /// from the task, and the engine stores the bytes it received without a copy.
   template <class T, class... More>
   future_set<void> push(const std::string& name, const T& value, const More&... more) {
     static_assert(sizeof...(More) % 2 == 0,
                   "push takes names and values in pairs: push(\"a\", x, \"b\", y).");
-    return each_raw(detail::store_put_handler(), [&](detail::bytes& out) {
-      detail::encode(out, static_cast<std::uint32_t>(1 + sizeof...(More) / 2));
-      write_values(out, name, value, more...);
-    });
+    std::vector<detail::pushed_value> values;
+    values.reserve(1 + sizeof...(More) / 2);
+    add_values(values, name, value, more...);
+    return put_all(values);
   }
   /// Stores each value under its name on every engine of the view, in one task per engine.
   template <class T>
   future_set<void> push(const std::map<std::string, T>& values) {
-    return each_raw(detail::store_put_handler(), [&](detail::bytes& out) {
-      detail::encode(out, static_cast<std::uint32_t>(values.size()));
-      for (const auto& [name, value] : values) write_value(out, name, value);
-    });
+    std::vector<detail::pushed_value> all;
+    all.reserve(values.size());
+    for (const auto& [name, value] : values) all.push_back(detail::pushed(name, value));
+    return put_all(all);
   }
 
   /// The value stored under `name` on each engine of the view, decoded as `T`; an engine without
@@ -249,13 +252,21 @@ class direct_view {
     const std::uint64_t n = out.size() - at - sizeof n;
     std::memcpy(out.data() + at, &n, sizeof n);
   }
-  static void write_values(detail::bytes&) {}
+  static void add_values(std::vector<detail::pushed_value>&) {}
   template <class N, class T, class... More>
-  static void write_values(detail::bytes& out, const N& name, const T& value, const More&... more) {
+  static void add_values(std::vector<detail::pushed_value>& values, const N& name, const T& value,
+                         const More&... more) {
     static_assert(std::is_convertible_v<const N&, std::string>,
                   "push takes names and values in pairs: push(\"a\", x, \"b\", y).");
-    write_value(out, name, value);
-    write_values(out, more...);
+    values.push_back(detail::pushed(name, value));
+    add_values(values, more...);
+  }
+
+  future_set<void> put_all(const std::vector<detail::pushed_value>& values) {
+    std::vector<future<void>> fs;
+    fs.reserve(ranks_.size());
+    for (auto& t : detail::submit_store_puts(*hub_, ranks_, values)) fs.emplace_back(std::move(t));
+    return future_set<void>(std::move(fs));
   }
 
   template <class T>

@@ -7,6 +7,7 @@
 
 #include <any>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,9 +18,20 @@
 namespace taskhub::detail {
 
 struct store_entry {
-  bytes data;              // the encoded value, as pushed or put
+  // What keeps the encoding: bytes of its own, or the message a large pushed value came in.
+  std::shared_ptr<const void> owner;
+  const char* data = nullptr;  // the encoded value, as pushed or put
+  std::size_t size = 0;
   std::any cache;          // the decoded value, once a task has asked for it
   std::uint64_t type = 0;  // type_key of the value's type
+
+  /// Makes `encoding` the entry's encoded value, held by the entry itself.
+  void hold(bytes encoding) {
+    auto b = std::make_shared<const bytes>(std::move(encoding));
+    data = b->data();
+    size = b->size();
+    owner = std::move(b);
+  }
 };
 
 /// The named value on the current engine; throws taskhub::error if absent or off an engine.
@@ -72,7 +84,7 @@ template <class T>
 const T& get(const std::string& name) {
   auto& e = detail::store_lookup(name);
   if (const T* cached = std::any_cast<T>(&e.cache)) return *cached;
-  detail::reader in(e.data.data(), e.data.size());
+  detail::reader in(e.data, e.size);
   e.cache = detail::decode_whole<T>(in, ("the value '" + name + "'").c_str());
   return *std::any_cast<T>(&e.cache);
 }
@@ -80,9 +92,10 @@ const T& get(const std::string& name) {
 /// Stores `value` under `name` on this engine, for later tasks and for `pull`.
 template <class T>
 void put(const std::string& name, T value) {
+  detail::bytes encoding;
+  detail::encode(encoding, value);
   auto& e = detail::store_assign(name);
-  e.data.clear();
-  detail::encode(e.data, value);
+  e.hold(std::move(encoding));
   e.type = detail::type_key<T>();
   e.cache = std::move(value);
 }

@@ -6,25 +6,45 @@
 
 #include "core/registry.hpp"
 #include "engine/engine_loop.hpp"
+#include "taskhub/detail/object_args.hpp"
 
 namespace taskhub::detail {
 namespace {
 
 // Built-in handlers of the engine-resident store. A value travels as its own encoding, so the
 // client decodes a pulled value with the same codec it encoded a pushed one; the key of its type
-// travels beside it.
+// travels beside it. A large pushed value comes as an object (sent once per engine, apart from
+// its task), whose bytes the store keeps as they arrived.
 
-// A count, then per value: its name, its type key, and its encoding, length first.
+// Makes the store entry co-own the bytes of the object `o`, so the value outlives the object
+// cache's hold on it.
+void hold_object(store_entry& e, const object_entry& o, const std::string& name) {
+  if (!o.data)
+    throw error("the object pushed as '" + name + "' was read as a shared object already");
+  e.owner = o.owner;
+  e.data = o.data;
+  e.size = o.size;
+}
+
+// A count, then per value: its name, its type key, and either its encoding, length first, or,
+// when bit i of the task's object positions is set, the id of the object that holds it.
 void store_put(reader& in, bytes&) {
   const auto count = decode<std::uint32_t>(in);
   for (std::uint32_t i = 0; i < count; ++i) {
     auto name = decode<std::string>(in);
     const auto type = decode<std::uint64_t>(in);
-    const auto n = decode<std::uint64_t>(in);
-    const char* p = in.take(n);
-    auto& e = store_assign(name);
-    e.data.assign(p, p + n);
-    e.type = type;
+    if (i < 64 && ((object_positions >> i) & 1) != 0) {
+      const object_entry& o = find_object(decode<std::uint64_t>(in), type);
+      auto& e = store_assign(name);
+      hold_object(e, o, name);
+      e.type = type;
+    } else {
+      const auto n = decode<std::uint64_t>(in);
+      const char* p = in.take(n);
+      auto& e = store_assign(name);
+      e.hold(bytes(p, p + n));
+      e.type = type;
+    }
   }
 }
 
@@ -36,7 +56,7 @@ void store_get(reader& in, bytes& out) {
   for (std::uint32_t i = 0; i < count; ++i) {
     const auto& e = store_lookup(decode<std::string>(in));
     if (is_typed) encode(out, e.type);
-    put_raw(out, e.data.data(), e.data.size());
+    put_raw(out, e.data, e.size);
   }
 }
 

@@ -130,9 +130,9 @@ class worker {
     long items = o_.items;
     if (plan_.starts_with_emit) {
       auto& e = taskhub::detail::store_lookup(collected_name(first_));
-      reader in(e.data.data(), e.data.size());
+      reader in(e.data, e.size);
       stages_[static_cast<std::size_t>(first_)]->load(in);
-      e.data = bytes();  // the collected stream lives on in the stage only
+      e.hold(bytes());  // the collected stream lives on in the stage only
       e.cache.reset();
       emitted = stages_[static_cast<std::size_t>(first_)]->emit();
       items = static_cast<long>(first.count(emitted));
@@ -290,10 +290,9 @@ class worker {
       check_mpi(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait");
     sending_.clear();
     if (is_last_ && plan_.ends_with_collect) {
-      auto& e = taskhub::detail::store_assign(collected_name(last_));
-      e.data.clear();
-      stages_[static_cast<std::size_t>(last_)]->save(e.data);
-      e.cache.reset();
+      bytes collected;
+      stages_[static_cast<std::size_t>(last_)]->save(collected);
+      taskhub::detail::store_assign(collected_name(last_)).hold(std::move(collected));
     }
   }
 
