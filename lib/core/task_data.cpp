@@ -24,6 +24,9 @@ task_ptr new_task(std::uint64_t id, std::uint64_t handler, int target, std::size
   return t;
 }
 
+// A large request is a fresh megabyte or more: reused, its pages are already mapped.
+task_data::~task_data() { recycle_buffer(std::move(request)); }
+
 void attach_options(task_data& task, shared_options opts) {
   if (!opts || opts->is_plain()) return;
   task.options = std::move(opts);

@@ -191,6 +191,10 @@ struct codec<std::vector<T>, std::enable_if_t<is_bitwise_v<T> && !std::is_same_v
     std::uint64_t n = 0;
     in.get(&n, sizeof n);
     if (n > in.remaining() / sizeof(T)) throw decode_error("payload truncated: vector too short");
+    if constexpr (std::is_integral_v<T> && sizeof(T) == 1) {  // bytes: copied, not zeroed first
+      const char* p = in.take(n);
+      return std::vector<T>(p, p + n);
+    }
     std::vector<T> v(n);
     in.get(v.data(), n * sizeof(T));
     return v;

@@ -54,7 +54,8 @@ const T& object_value(std::uint64_t id) {
 }
 
 /// Writes argument `i`, a `P`, to `out`: as an object id when it is a shared handle or, with
-/// `refs`, when its encoding reaches the cache threshold; as its bytes otherwise.
+/// `refs`, when its encoding reaches the cache threshold and was seen lately; as its bytes
+/// otherwise.
 template <class P, class A>
 void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
   if constexpr (is_shared_handle_v<A>) {
@@ -76,11 +77,9 @@ void encode_arg(bytes& out, std::size_t i, object_refs* refs, A&& a) {
     if (!refs || !refs->may_cache || threshold == 0 || n < threshold || i >= 64 ||
         n > max_record_bytes - sizeof(record_header))
       return;
-    bytes rec;
-    rec.resize(sizeof(record_header));
-    put_raw(rec, out.data() + at, out.size() - at);
+    if (!is_seen_lately(type_key<P>(), out.data() + at, n)) return;  // a first sighting: inline
+    auto blob = cached_blob(type_key<P>(), out.data() + at, n);
     out.resize(at);
-    auto blob = cached_blob(type_key<P>(), std::move(rec));
     refs->positions |= std::uint64_t(1) << i;
     encode<std::uint64_t>(out, blob->id);
     refs->objects.push_back(std::move(blob));

@@ -46,8 +46,13 @@ inline thread_local bool is_engine_thread = false;
 std::size_t cache_threshold();
 void set_cache_threshold(std::size_t bytes);
 
-/// The blob of a cached argument: the one already made for the same content while it lives. It
-/// lives while tasks take it, and while it is among the latest 64 MiB of cached arguments used.
-blob_ptr cached_blob(std::uint64_t type, bytes encoding);
+/// Whether a large argument of these bytes was seen lately, by a sampled fingerprint; notes it
+/// otherwise. Only what was seen goes as a cached object (the policy: shared_blob.cpp).
+bool is_seen_lately(std::uint64_t type, const char* data, std::size_t n);
+
+/// The blob of a cached argument, the value `value`: the one already made for the same content
+/// while it lives, or a new one with a copy of it. It lives while tasks take it, and while it is
+/// among the latest 64 MiB of cached arguments used.
+blob_ptr cached_blob(std::uint64_t type, const char* value, std::size_t n);
 
 }  // namespace taskhub::detail

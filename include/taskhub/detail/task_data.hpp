@@ -25,6 +25,7 @@ class client_core;
 enum class task_status : int { pending = 0, done = 1, failed = 2 };
 
 struct task_data {
+  ~task_data();  // its request goes back to the buffer pool
   std::uint64_t id = 0;
   std::uint64_t handler = 0;
   int target = -1;  // engine for a direct task, -1 for load-balanced
