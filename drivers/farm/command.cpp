@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <taskhub/engine.hpp>
+
 #include "reaper.hpp"
 
 extern char** environ;
@@ -294,6 +296,13 @@ std::string to_text(const outcome& o) {
 std::string run_command(const command& c) {
   const double timeout = c.timeout > 0 ? c.timeout : settings().timeout;
   outcome o = execute(c, timeout, settings().kill_grace, settings().output_dir);
+  // The launcher ends every rank with SIGTERM, and may reach this command before this process.
+  // A command killed so, not by its time-out, waits a moment for this process to be told to end
+  // too: its engine then reports nothing, and the command runs again on resume instead of being
+  // recorded as failed.
+  if ((o.signal == SIGTERM || o.signal == SIGKILL) && !o.is_timed_out)
+    for (int i = 0; i < 300 && !taskhub::engine::is_ending(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (o.exit_code == 0 && o.signal == 0 && !o.is_timed_out) return to_text(o);
   std::string why = describe(o, timeout);
   // The last line of stderr says most about a failure.

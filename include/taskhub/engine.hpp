@@ -57,6 +57,11 @@ const std::vector<std::string>& tags();
 /// an isolated task's runner).
 taskhub::traffic traffic();
 
+/// Whether this process was told to end from outside (the launcher's SIGTERM: a rank died,
+/// scancel, a time limit). From then on the engine reports no outcome: the tasks it was running
+/// run again on resume. A task whose own child died of that signal can wait for it to be known.
+bool is_ending();
+
 /// A hub for the calling task to submit further tasks through and wait for them: while it waits,
 /// its engine keeps serving, so the tasks it waits for may run on the same engine.
 ///

@@ -4,6 +4,7 @@
 // the engine-resident store.
 #include "taskhub/engine.hpp"
 
+#include "core/ending.hpp"
 #include "core/registry.hpp"
 #include "engine/engine_loop.hpp"
 #include "taskhub/detail/object_args.hpp"
@@ -118,5 +119,7 @@ const std::vector<std::string>& tags() {
 taskhub::hub& hub() { return detail::current_engine("taskhub::engine::hub").hub(); }
 
 taskhub::traffic traffic() { return detail::current_engine("taskhub::engine::traffic").traffic(); }
+
+bool is_ending() { return detail::is_ending(); }
 
 }  // namespace taskhub::engine
