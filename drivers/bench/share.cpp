@@ -23,19 +23,18 @@ using reference = std::vector<std::uint8_t>;
 constexpr std::size_t reference_bytes = std::size_t(64) << 20;
 constexpr std::size_t slice_bytes = 4096;
 
-std::uint64_t slice_checksum(const reference& ref, std::uint64_t at) {
+// The checksum of a 4 KiB slice, of the engine's decoded copy or, through a view, of the node's
+// one copy where it lies.
+template <class Ref>
+std::uint64_t checksum_of(const Ref& ref, std::uint64_t at) {
   at %= ref.size() - slice_bytes;
   std::uint64_t h = 14695981039346656037ull;
   for (std::size_t i = at; i < at + slice_bytes; ++i) h = (h ^ ref[i]) * 1099511628211ull;
   return h;
 }
-
-// The same, read through a view: the engine reads the node's one copy where it lies.
+std::uint64_t slice_checksum(const reference& ref, std::uint64_t at) { return checksum_of(ref, at); }
 std::uint64_t slice_checksum_in_place(taskhub::array_view<std::uint8_t> ref, std::uint64_t at) {
-  at %= ref.size() - slice_bytes;
-  std::uint64_t h = 14695981039346656037ull;
-  for (std::size_t i = at; i < at + slice_bytes; ++i) h = (h ^ ref[i]) * 1099511628211ull;
-  return h;
+  return checksum_of(ref, at);
 }
 
 // Rank 0's peak RSS since the last reset, in MiB; the reset makes the peak start from now.
